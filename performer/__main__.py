@@ -1,0 +1,7 @@
+"""``python -m performer`` is the ``performer`` command."""
+
+import sys
+
+from performer.cli import main
+
+sys.exit(main())

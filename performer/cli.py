@@ -1,0 +1,102 @@
+"""The ``performer`` command: check, render and run rigs."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from performer.errors import ConfigError, PerformerError
+from performer.loading import LoadedRig, load_rig
+
+EXIT_CONFIG = 2
+EXIT_DEVICE = 3
+
+
+def _check(args: argparse.Namespace) -> int:
+    loaded = load_rig(args.rig)
+    scenes = ", ".join(f"{s.name} ({p})" for s, p in zip(loaded.scenes, loaded.scene_paths))
+    print(f"{loaded.path}: ok, rig {loaded.rig.name!r}, {len(loaded.scenes)} scene(s): {scenes}")
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from performer.render import render
+    from performer.session import read_session
+
+    loaded = load_rig(args.rig)
+    session = read_session(args.replay)
+    out = render(loaded, session, Path(args.out))
+    print(f"rendered {len(out.notes)} notes, {out.length:.1f} s: {out.audio}, {out.midi}, {out.summary}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from performer.supervisor import run_rig
+
+    return run_rig(load_rig(args.rig), args)
+
+
+def _conduct(args: argparse.Namespace) -> int:
+    from performer.live import conduct_live
+
+    return conduct_live(load_rig(args.rig), args)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line, one sub-command per job."""
+    top = argparse.ArgumentParser(prog="performer", description=__doc__)
+    top.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="validate a rig and every scene it uses")
+    check.add_argument("rig")
+    check.set_defaults(func=_check)
+
+    render = sub.add_parser("render", help="render a recorded session offline")
+    render.add_argument("rig")
+    render.add_argument("--replay", required=True, metavar="SESSION", help="session file (JSON lines)")
+    render.add_argument("--out", required=True, metavar="DIR")
+    render.set_defaults(func=_render)
+
+    run = sub.add_parser("run", help="play a rig live")
+    run.add_argument("rig")
+    run.add_argument("--record", metavar="SESSION", help="record every bus event and cue to this session file")
+    run.add_argument("--notes-log", metavar="FILE", help="log every note sent to the engine (JSON lines)")
+    run.add_argument("--duration", type=float, help="stop after this many seconds")
+    run.add_argument("--fallback-render", metavar="DIR",
+                     help="with no audio output device, render the rig's demo session to DIR instead")
+    run.set_defaults(func=_run)
+
+    conduct = sub.add_parser("conduct", help=argparse.SUPPRESS)  # the conductor process, started by `run`
+    conduct.add_argument("rig")
+    conduct.add_argument("--engine-port", type=int, required=True)
+    conduct.add_argument("--health-port", type=int, default=0)
+    conduct.add_argument("--record")
+    conduct.add_argument("--notes-log")
+    conduct.set_defaults(func=_conduct)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run a sub-command, turning expected errors into one line and an exit code."""
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="performer: %(message)s", stream=sys.stderr)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except ConfigError as err:
+        print(err, file=sys.stderr)
+        return EXIT_CONFIG
+    except PerformerError as err:
+        print(f"performer: {err}", file=sys.stderr)
+        return EXIT_DEVICE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

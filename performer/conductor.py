@@ -1,0 +1,166 @@
+"""The conductor: applies stamped events to the bus, evaluates mappings at a fixed control rate, sequences scenes
+and asks each voice's generator for notes a lookahead before they sound.
+
+It is a discrete-event machine driven only by ``advance_to(t)``, so live (wall clock) and offline (sample clock)
+runs fed the same stamped events produce the same notes."""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from performer.bus import ControlBus
+from performer.events import ControlEvent, CueEvent, Event
+from performer.loading import LoadedRig
+from performer.show import SceneRun
+from synthesis.protocol import Note
+
+log = logging.getLogger(__name__)
+
+CONTROL_RATE = 100.0  # Hz: mappings and their smoothing update on this grid
+TRACE_EVERY = 5  # ticks between trace samples (20 Hz curves)
+
+
+class NoteSink(Protocol):
+    """Where notes go: the live engine over OSC, or a list for an offline render."""
+
+    def send(self, note: Note) -> None: ...
+
+    def panic(self) -> None: ...
+
+
+@dataclass
+class Trace:
+    """What happened, for the render's notes.mid and summary.png."""
+
+    notes: list[Note] = field(default_factory=list)
+    scenes: list[tuple[float, str]] = field(default_factory=list)
+    curves: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+
+    def sample(self, name: str, t: float, value: float) -> None:
+        self.curves.setdefault(name, []).append((t, value))
+
+
+class Conductor:
+    """Turns the bus and the show into notes, one decision at a time."""
+
+    def __init__(self, loaded: LoadedRig, sink: NoteSink, start: float, trace: Trace | None = None) -> None:
+        self.loaded = loaded
+        self.sink = sink
+        self.bus = ControlBus()
+        self.trace = trace
+        self.lookahead = loaded.rig.engine.lookahead_ms / 1000.0
+        self.period = 1.0 / CONTROL_RATE
+        self.start = start
+        self._tick = 0
+        self._pending: list[Event] = []
+        self._index = 0
+        self._runs = [self._place(0, start)]
+        self.unknown_cues: set[str] = set()
+
+    def _place(self, index: int, start: float) -> SceneRun:
+        spec = self.loaded.scenes[index]
+        if self.trace is not None:
+            self.trace.scenes.append((start, spec.name))
+        log.info("scene %r at %.3f s", spec.name, start - self.start)
+        return SceneRun(spec, start, self.loaded.rig.seed, self.lookahead, CONTROL_RATE)
+
+    def ingest(self, event: Event) -> None:
+        """Queue a stamped event; it takes effect when the conductor reaches its time."""
+        bisect.insort(self._pending, event, key=lambda e: e.t)
+
+    def next_wakeup(self) -> float:
+        """The clock time of the next thing the conductor must do."""
+        due = [self._tick_time(), self._next_decision()]
+        if self._pending:
+            due.append(self._pending[0].t)
+        return min(due)
+
+    def _tick_time(self) -> float:
+        return self.start + self._tick * self.period
+
+    def _next_decision(self) -> float:
+        return min((run.next_decision() for run in self._runs), default=math.inf)
+
+    def advance_to(self, t: float) -> None:
+        """Do everything due up to clock time ``t``, in time order."""
+        while True:
+            tick, decision = self._tick_time(), self._next_decision()
+            due = min(tick, decision)
+            if due > t:
+                break
+            self._apply_until(due)
+            if tick <= decision:
+                self._control_tick(tick)
+            else:
+                self._decide()
+        self._apply_until(t)
+
+    def _apply_until(self, t: float) -> None:
+        while self._pending and self._pending[0].t <= t:
+            event = self._pending.pop(0)
+            if isinstance(event, ControlEvent):
+                self.bus.publish(event)
+            else:
+                self._cue(event)
+
+    def _control_tick(self, t: float) -> None:
+        for run in self._runs:
+            for mapping in run.mappings:
+                mapping.update(self.bus)
+        if self.trace is not None and self._tick % TRACE_EVERY == 0:
+            self._trace_curves(t)
+        self._tick += 1
+
+    def _trace_curves(self, t: float) -> None:
+        assert self.trace is not None
+        run = self._runs[-1]
+        for mapping in run.mappings:
+            spec = mapping.spec
+            self.trace.sample(f"{spec.signal} -> {spec.voice or 'all'}.{spec.param.value}", t,
+                              self.bus.value(spec.signal, spec.default))
+
+    def _decide(self) -> None:
+        run = min(self._runs, key=lambda r: r.next_decision())
+        note = run.decide()
+        if note is not None:
+            self.sink.send(note)
+            if self.trace is not None:
+                self.trace.notes.append(note)
+        self._runs = [r for r in self._runs if not r.finished or r is self._runs[-1]]
+
+    def _cue(self, cue: CueEvent) -> None:
+        """GO/BACK/jump: the next scene starts on the current scene's next bar line after the lookahead."""
+        if cue.target == "panic":
+            self.sink.panic()
+            return
+        target = self._target(cue.target)
+        if target is None:
+            if cue.target not in self.unknown_cues:
+                log.warning("cue %r: no such scene (scenes: %s); ignored", cue.target,
+                            ", ".join(s.name for s in self.loaded.scenes))
+                self.unknown_cues.add(cue.target)
+            return
+        current = self._runs[-1]
+        if current.start > cue.t and len(self._runs) > 1:  # a change is already pending: retarget it
+            self._runs.pop()
+            if self.trace is not None:
+                self.trace.scenes.pop()
+            self._index, start = target, current.start
+        else:
+            start = current.next_bar(max(cue.t + self.lookahead, current.start))
+            current.end = start
+            self._index = target
+        self._runs.append(self._place(target, start))
+
+    def _target(self, name: str) -> int | None:
+        count = len(self.loaded.scenes)
+        if name in ("next", "go"):
+            return (self._index + 1) % count
+        if name in ("prev", "back"):
+            return (self._index - 1) % count
+        names = [s.name for s in self.loaded.scenes]
+        return names.index(name) if name in names else None

@@ -1,0 +1,46 @@
+"""What inputs put on the conductor's queue: control signals and cues, each stamped with clock time."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Union
+
+SIGNAL_NAME = re.compile(r"^[a-z0-9_]+(/[a-z0-9_.\-]+)+$")
+
+
+@dataclass(frozen=True)
+class ControlEvent:
+    """A normalized control value (0..1) on a named signal such as ``midi/cc/1`` or ``hand/right/pinch``."""
+
+    t: float
+    name: str
+    value: float
+
+
+@dataclass(frozen=True)
+class CueEvent:
+    """A show command: ``next``, ``prev``, a scene name, or ``panic``."""
+
+    t: float
+    target: str
+
+
+Event = Union[ControlEvent, CueEvent]
+
+
+def clamp01(value: float) -> tuple[float, bool]:
+    """Clamp to 0..1 and say whether clamping was needed. NaN maps to (nan, True): callers drop it."""
+    if math.isnan(value):
+        return value, True
+    if value < 0.0:
+        return 0.0, True
+    if value > 1.0:
+        return 1.0, True
+    return value, False
+
+
+def is_signal_name(name: str) -> bool:
+    """Signal names are lower-case paths with at least two parts, like ``audience/energy``."""
+    return bool(SIGNAL_NAME.match(name))

@@ -1,0 +1,24 @@
+"""The interface every note generator offers the conductor: the rule-based one now, the model later."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from performer.notes import NoteEvent
+from performer.steering import Constraints, Steering
+
+
+class Generator(Protocol):
+    """A streaming note source for one voice. It does no I/O and never blocks."""
+
+    def feed(self, note: NoteEvent) -> None:
+        """Tell the generator about a note someone else played, so it continues from there."""
+        ...
+
+    def sample(self, steering: Steering, constraints: Constraints) -> NoteEvent:
+        """The next note, honouring every constraint."""
+        ...
+
+    def reset(self) -> None:
+        """Forget all history."""
+        ...

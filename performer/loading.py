@@ -1,0 +1,119 @@
+"""Reading rig and scene files: TOML in, validated schemas out, and every error as one line naming file and field."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from performer.errors import ConfigError
+from performer.rigfile import Rig
+from performer.scenefile import SceneSpec
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class LoadedRig:
+    """A validated rig with its scenes, in show order, and where each came from."""
+
+    path: Path
+    rig: Rig
+    scenes: tuple[SceneSpec, ...]
+    scene_paths: tuple[Path, ...]
+
+    @property
+    def demo_session(self) -> Path | None:
+        """The rig's demo session file, resolved against the rig's folder."""
+        return self.path.parent / self.rig.demo_session if self.rig.demo_session else None
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """Turn a pydantic location such as ('mappings', 0, 'curve') into 'mappings[0].curve'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def describe(error: dict[str, Any]) -> str:
+    """What was expected, in words, for one pydantic error."""
+    if error["type"] == "extra_forbidden":
+        return "unknown field"
+    if error["type"] == "missing":
+        return "required field is missing"
+    message = str(error["msg"])
+    message = message.removeprefix("Value error, ").removeprefix("Input should be ")
+    if not message.startswith("expected") and not message[:1].isupper():
+        message = "expected " + message
+    got = error.get("input")
+    if error["type"] not in ("value_error",) and not isinstance(got, (dict, list)):
+        message += f", got {got!r}"
+    return message
+
+
+def validate(model: type[M], data: dict[str, Any], path: Path) -> M:
+    """Validate ``data`` against ``model`` or raise a one-line ConfigError."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        more = len(err.errors()) - 1
+        expected = describe(first) + (f" (and {more} more error{'s' if more > 1 else ''})" if more else "")
+        raise ConfigError(str(path), field_path(tuple(first["loc"])), expected) from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning I/O and syntax errors into one line."""
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(str(path), "", "file not found") from None
+    except OSError as err:
+        raise ConfigError(str(path), "", f"cannot read: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(str(path), "", f"not valid TOML: {err}") from None
+
+
+def load_scene(path: Path) -> SceneSpec:
+    """Read and validate one scene file, including references between its own fields."""
+    scene = validate(SceneSpec, read_toml(path), path)
+    voices = [v.name for v in scene.voices]
+    for i, voice in enumerate(voices):
+        if voices.index(voice) != i:
+            raise ConfigError(str(path), f"voices[{i}].name", f"voice names must be unique, {voice!r} repeats")
+    for i, mapping in enumerate(scene.mappings):
+        if mapping.voice is not None and mapping.voice not in voices:
+            raise ConfigError(str(path), f"mappings[{i}].voice",
+                              f"expected one of this scene's voices ({', '.join(voices)}), got {mapping.voice!r}")
+    return scene
+
+
+def load_rig(path: str | Path) -> LoadedRig:
+    """Read and validate a rig and every scene it uses."""
+    path = Path(path)
+    rig = validate(Rig, read_toml(path), path)
+    scene_paths = tuple(path.parent / name for name in rig.scenes)
+    for i, scene_path in enumerate(scene_paths):
+        if not scene_path.is_file():
+            raise ConfigError(str(path), f"scenes[{i}]", f"scene file not found: {scene_path}")
+    scenes = tuple(load_scene(p) for p in scene_paths)
+    if rig.demo_session and not (path.parent / rig.demo_session).is_file():
+        raise ConfigError(str(path), "demo_session", f"session file not found: {path.parent / rig.demo_session}")
+    names = [s.name for s in scenes]
+    for i, name in enumerate(names):
+        if names.index(name) != i:
+            raise ConfigError(str(scene_paths[i]), "name", f"scene names in a rig must be unique, {name!r} repeats")
+    return LoadedRig(path=path, rig=rig, scenes=scenes, scene_paths=scene_paths)

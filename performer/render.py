@@ -1,0 +1,93 @@
+"""Offline render of a rig from a recorded session: the conductor on the engine's sample clock, then the engine
+on pyo's offline server. Writes audio.wav, notes.mid and summary.png."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from performer.clock import SampleClock
+from performer.conductor import Conductor, Trace
+from performer.events import ControlEvent, CueEvent, Event
+from performer.loading import LoadedRig
+from performer.midifile import write_midi
+from performer.session import Session
+from performer.summary import write_summary
+from synthesis.protocol import Note
+from synthesis.server import AudioSettings
+
+LEAD_IN = 0.25  # seconds of silence before the show, rounded up to a whole beat of the first scene
+
+
+class CollectSink:
+    """A note sink that keeps what it is sent."""
+
+    def __init__(self) -> None:
+        self.notes: list[Note] = []
+        self.panics: list[int] = []
+
+    def send(self, note: Note) -> None:
+        self.notes.append(note)
+
+    def panic(self) -> None:
+        self.panics.append(len(self.notes))
+
+
+@dataclass
+class Rendered:
+    """Where the render went and what it contains."""
+
+    audio: Path
+    midi: Path
+    summary: Path
+    notes: list[Note]
+    length: float
+
+
+def audio_settings(loaded: LoadedRig) -> AudioSettings:
+    """The engine's view of the rig's audio section."""
+    a, e = loaded.rig.audio, loaded.rig.engine
+    return AudioSettings(backend=a.backend.value, device=a.device, jack_name=a.jack_name, jack_connect=a.jack_connect,
+                         sample_rate=a.sample_rate, buffer_size=a.buffer_size, channels=a.channels,
+                         ceiling_db=a.ceiling_db, gain_db=a.gain_db, voices=e.voices)
+
+
+def shifted(event: Event, offset: float) -> Event:
+    """The same event, moved to the render's clock."""
+    if isinstance(event, CueEvent):
+        return CueEvent(event.t + offset, event.target)
+    return ControlEvent(event.t + offset, event.name, event.value)
+
+
+def conduct(loaded: LoadedRig, session: Session, settings: AudioSettings) -> tuple[list[Note], Trace, float]:
+    """Run the conductor over the session on a sample clock; return notes, trace and the show's start."""
+    beat = 60.0 / loaded.scenes[0].tempo
+    start = math.ceil(LEAD_IN / beat) * beat
+    sink, trace = CollectSink(), Trace()
+    conductor = Conductor(loaded, sink, start=start, trace=trace)
+    for event in session.events:
+        conductor.ingest(shifted(event, start))
+    clock = SampleClock(settings.sample_rate, settings.buffer_size)
+    end = start + session.duration
+    while clock.now() < end:
+        clock.tick()
+        conductor.advance_to(clock.now())
+    trace.notes = [n for n in sink.notes if n.start < end]
+    return trace.notes, trace, start
+
+
+def render(loaded: LoadedRig, session: Session, out: Path) -> Rendered:
+    """Render ``session`` through the rig into ``out``."""
+    from synthesis.render import render_notes  # imports pyo only when rendering
+
+    out.mkdir(parents=True, exist_ok=True)
+    settings = audio_settings(loaded)
+    notes, trace, start = conduct(loaded, session, settings)
+    audio, midi, summary = out / "audio.wav", out / "notes.mid", out / "summary.png"
+    length = render_notes(notes, settings, audio, duration=start + session.duration)
+    scenes = {s.name: s for s in loaded.scenes}
+    tempi = [(t, scenes[name].tempo) for t, name in trace.scenes]
+    write_midi(notes, tempi, trace.scenes, midi)
+    write_summary(trace, length, summary, f"{loaded.rig.name}: {len(notes)} notes")
+    return Rendered(audio, midi, summary, notes, length)

@@ -1,0 +1,106 @@
+"""The schema of a rig file (rigs/*.toml): which scenes, which audio output, which inputs."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Optional
+
+from pydantic import Field, field_validator
+
+from performer.events import is_signal_name
+from performer.scenefile import Strict
+
+
+class AudioBackend(str, Enum):
+    """Where the engine's audio goes."""
+
+    portaudio = "portaudio"
+    jack = "jack"
+    offline = "offline"
+
+
+class AudioConfig(Strict):
+    """The engine's audio settings. The limiter's ceiling is always on."""
+
+    backend: AudioBackend = AudioBackend.portaudio
+    device: str = ""  # PortAudio output device name (substring); empty means the default device
+    jack_name: str = "performer"
+    jack_connect: bool = True  # connect the engine's JACK outputs to system:playback
+    sample_rate: int = Field(48000, ge=8000, le=192000)
+    buffer_size: int = Field(256, ge=32, le=4096)
+    channels: int = Field(2, ge=1, le=2)
+    ceiling_db: float = Field(-1.0, ge=-40.0, le=0.0)
+    gain_db: float = Field(-6.0, ge=-60.0, le=12.0)
+
+
+class EngineConfig(Strict):
+    """How far ahead of their start the conductor sends notes, and how many voices an instrument has."""
+
+    lookahead_ms: float = Field(120.0, ge=20.0, le=2000.0)
+    voices: int = Field(16, ge=1, le=256)
+
+
+class MidiApi(str, Enum):
+    """rtmidi API for MIDI input: ALSA's sequencer by default, JACK's MIDI ports on request."""
+
+    alsa = "alsa"
+    jack = "jack"
+
+
+class MidiInputConfig(Strict):
+    """A controller, found by a regular expression on its port name."""
+
+    port: str = Field(min_length=1)
+
+
+class MidiConfig(Strict):
+    """MIDI controllers: CC and notes go onto the bus as midi/cc/N and midi/note/N."""
+
+    api: MidiApi = MidiApi.alsa
+    client_name: str = "performer"
+    inputs: list[MidiInputConfig] = []
+
+
+class OscRoute(Strict):
+    """An OSC address whose first argument, scaled from ``range`` to 0..1, goes onto ``signal``."""
+
+    address: str
+    signal: str
+    range: tuple[float, float] = (0.0, 1.0)
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError(f"expected an OSC address starting with /, got {value!r}")
+        return value
+
+    @field_validator("signal")
+    @classmethod
+    def _signal(cls, value: str) -> str:
+        if not is_signal_name(value):
+            raise ValueError(f"expected a signal name like osc/fader/1, got {value!r}")
+        return value
+
+
+class OscConfig(Strict):
+    """OSC input. Bound to loopback unless the rig says otherwise; unrouted addresses map to the same signal name."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(9000, ge=0, le=65535)
+    routes: list[OscRoute] = []
+
+
+class Rig(Strict):
+    """A rig: the scenes in show order and the hardware it expects."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    seed: int = 0
+    scenes: list[str] = Field(min_length=1)
+    demo_session: Optional[str] = None
+    audio: AudioConfig = AudioConfig()
+    engine: EngineConfig = EngineConfig()
+    midi: MidiConfig = MidiConfig()
+    osc: OscConfig = OscConfig()

@@ -1,0 +1,134 @@
+"""The schema of a scene file (scenes/*.toml): tempo, key and scale, voices, and mappings from signals to steering."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from performer.events import is_signal_name
+from performer.scales import Scale, key_pitch_class
+from performer.steering import LIMITS, Steering, SteerParam
+from synthesis.catalog import INSTRUMENTS
+
+
+class Strict(BaseModel):
+    """Base for file schemas: unknown fields are errors and values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Curve(str, Enum):
+    """Response curves a mapping may apply to its 0..1 signal."""
+
+    linear = "linear"
+    exponential = "exponential"
+    logarithmic = "logarithmic"
+    scurve = "scurve"
+
+
+class Smoothing(Strict):
+    """One-Euro filter settings: lower min_cutoff removes more jitter, higher beta reduces lag on fast moves."""
+
+    min_cutoff: float = Field(1.0, gt=0)
+    beta: float = Field(0.0, ge=0)
+    d_cutoff: float = Field(1.0, gt=0)
+
+
+class MappingSpec(Strict):
+    """Signal -> steering parameter. ``default`` is the signal value assumed while the signal is absent."""
+
+    signal: str
+    param: SteerParam
+    voice: Optional[str] = None
+    range: tuple[float, float]
+    curve: Curve = Curve.linear
+    invert: bool = False
+    default: float = Field(0.5, ge=0.0, le=1.0)
+    smoothing: Optional[Smoothing] = None
+
+    @field_validator("signal")
+    @classmethod
+    def _signal_name(cls, value: str) -> str:
+        if not is_signal_name(value):
+            raise ValueError(f"expected a signal name like midi/cc/1 or audience/energy, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _range_in_limits(self) -> "MappingSpec":
+        lo, hi = LIMITS[self.param]
+        if not all(lo <= v <= hi for v in self.range):
+            raise ValueError(f"range for {self.param.value} must lie within {lo:g}..{hi:g}, got {list(self.range)}")
+        return self
+
+
+class SteeringSpec(Strict):
+    """A voice's steering when no mapping moves it."""
+
+    def steering(self) -> Steering:
+        """As the runtime's Steering value."""
+        return Steering(density=self.density, register=self.register_, spread=self.spread, velocity=self.velocity)
+
+    density: float = Field(1.0, ge=LIMITS[SteerParam.density][0], le=LIMITS[SteerParam.density][1])
+    # "register" would shadow ABCMeta.register on a pydantic model, hence the alias.
+    register_: float = Field(64.0, alias="register", ge=LIMITS[SteerParam.register][0],
+                             le=LIMITS[SteerParam.register][1])
+    spread: float = Field(6.0, ge=LIMITS[SteerParam.spread][0], le=LIMITS[SteerParam.spread][1])
+    velocity: float = Field(80.0, ge=LIMITS[SteerParam.velocity][0], le=LIMITS[SteerParam.velocity][1])
+
+
+class VoiceSpec(Strict):
+    """One generated part: which instrument plays it, in what pitch range, on which MIDI channel."""
+
+    name: str = Field(min_length=1)
+    instrument: str
+    register_: tuple[int, int] = Field((48, 84), alias="register")
+    channel: int = Field(1, ge=1, le=16)
+    steering: SteeringSpec = SteeringSpec()
+
+    @field_validator("instrument")
+    @classmethod
+    def _known_instrument(cls, value: str) -> str:
+        if value not in INSTRUMENTS:
+            raise ValueError(f"expected one of {', '.join(sorted(INSTRUMENTS))}, got {value!r}")
+        return value
+
+    @field_validator("register_")
+    @classmethod
+    def _register(cls, value: tuple[int, int]) -> tuple[int, int]:
+        lo, hi = value
+        if not (0 <= lo < hi <= 127):
+            raise ValueError(f"expected [low, high] with 0 <= low < high <= 127, got {list(value)}")
+        return value
+
+
+class SceneSpec(Strict):
+    """A scene: how fast, in what key, which voices, and what steers them."""
+
+    name: str = Field(min_length=1)
+    tempo: float = Field(ge=20, le=300)
+    meter: tuple[int, int] = (4, 4)
+    key: str = "C"
+    scale: Scale = Scale.major
+    voices: list[VoiceSpec] = Field(min_length=1)
+    mappings: list[MappingSpec] = []
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        key_pitch_class(value)
+        return value
+
+    @field_validator("meter")
+    @classmethod
+    def _meter(cls, value: tuple[int, int]) -> tuple[int, int]:
+        beats, unit = value
+        if not (1 <= beats <= 32 and unit in (1, 2, 4, 8, 16)):
+            raise ValueError(f"expected [beats, unit] like [4, 4] or [6, 8], got {list(value)}")
+        return value
+
+    @property
+    def beats_per_bar(self) -> float:
+        """Quarter-note beats in one bar."""
+        return self.meter[0] * 4.0 / self.meter[1]

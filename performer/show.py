@@ -1,0 +1,84 @@
+"""A scene while it plays: its voices, their generators and mappings, and where its bars fall in time."""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass, field
+
+from performer.generator import Generator
+from performer.mapping import Mapping, steer
+from performer.rulegen import RuleGenerator
+from performer.scales import pitch_classes
+from performer.scenefile import SceneSpec, VoiceSpec
+from performer.steering import Constraints, Steering
+from synthesis.protocol import Note
+
+
+def derive_seed(seed: int, *names: str) -> int:
+    """A stable per-voice seed (Python's hash() of a str changes between runs; crc32 does not)."""
+    return zlib.crc32("/".join((str(seed),) + names).encode())
+
+
+@dataclass
+class VoiceRun:
+    """One voice of a playing scene: its generator, the beat of its last note, and when to decide the next."""
+
+    spec: VoiceSpec
+    generator: Generator
+    constraints: Constraints
+    decide_at: float
+    cursor: float | None = None
+    done: bool = False
+    steering: Steering = field(default_factory=Steering)
+
+
+class SceneRun:
+    """A scene placed on the clock at ``start``. It ends at ``end`` (a bar line) once the show moves on."""
+
+    def __init__(self, spec: SceneSpec, start: float, seed: int, lookahead: float, control_rate: float) -> None:
+        self.spec = spec
+        self.start = start
+        self.end = math.inf
+        self.lookahead = lookahead
+        self.beat = 60.0 / spec.tempo
+        self.mappings = [Mapping(m, control_rate) for m in spec.mappings]
+        classes = pitch_classes(spec.key, spec.scale)
+        self.voices = [
+            VoiceRun(spec=v, generator=RuleGenerator(derive_seed(seed, spec.name, v.name)),
+                     constraints=Constraints(classes, low=v.register_[0], high=v.register_[1]),
+                     decide_at=start - lookahead, steering=v.steering.steering())
+            for v in spec.voices
+        ]
+
+    @property
+    def finished(self) -> bool:
+        return all(v.done for v in self.voices)
+
+    def time_of(self, beat: float) -> float:
+        """Clock time of a beat of this scene."""
+        return self.start + beat * self.beat
+
+    def next_bar(self, t: float) -> float:
+        """The first bar line of this scene at or after ``t``."""
+        bar = self.spec.beats_per_bar * self.beat
+        return self.start + max(0, math.ceil((t - self.start) / bar - 1e-9)) * bar
+
+    def next_decision(self) -> float:
+        """When the earliest voice must choose its next note (inf when all are done)."""
+        return min((v.decide_at for v in self.voices if not v.done), default=math.inf)
+
+    def decide(self) -> Note | None:
+        """Sample the next note of the voice that is due first; None if it would fall after the scene's end."""
+        voice = min((v for v in self.voices if not v.done), key=lambda v: v.decide_at)
+        voice.steering = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
+        event = voice.generator.sample(voice.steering, voice.constraints)
+        beat = 0.0 if voice.cursor is None else voice.cursor + event.delta
+        onset = self.time_of(beat)
+        if onset >= self.end - 1e-9:
+            voice.done = True
+            return None
+        voice.cursor = beat
+        voice.decide_at = onset - self.lookahead
+        return Note(start=onset, duration=event.duration * self.beat, pitch=event.pitch, velocity=event.velocity,
+                    instrument=voice.spec.instrument, voice=voice.spec.name, channel=voice.spec.channel)

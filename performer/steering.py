@@ -1,0 +1,66 @@
+"""The steering vector the bus sets and the hard constraints a generator samples under."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from enum import Enum
+
+
+class SteerParam(str, Enum):
+    """Steering parameters a scene mapping may target, in musical units."""
+
+    density = "density"  # notes per beat
+    register = "register"  # mean MIDI pitch
+    spread = "spread"  # pitch spread in semitones
+    velocity = "velocity"  # mean MIDI velocity
+
+
+LIMITS: dict[SteerParam, tuple[float, float]] = {
+    SteerParam.density: (0.125, 8.0),
+    SteerParam.register: (21.0, 108.0),
+    SteerParam.spread: (0.0, 24.0),
+    SteerParam.velocity: (1.0, 127.0),
+}
+
+
+def clamp_param(param: SteerParam, value: float) -> float:
+    """Clamp a steering value into its legal range; NaN becomes the low limit."""
+    lo, hi = LIMITS[param]
+    if math.isnan(value):
+        return lo
+    return min(hi, max(lo, value))
+
+
+@dataclass(frozen=True)
+class Steering:
+    """Where the bus wants the music: density, register, spread and velocity."""
+
+    density: float = 1.0
+    register: float = 64.0
+    spread: float = 6.0
+    velocity: float = 80.0
+
+    def clamped(self) -> "Steering":
+        """A copy with every value inside LIMITS."""
+        return Steering(**{p.value: clamp_param(p, getattr(self, p.value)) for p in SteerParam})
+
+    def with_values(self, values: dict[SteerParam, float]) -> "Steering":
+        """A copy with some parameters replaced, then clamped."""
+        return replace(self, **{p.value: v for p, v in values.items()}).clamped()
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Hard limits on sampling: allowed pitch classes, pitch range and polyphony per voice."""
+
+    pitch_classes: frozenset[int]
+    low: int = 36
+    high: int = 96
+    max_polyphony: int = 1
+    temperature: float = 1.0
+    top_p: float = 1.0
+
+    def allowed_pitches(self) -> list[int]:
+        """Every pitch in range whose class is allowed (may be empty)."""
+        return [p for p in range(self.low, self.high + 1) if p % 12 in self.pitch_classes]

@@ -1,0 +1,143 @@
+"""The engine: instruments, the master chain (gain, panic gate, limiter, hard ceiling) and the per-buffer
+scheduler callback. The same class runs live (JACK, PortAudio) and offline."""
+
+from __future__ import annotations
+
+import logging
+import math
+import queue
+import time
+from dataclasses import dataclass
+
+import pyo
+
+from synthesis.catalog import INSTRUMENTS
+from synthesis.instruments import Instrument
+from synthesis.protocol import Health, Message, Note, Panic
+from synthesis.scheduler import FrameClock, Scheduler
+from synthesis.server import AudioSettings
+from synthesis.voices import VoicePool
+
+log = logging.getLogger(__name__)
+
+PANIC_FADE = 0.01  # seconds for the master gate to close
+LIMITER_LOOKAHEAD = 0.002  # seconds the limiter delays the signal; notes start this much earlier to cancel it
+
+
+@dataclass
+class EngineCounts:
+    """What the engine reports in its health messages."""
+
+    played: int = 0
+    dropped: int = 0
+    clamped: int = 0
+    gaps: int = 0
+
+
+class Engine:
+    """Owns the pyo graph. Messages arrive through ``submit`` from any thread; the audio callback applies them."""
+
+    def __init__(self, server: pyo.Server, settings: AudioSettings, clock: FrameClock, live: bool) -> None:
+        self.server = server
+        self.settings = settings
+        self.clock = clock
+        self.live = live
+        self.sr = settings.sample_rate
+        self.bs = settings.buffer_size
+        self.frame = 0
+        self.counts = EngineCounts()
+        self.latency = round(LIMITER_LOOKAHEAD * self.sr)
+        self.scheduler = Scheduler()
+        self.inbox: queue.SimpleQueue[Message] = queue.SimpleQueue()
+        self.instruments = {name: Instrument(name, settings.voices) for name in INSTRUMENTS}
+        self.pools = {name: VoicePool(settings.voices) for name in INSTRUMENTS}
+        self._build_master()
+        self._panic_until: int | None = None
+        self._last_wall: float | None = None
+        server.setCallback(self._on_buffer)
+
+    def _build_master(self) -> None:
+        s = self.settings
+        dry = pyo.Mix([i.mix for i in self.instruments.values()], voices=1)
+        self.gate = pyo.SigTo(1.0, time=PANIC_FADE)
+        gain = 10 ** (s.gain_db / 20.0)
+        ceiling = 10 ** (s.ceiling_db / 20.0)
+        self.limiter = pyo.Compress(dry * self.gate * gain, thresh=s.ceiling_db - 3.0, ratio=20, risetime=0.001,
+                                    falltime=0.15, lookahead=LIMITER_LOOKAHEAD * 1000, knee=0.3)
+        self.ceiling = pyo.Clip(self.limiter, min=-ceiling, max=ceiling)
+        self.output = pyo.Mix(self.ceiling, voices=s.channels).out()
+
+    def submit(self, message: Message) -> None:
+        """Hand a message to the audio callback (thread-safe, never blocks)."""
+        self.inbox.put(message)
+
+    def _on_buffer(self) -> None:
+        """Runs in the audio thread before each buffer: keep it short."""
+        if self.live:
+            self._observe_time()
+        self._drain()
+        for offset, note in self.scheduler.due(self.frame, self.bs):
+            self._start(offset, note)
+        if self._panic_until is not None and self.frame >= self._panic_until:
+            self._finish_panic()
+        self.frame += self.bs
+
+    def _observe_time(self) -> None:
+        now = time.monotonic()
+        if self._last_wall is not None and now - self._last_wall > 1.5 * self.bs / self.sr:
+            self.counts.gaps += 1
+        self._last_wall = now
+        self.clock.observe(now, self.frame)
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                message = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(message, Note):
+                self._accept(message)
+            elif isinstance(message, Panic):
+                self.panic()
+
+    def _accept(self, note: Note) -> None:
+        """Check a note where it enters: unknown instruments are dropped, wild values clamped and counted."""
+        if note.instrument not in self.instruments or not math.isfinite(note.start) or not math.isfinite(
+                note.duration):
+            self.counts.dropped += 1
+            return
+        pitch = min(127, max(0, note.pitch))
+        velocity = min(127, max(1, note.velocity))
+        duration = min(60.0, max(0.005, note.duration))
+        if (pitch, velocity, duration) != (note.pitch, note.velocity, note.duration):
+            self.counts.clamped += 1
+            note = Note(note.start, duration, pitch, velocity, note.instrument, note.voice, note.channel)
+        self.scheduler.push(note, self.clock.frame_of(note.start) - self.latency)
+
+    def _start(self, offset: int, note: Note) -> None:
+        instrument = self.instruments[note.instrument]
+        start = self.frame + offset
+        end = start + round((note.duration + instrument.release) * self.sr)
+        index, stolen = self.pools[note.instrument].allocate(start, end)
+        instrument.voices[index].start(offset / self.sr, note.pitch, note.velocity, note.duration, stolen)
+        self.counts.played += 1
+
+    def panic(self) -> None:
+        """All notes off: close the master gate, forget pending notes, then silence every voice and reopen."""
+        self.scheduler.clear()
+        self.gate.value = 0.0
+        self._panic_until = self.frame + math.ceil(1.5 * PANIC_FADE * self.sr)
+
+    def _finish_panic(self) -> None:
+        for name, instrument in self.instruments.items():
+            for voice in instrument.voices:
+                voice.silence()
+            self.pools[name].clear()
+        self.gate.value = 1.0
+        self._panic_until = None
+
+    def health(self) -> Health:
+        """A snapshot of the engine's counters."""
+        voices = sum(pool.active(self.frame) for pool in self.pools.values())
+        return Health(gaps=self.counts.gaps, voices=voices, late=self.scheduler.late, played=self.counts.played,
+                      dropped=self.counts.dropped, clamped=self.counts.clamped)

@@ -1,0 +1,95 @@
+"""Messages between the conductor and the engine, as plain dataclasses that encode to and decode from OSC bytes.
+
+Notes travel ahead of time with their start on the sender's clock; the engine starts each at its sample."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from pythonosc.osc_message import OscMessage
+from pythonosc.osc_message_builder import OscMessageBuilder
+
+
+def _encode(address: str, args: list[tuple[str, object]]) -> bytes:
+    builder = OscMessageBuilder(address=address)
+    for type_tag, value in args:
+        builder.add_arg(value, type_tag)
+    return builder.build().dgram
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note to play: start on the conductor's clock (seconds), duration in seconds."""
+
+    start: float
+    duration: float
+    pitch: int
+    velocity: int
+    instrument: str
+    voice: str = ""
+    channel: int = 1
+
+    ADDRESS = "/note"
+
+    def to_osc(self) -> bytes:
+        return _encode(self.ADDRESS, [("d", self.start), ("f", self.duration), ("i", self.pitch),
+                                      ("i", self.velocity), ("s", self.instrument), ("s", self.voice),
+                                      ("i", self.channel)])
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
+@dataclass(frozen=True)
+class Panic:
+    """All notes off now, and forget every pending note."""
+
+    ADDRESS = "/panic"
+
+    def to_osc(self) -> bytes:
+        return _encode(self.ADDRESS, [])
+
+
+@dataclass(frozen=True)
+class Health:
+    """The engine's periodic report to the conductor. ``gaps`` counts audio callbacks that came more than
+    1.5 periods after the previous one, a proxy for xruns that every backend can measure."""
+
+    gaps: int
+    voices: int
+    late: int
+    played: int
+    dropped: int
+    clamped: int
+
+    ADDRESS = "/engine/health"
+
+    def to_osc(self) -> bytes:
+        return _encode(self.ADDRESS, [("i", self.gaps), ("i", self.voices), ("i", self.late), ("i", self.played),
+                                      ("i", self.dropped), ("i", self.clamped)])
+
+
+Message = Union[Note, Panic, Health]
+
+
+def decode(dgram: bytes) -> Message:
+    """Decode one OSC datagram into a message; raise ValueError naming the address if it is not one of ours."""
+    try:
+        msg = OscMessage(dgram)
+        params = list(msg.params)
+    except Exception as err:  # python-osc raises its own ParseError and struct errors
+        raise ValueError(f"malformed OSC packet ({len(dgram)} bytes): {err}") from err
+    try:
+        if msg.address == Note.ADDRESS:
+            start, duration, pitch, velocity, instrument, voice, channel = params
+            return Note(float(start), float(duration), int(pitch), int(velocity), str(instrument), str(voice),
+                        int(channel))
+        if msg.address == Panic.ADDRESS:
+            return Panic()
+        if msg.address == Health.ADDRESS:
+            return Health(*(int(p) for p in params))
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{msg.address}: unexpected arguments {params!r}") from err
+    raise ValueError(f"{msg.address}: unknown address")
