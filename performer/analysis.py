@@ -1,0 +1,77 @@
+"""Audio analysis for checking renders against their notes: reading notes.mid, FFT pitch and onsets.
+
+Tests and benchmarks use it; nothing here runs in the live path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import mido
+import numpy as np
+
+
+@dataclass(frozen=True)
+class MidiNote:
+    """A note read back from a MIDI file, in seconds."""
+
+    start: float
+    end: float
+    pitch: int
+    velocity: int
+
+
+def read_midi_notes(path: str | Path) -> list[MidiNote]:
+    """Every note in a MIDI file, with times in seconds as mido computes them from the file's tempo map."""
+    now = 0.0
+    sounding: dict[tuple[int, int], list[tuple[float, int]]] = {}
+    notes: list[MidiNote] = []
+    for message in mido.MidiFile(str(path)):
+        now += message.time
+        if message.type == "note_on" and message.velocity > 0:
+            sounding.setdefault((message.channel, message.note), []).append((now, message.velocity))
+        elif message.type in ("note_on", "note_off"):
+            stack = sounding.get((message.channel, message.note))
+            if stack:
+                start, velocity = stack.pop(0)
+                notes.append(MidiNote(start, now, message.note, velocity))
+    return sorted(notes, key=lambda n: (n.start, n.pitch))
+
+
+def hz(pitch: float) -> float:
+    return 440.0 * 2.0 ** ((pitch - 69.0) / 12.0)
+
+
+def spectrum(audio: np.ndarray, sr: int, start: float, end: float, pad: int = 1 << 16) -> tuple[np.ndarray, np.ndarray]:
+    """Magnitude spectrum (Hann window, zero-padded) of ``audio`` between two times; returns (freqs, mags)."""
+    a, b = max(0, int(start * sr)), min(len(audio), int(end * sr))
+    chunk = audio[a:b] * np.hanning(max(0, b - a))
+    mags = np.abs(np.fft.rfft(chunk, n=max(pad, len(chunk))))
+    return np.fft.rfftfreq(max(pad, len(chunk)), 1.0 / sr), mags
+
+
+def band_peak(freqs: np.ndarray, mags: np.ndarray, f0: float, semitones: float) -> tuple[float, float]:
+    """The strongest bin within ``semitones`` of ``f0``: (frequency, magnitude)."""
+    lo, hi = f0 * 2 ** (-semitones / 12), f0 * 2 ** (semitones / 12)
+    band = np.nonzero((freqs >= lo) & (freqs <= hi))[0]
+    i = band[np.argmax(mags[band])]
+    return float(freqs[i]), float(mags[i])
+
+
+def cents(f: float, f0: float) -> float:
+    return 1200.0 * float(np.log2(f / f0))
+
+
+def isolated_onsets(audio: np.ndarray, sr: int, threshold: float = 1e-4, gap: float = 0.02) -> list[float]:
+    """Onset times of sounds that start from silence: the first sample above ``threshold`` after ``gap`` s of quiet."""
+    loud = np.nonzero(np.abs(audio) > threshold)[0]
+    if len(loud) == 0:
+        return []
+    starts = [loud[0]] + [b for a, b in zip(loud[:-1], loud[1:]) if b - a > gap * sr]
+    return [s / sr for s in starts]
+
+
+def rms_dbfs(audio: np.ndarray) -> float:
+    """RMS level in dB relative to full scale."""
+    rms = float(np.sqrt(np.mean(np.square(audio)))) if audio.size else 0.0
+    return 20.0 * np.log10(max(rms, 1e-12))

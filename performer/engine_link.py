@@ -1,0 +1,41 @@
+"""The conductor's line to the engine process: protocol messages as OSC datagrams over loopback UDP."""
+
+from __future__ import annotations
+
+import json
+import socket
+from typing import IO
+
+from synthesis.protocol import Note, Panic
+
+
+class EngineLink:
+    """A NoteSink that sends to the engine, optionally logging each note (JSON lines) relative to ``origin``."""
+
+    def __init__(self, host: str, port: int, origin: float, log_to: IO[str] | None = None) -> None:
+        self.address = (host, port)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.origin = origin
+        self.log_to = log_to
+        self.sent = 0
+
+    def send(self, note: Note) -> None:
+        self._send(note.to_osc())
+        self.sent += 1
+        if self.log_to is not None:
+            self.log_to.write(json.dumps({"t": round(note.start - self.origin, 6), "duration": round(note.duration, 6),
+                                          "pitch": note.pitch, "velocity": note.velocity, "voice": note.voice,
+                                          "instrument": note.instrument}) + "\n")
+            self.log_to.flush()
+
+    def panic(self) -> None:
+        self._send(Panic().to_osc())
+
+    def _send(self, dgram: bytes) -> None:
+        try:
+            self.sock.sendto(dgram, self.address)
+        except OSError:
+            pass  # the engine is restarting; the supervisor brings it back, and notes carry their own time
+
+    def close(self) -> None:
+        self.sock.close()

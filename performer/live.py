@@ -1,0 +1,141 @@
+"""The conductor process (``performer conduct``, started by ``performer run``): inputs feed one queue, and one
+loop drains it and advances the conductor on the wall clock. Input threads only stamp and enqueue."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import queue
+import signal
+import threading
+from typing import IO, Iterator
+
+import mido
+
+from performer.clock import WallClock
+from performer.conductor import Conductor
+from performer.engine_link import EngineLink
+from performer.errors import DeviceError
+from performer.events import Event
+from performer.loading import LoadedRig
+from performer.session import SessionWriter
+from sensors.midi import MidiInputs, translate
+from sensors.osc import OscDispatcher
+from sensors.udp import UdpReceiver
+from synthesis.protocol import Health, decode
+
+log = logging.getLogger(__name__)
+
+START_DELAY = 0.3  # seconds from start-up to the first beat, so the first notes go out a lookahead early
+
+
+class Inputs:
+    """The rig's MIDI and OSC inputs, each putting stamped events on ``inbox``. Missing ones are logged once."""
+
+    def __init__(self, loaded: LoadedRig, clock: WallClock, inbox: "queue.Queue[Event]") -> None:
+        self.clock, self.inbox = clock, inbox
+        rig = loaded.rig
+        self.osc = OscDispatcher(rig.osc.routes)
+        self.udp: UdpReceiver | None = None
+        self.midi: MidiInputs | None = None
+        if rig.osc.enabled:
+            try:
+                self.udp = UdpReceiver(rig.osc.host, rig.osc.port, self._on_osc, name="osc").start()
+                log.info("OSC: listening on %s:%d", rig.osc.host, self.udp.port)
+            except DeviceError as err:
+                log.warning("%s; going on without OSC", err)
+        try:
+            self.midi = MidiInputs(rig.midi, self._on_midi)
+        except DeviceError as err:
+            log.warning("%s; going on without MIDI", err)
+
+    def _on_osc(self, dgram: bytes, sender: tuple[str, int]) -> None:
+        for event in self.osc.dispatch(dgram, self.clock.now()):
+            self.inbox.put(event)
+
+    def _on_midi(self, message: mido.Message) -> None:
+        for event in translate(message, self.clock.now()):
+            self.inbox.put(event)
+
+    def close(self) -> None:
+        if self.udp:
+            self.udp.close()
+        if self.midi:
+            self.midi.close()
+
+
+def _watch_health(port: int, stop: threading.Event) -> UdpReceiver | None:
+    """Log the engine's health when something worth knowing changes (late or dropped notes, gaps)."""
+    if not port:
+        return None
+    last: dict[str, int] = {}
+
+    def on_health(dgram: bytes, sender: tuple[str, int]) -> None:
+        try:
+            health = decode(dgram)
+        except ValueError:
+            return
+        if isinstance(health, Health):
+            for key in ("late", "dropped", "gaps"):
+                value = getattr(health, key)
+                if value > last.get(key, 0):
+                    log.warning("engine: %s now %d", key, value)
+                last[key] = value
+
+    return UdpReceiver("127.0.0.1", port, on_health, name="health").start()
+
+
+@contextlib.contextmanager
+def _optional_file(path: str | None) -> Iterator[IO[str] | None]:
+    if path is None:
+        yield None
+    else:
+        with open(path, "w") as handle:
+            yield handle
+
+
+def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
+    """Run the conductor until SIGTERM/SIGINT; then send all-notes-off."""
+    clock = WallClock()
+    inbox: queue.Queue[Event] = queue.Queue()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    start = clock.now() + START_DELAY
+    health = _watch_health(args.health_port, stop)
+    with _optional_file(args.notes_log) as notes_log, _optional_file(args.record) as record:
+        link = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=notes_log)
+        writer = SessionWriter(record, start, rig=loaded.rig.name) if record else None
+        conductor = Conductor(loaded, link, start=start)
+        inputs = Inputs(loaded, clock, inbox)
+        print("conductor ready", flush=True)
+        try:
+            _loop(conductor, clock, inbox, stop, writer)
+        finally:
+            inputs.close()
+            link.panic()
+            link.close()
+            if health:
+                health.close()
+    return 0
+
+
+def _loop(conductor: Conductor, clock: WallClock, inbox: "queue.Queue[Event]", stop: threading.Event,
+          writer: SessionWriter | None) -> None:
+    """Sleep until the next event or the conductor's next deadline, whichever comes first."""
+    while not stop.is_set():
+        timeout = min(0.25, max(0.0, conductor.next_wakeup() - clock.now()))
+        try:
+            event: Event | None = inbox.get(timeout=timeout)
+        except queue.Empty:
+            event = None
+        while event is not None:
+            conductor.ingest(event)
+            if writer:
+                writer.write(event)
+            try:
+                event = inbox.get_nowait()
+            except queue.Empty:
+                event = None
+        conductor.advance_to(clock.now())

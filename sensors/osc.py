@@ -1,0 +1,78 @@
+"""OSC input as pure logic: datagram bytes in, bus events out. Bad packets are counted and logged, never raised.
+
+Addresses: ``/cue/next``, ``/cue/prev``, ``/cue/go``, ``/cue/back``, ``/scene <name>`` and ``/panic`` are show
+commands; a routed address scales its first argument from the route's range; any other address ``/a/b`` with a
+number sets signal ``a/b`` (expected 0..1, clamped and counted otherwise)."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from typing import Iterable
+
+from pythonosc.osc_message import OscMessage
+from pythonosc.osc_packet import OscPacket
+
+from performer.events import ControlEvent, CueEvent, Event, clamp01, is_signal_name
+from performer.rigfile import OscRoute
+
+log = logging.getLogger(__name__)
+
+CUE_ADDRESSES = {"/cue/next": "next", "/cue/go": "next", "/cue/prev": "prev", "/cue/back": "prev",
+                 "/panic": "panic"}
+
+
+class OscDispatcher:
+    """Maps OSC messages onto bus events and keeps counts of what it clamped and rejected."""
+
+    def __init__(self, routes: Iterable[OscRoute] = ()) -> None:
+        self.routes = {r.address: r for r in routes}
+        self.malformed = 0
+        self.clamped: Counter[str] = Counter()
+        self.rejected: Counter[str] = Counter()
+
+    def dispatch(self, dgram: bytes, t: float) -> list[Event]:
+        """Events for one datagram (a message or a bundle) received at clock time ``t``."""
+        try:
+            messages = [m.message for m in OscPacket(dgram).messages]
+        except Exception as err:  # python-osc raises ParseError and struct/index errors on garbage
+            self.malformed += 1
+            if self.malformed == 1 or self.malformed % 1000 == 0:
+                log.warning("osc: dropped %d malformed packet(s); latest: %s", self.malformed, err)
+            return []
+        events: list[Event] = []
+        for message in messages:
+            event = self._event(message, t) if isinstance(message, OscMessage) else None
+            if event is not None:
+                events.append(event)
+        return events
+
+    def _event(self, message: OscMessage, t: float) -> Event | None:
+        address, params = message.address, list(message.params)
+        if address in CUE_ADDRESSES:
+            return CueEvent(t, CUE_ADDRESSES[address])
+        if address == "/scene":
+            return CueEvent(t, str(params[0])) if params else self._reject(address, "expected a scene name")
+        route = self.routes.get(address)
+        signal = route.signal if route else address[1:]
+        if not route and not is_signal_name(signal):
+            return self._reject(address, "expected an address like /fader/1 (lower case, two or more parts)")
+        if not params or not isinstance(params[0], (int, float)) or isinstance(params[0], bool):
+            return self._reject(address, f"expected a number as first argument, got {params[:1]!r}")
+        value = float(params[0])
+        if route:
+            lo, hi = route.range
+            value = (value - lo) / (hi - lo) if hi != lo else 0.0
+        value, clamped = clamp01(value)
+        if math.isnan(value):
+            return self._reject(address, "got NaN")
+        if clamped:
+            self.clamped[address] += 1
+        return ControlEvent(t, signal, value)
+
+    def _reject(self, address: str, why: str) -> None:
+        self.rejected[address] += 1
+        if self.rejected[address] == 1:
+            log.warning("osc %s: %s; ignored (logged once per address)", address, why)
+        return None

@@ -1,0 +1,132 @@
+"""The engine process: ``python -m synthesis.process``. It boots pyo, then its main thread only receives OSC
+datagrams and hands them to the audio callback; it runs no heavy Python, so pyo's callback never waits for the GIL.
+
+On SIGTERM or SIGINT it closes the master gate (all notes off), then stops the server and exits 0."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import socket
+import sys
+import time
+from typing import Sequence
+
+from synthesis.engine import Engine
+from synthesis.protocol import Health, Panic, decode
+from synthesis.scheduler import FrameClock
+from synthesis.server import AudioDeviceError, AudioSettings, make_server
+
+log = logging.getLogger("synthesis")
+
+EXIT_NO_AUDIO = 3
+HEALTH_PERIOD = 1.0
+
+
+def _args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, AudioSettings]:
+    p = argparse.ArgumentParser(prog="synthesis.process")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, required=True, help="UDP port for notes (0 picks one)")
+    p.add_argument("--health", type=int, default=0, help="UDP port on --host for health reports (0: none)")
+    for name, kind, default in (("backend", str, "portaudio"), ("device", str, ""), ("jack-name", str, "performer"),
+                                ("sample-rate", int, 48000), ("buffer-size", int, 256), ("channels", int, 2),
+                                ("ceiling-db", float, -1.0), ("gain-db", float, -6.0), ("voices", int, 16)):
+        p.add_argument(f"--{name}", type=kind, default=default)
+    p.add_argument("--no-jack-connect", action="store_true")
+    a = p.parse_args(argv)
+    settings = AudioSettings(backend=a.backend, device=a.device, jack_name=a.jack_name,
+                             jack_connect=not a.no_jack_connect, sample_rate=a.sample_rate,
+                             buffer_size=a.buffer_size, channels=a.channels, ceiling_db=a.ceiling_db,
+                             gain_db=a.gain_db, voices=a.voices)
+    return a, settings
+
+
+def settings_argv(settings: AudioSettings) -> list[str]:
+    """The command-line arguments that reproduce ``settings`` in an engine process."""
+    argv = ["--backend", settings.backend, "--device", settings.device, "--jack-name", settings.jack_name,
+            "--sample-rate", str(settings.sample_rate), "--buffer-size", str(settings.buffer_size),
+            "--channels", str(settings.channels), "--ceiling-db", str(settings.ceiling_db),
+            "--gain-db", str(settings.gain_db), "--voices", str(settings.voices)]
+    return argv + ([] if settings.jack_connect else ["--no-jack-connect"])
+
+
+class EngineProcess:
+    """The receive loop: datagrams in, messages to the engine, health out once a second."""
+
+    def __init__(self, engine: Engine, sock: socket.socket, health_to: tuple[str, int] | None) -> None:
+        self.engine = engine
+        self.sock = sock
+        self.health_to = health_to
+        self.malformed = 0
+        self.stopping = False
+
+    def serve(self) -> None:
+        next_health = time.monotonic()
+        self.sock.settimeout(0.1)
+        while not self.stopping:
+            try:
+                dgram = self.sock.recv(65536)
+            except socket.timeout:
+                dgram = b""
+            except InterruptedError:
+                continue
+            if dgram:
+                self._handle(dgram)
+            if self.health_to and time.monotonic() >= next_health:
+                next_health += HEALTH_PERIOD
+                self._send_health(self.engine.health())
+
+    def _handle(self, dgram: bytes) -> None:
+        try:
+            message = decode(dgram)
+        except ValueError as err:
+            self.malformed += 1
+            if self.malformed == 1 or self.malformed % 1000 == 0:
+                log.warning("engine: dropped %d bad packet(s); latest: %s", self.malformed, err)
+            return
+        if not isinstance(message, Health):
+            self.engine.submit(message)
+
+    def _send_health(self, health: Health) -> None:
+        try:
+            self.sock.sendto(health.to_osc(), self.health_to)
+        except OSError:
+            pass  # the conductor may be restarting; health is best effort
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Boot the engine and serve until SIGTERM/SIGINT."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    args, settings = _args(argv)
+    try:
+        server = make_server(settings)
+    except AudioDeviceError as err:
+        print(f"engine: {err}", file=sys.stderr)
+        return EXIT_NO_AUDIO
+    engine = Engine(server, settings, FrameClock(settings.sample_rate, origin=None), live=True)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((args.host, args.port))
+    process = EngineProcess(engine, sock, (args.host, args.health) if args.health else None)
+
+    def stop(signum: int, frame: object) -> None:
+        process.stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server.start()
+    print(f"engine ready port={sock.getsockname()[1]} backend={settings.backend} sr={settings.sample_rate} "
+          f"buffer={settings.buffer_size}", flush=True)
+    try:
+        process.serve()
+    finally:
+        engine.submit(Panic())  # applied by the audio callback, like every other message
+        time.sleep(0.05)  # let the gate close before the server stops: no click, no hanging note
+        server.stop()
+        server.shutdown()
+        sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

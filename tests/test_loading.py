@@ -1,0 +1,93 @@
+"""Rig and scene validation: `performer check`, one-line errors and exit code 2."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from performer.errors import ConfigError
+from performer.loading import load_rig
+
+LAPTOP = Path(__file__).resolve().parent.parent / "rigs" / "laptop.toml"
+
+
+def check(performer_cmd: list[str], rig: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(performer_cmd + ["check", str(rig)], capture_output=True, text=True, timeout=60)
+
+
+def test_laptop_rig_checks(performer_cmd: list[str]) -> None:
+    result = check(performer_cmd, LAPTOP)
+    assert result.returncode == 0, result.stderr
+    assert "Dawn" in result.stdout and "Bloom" in result.stdout
+
+
+def write_rig(tmp_path: Path, text: str) -> Path:
+    scenes = LAPTOP.parent.parent / "scenes"
+    rig = tmp_path / "rig.toml"
+    rig.write_text(f'name = "t"\nscenes = ["{scenes}/dawn.toml"]\n' + text)
+    return rig
+
+
+def test_misspelled_rig_field_is_one_line_exit_2(tmp_path: Path, performer_cmd: list[str]) -> None:
+    rig = write_rig(tmp_path, "[audio]\nsampel_rate = 44100\n")
+    result = check(performer_cmd, rig)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(rig) in lines[0] and "audio.sampel_rate" in lines[0] and "unknown field" in lines[0]
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(("scene_text", "field", "expected"), [
+    ('tempo = "fast"', "tempo", "number"),
+    ('scale = "dorain"', "scale", "dorian"),
+    ('key = "H"', "key", "expected a key"),
+    ('[[mappings]]\nsignal = "midi/cc/1"\nparam = "register"\nrange = [60, 80]\ncurve = "cubic"',
+     "mappings[3].curve", "linear"),
+    ('[[mappings]]\nsignal = "midi/cc/1"\nparam = "loudness"\nrange = [0, 1]', "mappings[3].param", "density"),
+    ('[[mappings]]\nsignal = "midi/cc/1"\nparam = "register"\nrange = [60, 200]', "mappings[3]", "21..108"),
+    ('[[mappings]]\nsignal = "midi/cc/1"\nparam = "register"\nrange = [60, 80]\nvoice = "lead"',
+     "mappings[3].voice", "melody"),
+])
+def test_scene_errors_name_file_and_field(tmp_path: Path, scene_text: str, field: str, expected: str) -> None:
+    base = (LAPTOP.parent.parent / "scenes" / "dawn.toml").read_text()
+    base = "\n".join(line for line in base.splitlines() if not line.startswith(("tempo", "scale", "key")))
+    header = 'tempo = 90\nscale = "dorian"\nkey = "D"\n'
+    for key in ("tempo", "scale", "key"):
+        if scene_text.startswith(key):
+            header = "\n".join(l for l in header.splitlines() if not l.startswith(key)) + "\n"
+    # Top-level keys must come before the first table in TOML.
+    top = scene_text if not scene_text.startswith("[[") else ""
+    tail = scene_text if scene_text.startswith("[[") else ""
+    scene = tmp_path / "scene.toml"
+    scene.write_text(header + top + "\n" + base + "\n" + tail + "\n")
+    rig = tmp_path / "rig.toml"
+    rig.write_text(f'name = "t"\nscenes = ["{scene}"]\n')
+    with pytest.raises(ConfigError) as err:
+        load_rig(rig)
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith(f"{scene}: {field}"), message
+    assert expected in message
+
+
+def test_unknown_instrument_names_the_field(tmp_path: Path) -> None:
+    text = (LAPTOP.parent.parent / "scenes" / "dawn.toml").read_text().replace('"epiano"', '"theremin"', 1)
+    scene = tmp_path / "s.toml"
+    scene.write_text(text)
+    rig = tmp_path / "rig.toml"
+    rig.write_text(f'name = "t"\nscenes = ["{scene}"]\n')
+    with pytest.raises(ConfigError, match=r"voices\[0\]\.instrument: expected one of epiano, got 'theremin'"):
+        load_rig(rig)
+
+
+def test_missing_scene_file_and_bad_toml(tmp_path: Path) -> None:
+    rig = tmp_path / "rig.toml"
+    rig.write_text('name = "t"\nscenes = ["nowhere.toml"]\n')
+    with pytest.raises(ConfigError, match=r"scenes\[0\]: scene file not found"):
+        load_rig(rig)
+    rig.write_text('name = "t\n')
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_rig(rig)
