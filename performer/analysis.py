@@ -51,10 +51,15 @@ def spectrum(audio: np.ndarray, sr: int, start: float, end: float, pad: int = 1 
 
 
 def band_peak(freqs: np.ndarray, mags: np.ndarray, f0: float, semitones: float) -> tuple[float, float]:
-    """The strongest bin within ``semitones`` of ``f0``: (frequency, magnitude)."""
+    """The strongest peak within ``semitones`` of ``f0``: (frequency, magnitude), the frequency refined by
+    parabolic interpolation of the log magnitudes around the strongest bin."""
     lo, hi = f0 * 2 ** (-semitones / 12), f0 * 2 ** (semitones / 12)
     band = np.nonzero((freqs >= lo) & (freqs <= hi))[0]
-    i = band[np.argmax(mags[band])]
+    i = int(band[np.argmax(mags[band])])
+    if 0 < i < len(mags) - 1:
+        a, b, c = np.log(mags[i - 1:i + 2] + 1e-30)
+        shift = 0.5 * (a - c) / (a - 2 * b + c) if a - 2 * b + c != 0 else 0.0
+        return float(freqs[i] + shift * (freqs[1] - freqs[0])), float(mags[i])
     return float(freqs[i]), float(mags[i])
 
 

@@ -41,8 +41,9 @@ class EPianoVoice:
         sustain = level * (1.0 - 0.45 * min(1.0, (held - attack) / decay))
         amp = [(0.0, fade_from), (t0, 0.0), (t0 + attack, level), (t0 + held, sustain),
                (t0 + held + 0.08, sustain * 0.3), (t0 + held + self.RELEASE, 0.0)]
-        bright = 1.2 + 2.3 * velocity / 127.0
-        index = [(0.0, 0.0), (t0, 0.0), (t0 + 0.002, bright), (t0 + 0.35, 0.45), (t0 + 0.351, 0.45)]
+        # Below index 1.84 the fundamental (J0 - J2 at ratio 1) never cancels, so the pitch stays clear.
+        bright = 0.7 + 0.9 * velocity / 127.0
+        index = [(0.0, 0.0), (t0, 0.0), (t0 + 0.002, bright), (t0 + 0.35, 0.35), (t0 + 0.351, 0.35)]
         self.freq.value = midi_to_hz(pitch)
         self.amp.setList(_strictly_increasing(amp))
         self.index.setList(_strictly_increasing(index))
@@ -76,4 +77,5 @@ class Instrument:
         self.name = name
         self.voices = [VOICE_CLASSES[name]() for _ in range(voices)]
         self.release = VOICE_CLASSES[name].RELEASE
-        self.mix = pyo.Mix([v.sig() for v in self.voices], voices=1)
+        # FM at ratio 1 folds a component onto 0 Hz; the DC blocker keeps it out of the mix and the limiter.
+        self.mix = pyo.DCBlock(pyo.Mix([v.sig() for v in self.voices], voices=1))

@@ -1,0 +1,81 @@
+"""OSC input over real UDP on 127.0.0.1: routing, clamping, cues, and malformed packets that are counted and
+never stop the receiver."""
+
+from __future__ import annotations
+
+import queue
+import socket
+import time
+
+from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
+from pythonosc.osc_message_builder import OscMessageBuilder
+from pythonosc.udp_client import SimpleUDPClient
+
+from performer.events import ControlEvent, CueEvent, Event
+from performer.rigfile import OscRoute
+from sensors.osc import OscDispatcher
+from sensors.udp import UdpReceiver
+
+
+def collect(inbox: "queue.Queue[Event]", count: int, timeout: float = 3.0) -> list[Event]:
+    out: list[Event] = []
+    deadline = time.monotonic() + timeout
+    while len(out) < count and time.monotonic() < deadline:
+        try:
+            out.append(inbox.get(timeout=0.05))
+        except queue.Empty:
+            pass
+    return out
+
+
+def test_osc_over_udp() -> None:
+    dispatcher = OscDispatcher([OscRoute(address="/fader/1", signal="touch/fader", range=(0.0, 127.0))])
+    inbox: queue.Queue[Event] = queue.Queue()
+
+    def handle(dgram: bytes, sender: tuple[str, int]) -> None:
+        for event in dispatcher.dispatch(dgram, time.monotonic()):
+            inbox.put(event)
+
+    receiver = UdpReceiver("127.0.0.1", 0, handle).start()
+    try:
+        client = SimpleUDPClient("127.0.0.1", receiver.port)
+        raw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        raw.sendto(b"\x00\x01garbage", ("127.0.0.1", receiver.port))  # malformed: dropped and counted
+        raw.sendto(b"/audience/energy\x00\x00\x00\x00,f\x00", ("127.0.0.1", receiver.port))  # truncated float
+        client.send_message("/audience/energy", 0.25)
+        client.send_message("/fader/1", 127)
+        client.send_message("/hand/right/pinch", 3.5)  # out of range: clamped and counted
+        client.send_message("/hand/right/pinch", "loud")  # not a number: rejected and counted
+        client.send_message("/cue/next", [])
+        client.send_message("/scene", "Bloom")
+        bundle = OscBundleBuilder(IMMEDIATELY)
+        for value in (0.1, 0.2):
+            msg = OscMessageBuilder("/midi_box/knob")
+            msg.add_arg(value)
+            bundle.add_content(msg.build())
+        raw.sendto(bundle.build().dgram, ("127.0.0.1", receiver.port))
+        events = collect(inbox, 7)
+        raw.close()
+    finally:
+        receiver.close()
+    controls = [(e.name, round(e.value, 6)) for e in events if isinstance(e, ControlEvent)]
+    cues = [e.target for e in events if isinstance(e, CueEvent)]
+    assert controls == [("audience/energy", 0.25), ("touch/fader", 1.0), ("hand/right/pinch", 1.0),
+                        ("midi_box/knob", 0.1), ("midi_box/knob", 0.2)]
+    assert cues == ["next", "Bloom"]
+    assert dispatcher.malformed == 2
+    assert dispatcher.clamped["/hand/right/pinch"] == 1
+    assert dispatcher.rejected["/hand/right/pinch"] == 1
+
+
+def test_port_in_use_is_one_clear_line() -> None:
+    first = UdpReceiver("127.0.0.1", 0, lambda d, s: None)
+    try:
+        try:
+            UdpReceiver("127.0.0.1", first.port, lambda d, s: None, name="osc")
+        except OSError as err:
+            assert str(err).startswith(f"osc: cannot listen on 127.0.0.1:{first.port}")
+        else:
+            raise AssertionError("binding a busy port must fail")
+    finally:
+        first.close()
