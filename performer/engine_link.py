@@ -23,7 +23,8 @@ class EngineLink:
         self._send(note.to_osc())
         self.sent += 1
         if self.log_to is not None:
-            self.log_to.write(json.dumps({"t": round(note.start - self.origin, 6), "duration": round(note.duration, 6),
+            self.log_to.write(json.dumps({"t": round(note.start - self.origin, 6), "clock": note.start,
+                                          "duration": round(note.duration, 6),
                                           "pitch": note.pitch, "velocity": note.velocity, "voice": note.voice,
                                           "instrument": note.instrument}) + "\n")
             self.log_to.flush()

@@ -57,7 +57,6 @@ class MidiConfig(Strict):
     """MIDI controllers: CC and notes go onto the bus as midi/cc/N and midi/note/N."""
 
     api: MidiApi = MidiApi.alsa
-    client_name: str = "performer"
     inputs: list[MidiInputConfig] = []
 
 

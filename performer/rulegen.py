@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 # Inter-onset intervals in beats that the walk chooses from: straight subdivisions and a few longer values.
 IOI_GRID = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
-REVERSION = 0.3  # how strongly each step pulls back toward the register
+REVERSION = 0.45  # how strongly each step pulls back toward the register
 
 
 class RuleGenerator:

@@ -54,7 +54,8 @@ class MidiInputs:
                 log.warning("MIDI: no input port matches %r (ports: %s); going on without it", spec.port,
                             ", ".join(names) or "none")
             for name in matches:
-                self.ports.append(backend.open_input(name, callback=callback, client_name=config.client_name))
+                # No client_name: mido would then open a virtual port instead of connecting to this one.
+                self.ports.append(backend.open_input(name, callback=callback))
                 log.info("MIDI: listening to %s", name)
 
     def close(self) -> None:

@@ -1,0 +1,161 @@
+"""A rig played live on a real jackd (dummy driver): MIDI CC through a real JACK MIDI port, OSC through real UDP,
+and the engine's output recorded by a JACK client (jack_rec). Then a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import mido
+import numpy as np
+import soundfile as sf
+from pythonosc.udp_client import SimpleUDPClient
+
+from performer.analysis import rms_dbfs
+
+PHASE = 4.0  # seconds per steering setting
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_rig(tmp: Path, tag: str, osc_port: int) -> Path:
+    (tmp / "scene.toml").write_text("""
+name = "live"
+tempo = 120
+key = "C"
+scale = "major"
+[[voices]]
+name = "lead"
+instrument = "epiano"
+register = [36, 96]
+steering = { density = 1.0, register = 60, spread = 3, velocity = 90 }
+[[mappings]]
+signal = "midi/cc/1"
+param = "register"
+range = [45, 84]
+default = 0.0
+[[mappings]]
+signal = "test/density"
+param = "density"
+range = [0.5, 4.0]
+default = 0.0
+""")
+    rig = tmp / "rig.toml"
+    rig.write_text(f"""
+name = "live-test"
+scenes = ["scene.toml"]
+[audio]
+backend = "jack"
+jack_name = "engine-{tag}"
+jack_connect = false
+[engine]
+lookahead_ms = 80
+[midi]
+api = "jack"
+[[midi.inputs]]
+port = "ctl-{tag}"
+[osc]
+host = "127.0.0.1"
+port = {osc_port}
+""")
+    return rig
+
+
+def wait_for(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def jack_ports(env: dict[str, str]) -> str:
+    return subprocess.run(["jack_lsp"], env=env, capture_output=True, text=True).stdout
+
+
+def children_of(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True).stdout.split("\n")
+    pairs = [tuple(int(x) for x in line.split()) for line in out if line.strip()]
+    return [p for p, parent in pairs if parent == pid]
+
+
+def test_live_rig_on_jack_is_steered_by_midi_and_osc(jack_server: dict[str, str], tmp_path: Path) -> None:
+    env = jack_server
+    tag = uuid.uuid4().hex[:6]
+    osc_port = free_port()
+    rig = write_rig(tmp_path, tag, osc_port)
+    notes_log = tmp_path / "notes.jsonl"
+    os.environ["JACK_DEFAULT_SERVER"] = env["JACK_DEFAULT_SERVER"]  # for rtmidi in this process
+    backend = mido.Backend("mido.backends.rtmidi/UNIX_JACK", load=True)
+    knob = backend.open_output("knobs", virtual=True, client_name=f"ctl-{tag}")
+    run = subprocess.Popen([sys.executable, "-m", "performer", "run", str(rig), "--notes-log", str(notes_log)],
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for(lambda: f"engine-{tag}:output_1" in jack_ports(env), 30, "the engine's JACK ports")
+        wait_for(lambda: notes_log.exists() and notes_log.stat().st_size > 0, 30, "the first note")
+        recording = tmp_path / "out.wav"
+        rec_start = time.monotonic()
+        rec = subprocess.Popen(["jack_rec", "-f", str(recording), "-d", str(2 * PHASE + 1), "-b", "16",
+                                f"engine-{tag}:output_1"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        osc = SimpleUDPClient("127.0.0.1", osc_port)
+        knob.send(mido.Message("control_change", control=1, value=0))
+        osc.send_message("/test/density", 0.0)
+        phase_a = time.monotonic()
+        time.sleep(PHASE)
+        knob.send(mido.Message("control_change", control=1, value=127))
+        osc.send_message("/test/density", 1.0)
+        phase_b = time.monotonic()
+        time.sleep(PHASE)
+        rec.wait(timeout=15)
+        run.send_signal(signal.SIGTERM)
+        output, _ = run.communicate(timeout=15)
+    finally:
+        if run.poll() is None:
+            run.kill()
+        knob.close()
+    assert run.returncode == 0, output
+    assert "Traceback" not in output, output
+    assert children_of(run.pid) == []
+    assert f"engine-{tag}" not in jack_ports(env)  # the engine left JACK: its process is gone
+
+    notes = [json.loads(line) for line in notes_log.read_text().splitlines()]
+    lookahead = 0.08 + 0.05
+    a = [n for n in notes if phase_a + lookahead <= n["clock"] < phase_b]
+    b = [n for n in notes if phase_b + lookahead <= n["clock"] < phase_b + PHASE]
+    assert len(a) >= 3 and len(b) >= 3, (len(a), len(b))
+    assert statistics.mean(n["pitch"] for n in b) > statistics.mean(n["pitch"] for n in a) + 12, output
+    assert len(b) / (PHASE - lookahead) > 2 * len(a) / (phase_b - phase_a - lookahead)
+
+    audio, sr = sf.read(recording)
+    assert audio.ndim == 1 or audio.shape[1] == 1
+    audio = audio.reshape(-1)
+    assert len(audio) > sr * PHASE
+    assert rms_dbfs(audio) > -45.0, "the engine's JACK output is silent"
+    def window(t0: float, t1: float) -> np.ndarray:
+        return audio[int((t0 - rec_start) * sr):int((t1 - rec_start) * sr)]
+
+    # A control change reaches the notes from the next decision on (up to one note and the lookahead later),
+    # and the walk then climbs within a few notes; judge the audio after that.
+    low = strongest(window(phase_a + 0.5, phase_b + 0.5), sr)
+    high = strongest(window(phase_b + 2.0, phase_b + PHASE), sr)
+    assert high > 2.0 * low, (low, high)  # the register change is heard, not only logged
+
+
+def strongest(audio: np.ndarray, sr: int) -> float:
+    """Frequency of the strongest spectral peak between 50 Hz and 3 kHz."""
+    mags = np.abs(np.fft.rfft(audio * np.hanning(len(audio))))
+    freqs = np.fft.rfftfreq(len(audio), 1 / sr)
+    band = (freqs > 50) & (freqs < 3000)
+    return float(freqs[band][np.argmax(mags[band])])
