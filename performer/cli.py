@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from performer.errors import ConfigError, PerformerError
-from performer.loading import LoadedRig, load_rig
+from performer.loading import load_rig
 
 EXIT_CONFIG = 2
 EXIT_DEVICE = 3

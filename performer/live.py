@@ -9,6 +9,7 @@ import logging
 import queue
 import signal
 import threading
+import time
 from typing import IO, Iterator
 
 import mido
@@ -65,23 +66,26 @@ class Inputs:
             self.midi.close()
 
 
-def _watch_health(port: int, stop: threading.Event) -> UdpReceiver | None:
-    """Log the engine's health when something worth knowing changes (late or dropped notes, gaps)."""
+HEALTH_LOG_PERIOD = 10.0  # seconds between health lines, so a struggling engine does not flood the log
+
+
+def _watch_health(port: int) -> UdpReceiver | None:
+    """Log the engine's health when late or dropped notes or callback gaps grow, at most every 10 s."""
     if not port:
         return None
-    last: dict[str, int] = {}
+    shown: dict[str, float] = {"late": 0, "dropped": 0, "gaps": 0, "at": -HEALTH_LOG_PERIOD}
 
     def on_health(dgram: bytes, sender: tuple[str, int]) -> None:
         try:
             health = decode(dgram)
         except ValueError:
             return
-        if isinstance(health, Health):
-            for key in ("late", "dropped", "gaps"):
-                value = getattr(health, key)
-                if value > last.get(key, 0):
-                    log.warning("engine: %s now %d", key, value)
-                last[key] = value
+        if not isinstance(health, Health) or time.monotonic() - shown["at"] < HEALTH_LOG_PERIOD:
+            return
+        grown = [f"{k} {getattr(health, k)}" for k in ("late", "dropped", "gaps") if getattr(health, k) > shown[k]]
+        if grown:
+            log.warning("engine: %s (voices %d, played %d)", ", ".join(grown), health.voices, health.played)
+            shown.update(late=health.late, dropped=health.dropped, gaps=health.gaps, at=time.monotonic())
 
     return UdpReceiver("127.0.0.1", port, on_health, name="health").start()
 
@@ -103,7 +107,7 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     start = clock.now() + START_DELAY
-    health = _watch_health(args.health_port, stop)
+    health = _watch_health(args.health_port)
     with _optional_file(args.notes_log) as notes_log, _optional_file(args.record) as record:
         link = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=notes_log)
         writer = SessionWriter(record, start, rig=loaded.rig.name) if record else None

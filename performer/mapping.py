@@ -9,7 +9,7 @@ from OneEuroFilter import OneEuroFilter
 
 from performer.bus import ControlBus
 from performer.scenefile import Curve, MappingSpec
-from performer.steering import SteerParam, Steering
+from performer.steering import Steering, SteerParam
 
 CURVES: dict[Curve, Callable[[float], float]] = {
     Curve.linear: lambda x: x,

@@ -34,7 +34,7 @@ def write_summary(trace: Trace, length: float, path: Path, title: str) -> None:
     if trace.curves:
         curves.legend(loc="upper right", fontsize=7)
     for ax in (roll, curves):
-        for t, name in trace.scenes:
+        for t, _ in trace.scenes:
             ax.axvline(t, color="black", linewidth=0.8, linestyle="--")
     for t, name in trace.scenes:
         roll.annotate(name, (t, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12),

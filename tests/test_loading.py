@@ -57,7 +57,7 @@ def test_scene_errors_name_file_and_field(tmp_path: Path, scene_text: str, field
     header = 'tempo = 90\nscale = "dorian"\nkey = "D"\n'
     for key in ("tempo", "scale", "key"):
         if scene_text.startswith(key):
-            header = "\n".join(l for l in header.splitlines() if not l.startswith(key)) + "\n"
+            header = "\n".join(x for x in header.splitlines() if not x.startswith(key)) + "\n"
     # Top-level keys must come before the first table in TOML.
     top = scene_text if not scene_text.startswith("[[") else ""
     tail = scene_text if scene_text.startswith("[[") else ""

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from performer.analysis import (band_peak, cents, hz, isolated_onsets, read_midi_notes, rms_dbfs, spectrum)
+from performer.analysis import band_peak, cents, hz, isolated_onsets, read_midi_notes, rms_dbfs, spectrum
 from performer.midifile import write_midi
 from synthesis.protocol import Note
 from synthesis.render import render_notes
