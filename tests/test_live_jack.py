@@ -90,6 +90,20 @@ def children_of(pid: int) -> list[int]:
     return [p for p, parent in pairs if parent == pid]
 
 
+def processes_mentioning(text: str) -> list[int]:
+    """Every live process whose command line contains ``text`` (orphans included, wherever reparented)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and entry.name != str(os.getpid()):
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if text in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
 def test_live_rig_on_jack_is_steered_by_midi_and_osc(jack_server: dict[str, str], tmp_path: Path) -> None:
     env = jack_server
     tag = uuid.uuid4().hex[:6]
@@ -127,7 +141,7 @@ def test_live_rig_on_jack_is_steered_by_midi_and_osc(jack_server: dict[str, str]
         knob.close()
     assert run.returncode == 0, output
     assert "Traceback" not in output, output
-    assert children_of(run.pid) == []
+    assert processes_mentioning(tag) == processes_mentioning(str(rig)) == []  # no engine, no conductor left
     assert f"engine-{tag}" not in jack_ports(env)  # the engine left JACK: its process is gone
 
     notes = [json.loads(line) for line in notes_log.read_text().splitlines()]
@@ -159,3 +173,29 @@ def strongest(audio: np.ndarray, sr: int) -> float:
     freqs = np.fft.rfftfreq(len(audio), 1 / sr)
     band = (freqs > 50) & (freqs < 3000)
     return float(freqs[band][np.argmax(mags[band])])
+
+
+def test_supervisor_restarts_a_dead_engine(jack_server: dict[str, str], tmp_path: Path) -> None:
+    env = jack_server
+    tag = uuid.uuid4().hex[:6]
+    rig = write_rig(tmp_path, tag, free_port())
+    notes_log = tmp_path / "notes.jsonl"
+    run = subprocess.Popen([sys.executable, "-m", "performer", "run", str(rig), "--notes-log", str(notes_log)],
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for(lambda: f"engine-{tag}:output_1" in jack_ports(env), 30, "the engine's JACK ports")
+        wait_for(lambda: len(children_of(run.pid)) == 2, 30, "engine and conductor")
+        engine = next(p for p in children_of(run.pid)
+                      if "synthesis.process" in Path(f"/proc/{p}/cmdline").read_text())
+        os.kill(engine, signal.SIGKILL)  # a crash: no clean stop
+        wait_for(lambda: engine not in children_of(run.pid) and len(children_of(run.pid)) == 2, 30,
+                 "a new engine process")
+        wait_for(lambda: f"engine-{tag}:output_1" in jack_ports(env), 30, "the new engine's JACK ports")
+        run.send_signal(signal.SIGTERM)
+        output, _ = run.communicate(timeout=15)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 0, output
+    assert "engine exited unexpectedly (exit -9); restarting it" in output
+    assert processes_mentioning(tag) == processes_mentioning(str(rig)) == []
