@@ -28,8 +28,7 @@ def _render(args: argparse.Namespace) -> int:
 
     loaded = load_rig(args.rig)
     session = read_session(args.replay)
-    out = render(loaded, session, Path(args.out))
-    print(f"rendered {len(out.notes)} notes, {out.length:.1f} s: {out.audio}, {out.midi}, {out.summary}")
+    print(render(loaded, session, Path(args.out)).report())
     return 0
 
 

@@ -17,11 +17,9 @@ class EngineLink:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.origin = origin
         self.log_to = log_to
-        self.sent = 0
 
     def send(self, note: Note) -> None:
         self._send(note.to_osc())
-        self.sent += 1
         if self.log_to is not None:
             self.log_to.write(json.dumps({"t": round(note.start - self.origin, 6), "clock": note.start,
                                           "duration": round(note.duration, 6),

@@ -44,6 +44,10 @@ class Rendered:
     notes: list[Note]
     length: float
 
+    def report(self) -> str:
+        """One line saying what was rendered and where."""
+        return f"rendered {len(self.notes)} notes, {self.length:.1f} s: {self.audio}, {self.midi}, {self.summary}"
+
 
 def audio_settings(loaded: LoadedRig) -> AudioSettings:
     """The engine's view of the rig's audio section."""

@@ -105,9 +105,7 @@ def _no_audio(loaded: LoadedRig, args: argparse.Namespace, why: str) -> int:
         from performer.render import render
         from performer.session import read_session
 
-        out = render(loaded, read_session(demo), Path(args.fallback_render))
-        print(f"performer: rendered {len(out.notes)} notes, {out.length:.1f} s: {out.audio}, {out.midi}, "
-              f"{out.summary}")
+        print(f"performer: {render(loaded, read_session(demo), Path(args.fallback_render)).report()}")
         return 0
     print(f"performer: {why}; nothing to play on (use --fallback-render DIR to render the demo)", file=sys.stderr)
     return EXIT_NO_AUDIO

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -20,14 +19,9 @@ import soundfile as sf
 from pythonosc.udp_client import SimpleUDPClient
 
 from performer.analysis import rms_dbfs
+from performer.supervisor import free_port
 
 PHASE = 4.0  # seconds per steering setting
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def write_rig(tmp: Path, tag: str, osc_port: int) -> Path:
