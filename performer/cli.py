@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 
 from performer.errors import ConfigError, PerformerError
 from performer.loading import load_rig
+from performer.model_cli import add_model_commands
 
 EXIT_CONFIG = 2
 EXIT_DEVICE = 3
@@ -76,6 +77,7 @@ def parser() -> argparse.ArgumentParser:
     conduct.add_argument("--record")
     conduct.add_argument("--notes-log")
     conduct.set_defaults(func=_conduct)
+    add_model_commands(sub)
     return top
 
 

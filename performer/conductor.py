@@ -15,6 +15,7 @@ from typing import Protocol
 from performer.bus import ControlBus
 from performer.events import ControlEvent, CueEvent, Event
 from performer.loading import LoadedRig
+from performer.model.factory import GeneratorFactory, make_factory
 from performer.show import SceneRun
 from synthesis.protocol import Note
 
@@ -47,8 +48,13 @@ class Trace:
 class Conductor:
     """Turns the bus and the show into notes, one decision at a time."""
 
-    def __init__(self, loaded: LoadedRig, sink: NoteSink, start: float, trace: Trace | None = None) -> None:
+    def __init__(self, loaded: LoadedRig, sink: NoteSink, start: float, trace: Trace | None = None,
+                 factory: GeneratorFactory | None = None) -> None:
         self.loaded = loaded
+        if factory is None:
+            factory, playing = make_factory(loaded.rig.model, loaded.path.parent)
+            log.info("notes from the %s", playing)
+        self.factory = factory
         self.sink = sink
         self.bus = ControlBus()
         self.trace = trace
@@ -66,7 +72,9 @@ class Conductor:
         if self.trace is not None:
             self.trace.scenes.append((start, spec.name))
         log.info("scene %r at %.3f s", spec.name, start - self.start)
-        return SceneRun(spec, start, self.loaded.rig.seed, self.lookahead, CONTROL_RATE)
+        model = self.loaded.rig.model
+        return SceneRun(spec, start, self.loaded.rig.seed, self.lookahead, CONTROL_RATE, self.factory,
+                        (model.temperature, model.top_p))
 
     def ingest(self, event: Event) -> None:
         """Queue a stamped event; it takes effect when the conductor reaches its time."""

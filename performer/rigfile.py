@@ -91,6 +91,22 @@ class OscConfig(Strict):
     routes: list[OscRoute] = []
 
 
+class GeneratorKind(str, Enum):
+    """What makes the notes: the trained model, or the rule-based walk (always the fallback)."""
+
+    model = "model"
+    rules = "rules"
+
+
+class ModelConfig(Strict):
+    """The note generator: which one, which weights, and how adventurous its sampling is."""
+
+    generator: GeneratorKind = GeneratorKind.model
+    weights: str = ""  # a state_dict file, relative to the rig; empty means the shipped weights
+    temperature: float = Field(1.0, ge=0.05, le=4.0)
+    top_p: float = Field(0.95, gt=0.0, le=1.0)
+
+
 class Rig(Strict):
     """A rig: the scenes in show order and the hardware it expects."""
 
@@ -103,3 +119,4 @@ class Rig(Strict):
     engine: EngineConfig = EngineConfig()
     midi: MidiConfig = MidiConfig()
     osc: OscConfig = OscConfig()
+    model: ModelConfig = ModelConfig()

@@ -9,7 +9,7 @@ import math
 import random
 
 from performer.notes import NoteEvent
-from performer.steering import Constraints, Steering
+from performer.steering import Constraints, Steering, relaxed_pitches
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +50,13 @@ class RuleGenerator:
         return NoteEvent(delta=delta, duration=duration, pitch=pitch, velocity=velocity)
 
     def _allowed(self, constraints: Constraints) -> list[int]:
-        """Allowed pitches, relaxed in a documented order when the constraints admit none:
-        first the range widens to the piano's, then the pitch classes are dropped."""
-        pitches = constraints.allowed_pitches()
-        if pitches:
-            return pitches
-        if not self._relaxed_logged:
+        """Allowed pitches, relaxed in relaxed_pitches' documented order when none are; logged once."""
+        pitches, relaxed = relaxed_pitches(constraints)
+        if relaxed and not self._relaxed_logged:
             log.warning("constraints allow no pitch (range %d..%d, classes %s): relaxing range, then classes",
                         constraints.low, constraints.high, sorted(constraints.pitch_classes))
             self._relaxed_logged = True
-        pitches = [p for p in range(21, 109) if p % 12 in constraints.pitch_classes]
-        return pitches or list(range(max(21, constraints.low), min(108, constraints.high) + 1)) or [60]
+        return pitches
 
     def _choose_ioi(self, density: float) -> float:
         """An interval near 1/density beats, weighted on a log scale, kept on the metric grid."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from performer.generator import Generator
 from performer.mapping import Mapping, steer
-from performer.rulegen import RuleGenerator
+from performer.model.factory import GeneratorFactory, rule_factory
 from performer.scales import pitch_classes
 from performer.scenefile import SceneSpec, VoiceSpec
 from performer.steering import Constraints, Steering
@@ -36,7 +36,8 @@ class VoiceRun:
 class SceneRun:
     """A scene placed on the clock at ``start``. It ends at ``end`` (a bar line) once the show moves on."""
 
-    def __init__(self, spec: SceneSpec, start: float, seed: int, lookahead: float, control_rate: float) -> None:
+    def __init__(self, spec: SceneSpec, start: float, seed: int, lookahead: float, control_rate: float,
+                 factory: GeneratorFactory = rule_factory, sampling: tuple[float, float] = (1.0, 1.0)) -> None:
         self.spec = spec
         self.start = start
         self.end = math.inf
@@ -44,11 +45,13 @@ class SceneRun:
         self.beat = 60.0 / spec.tempo
         self.mappings = [Mapping(m, control_rate) for m in spec.mappings]
         classes = pitch_classes(spec.key, spec.scale)
+        temperature, top_p = sampling
         self.voices = [
-            VoiceRun(spec=v, generator=RuleGenerator(derive_seed(seed, spec.name, v.name)),
-                     constraints=Constraints(classes, low=v.register_[0], high=v.register_[1]),
+            VoiceRun(spec=v, generator=factory(derive_seed(seed, spec.name, v.name), spec, i),
+                     constraints=Constraints(classes, low=v.register_[0], high=v.register_[1],
+                                             temperature=temperature, top_p=top_p),
                      decide_at=start - lookahead, steering=v.steering.steering())
-            for v in spec.voices
+            for i, v in enumerate(spec.voices)
         ]
 
     @property

@@ -64,3 +64,21 @@ class Constraints:
     def allowed_pitches(self) -> list[int]:
         """Every pitch in range whose class is allowed (may be empty)."""
         return [p for p in range(self.low, self.high + 1) if p % 12 in self.pitch_classes]
+
+
+PIANO = (21, 108)
+
+
+def relaxed_pitches(constraints: Constraints) -> tuple[list[int], bool]:
+    """Allowed pitches, and whether the constraints had to be relaxed to find any.
+
+    Only the piano's keys (21..108) are ever allowed. The documented order: first the range widens to the
+    piano's, then the pitch classes are dropped."""
+    pitches = [p for p in constraints.allowed_pitches() if PIANO[0] <= p <= PIANO[1]]
+    if pitches:
+        return pitches, False
+    pitches = [p for p in range(PIANO[0], PIANO[1] + 1) if p % 12 in constraints.pitch_classes]
+    if pitches:
+        return pitches, True
+    low, high = max(PIANO[0], constraints.low), min(PIANO[1], constraints.high)
+    return (list(range(low, high + 1)) or list(range(PIANO[0], PIANO[1] + 1))), True

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from performer.loading import LoadedRig
 from performer.render import audio_settings
+from performer.threads import SINGLE_THREAD
 from synthesis.process import EXIT_NO_AUDIO, settings_argv
 
 log = logging.getLogger(__name__)
@@ -47,14 +48,15 @@ def free_port() -> int:
 class Child:
     """One supervised process. It is ready when it prints a line starting with ``ready_word`` on stdout."""
 
-    def __init__(self, name: str, argv: list[str], ready_word: str) -> None:
-        self.name, self.argv, self.ready_word = name, argv, ready_word
+    def __init__(self, name: str, argv: list[str], ready_word: str, env: dict[str, str] | None = None) -> None:
+        self.name, self.argv, self.ready_word, self.env = name, argv, ready_word, env
         self.proc: subprocess.Popen[str] | None = None
         self.restarts: list[float] = []
 
     def start(self) -> bool:
         """Start and wait until ready; False if it exited first (its exit code is in ``returncode``)."""
-        self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, text=True, preexec_fn=_child_setup)
+        self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, text=True, preexec_fn=_child_setup,
+                                     env=self.env)
         deadline = time.monotonic() + READY_TIMEOUT
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
@@ -132,7 +134,7 @@ def run_rig(loaded: LoadedRig, args: argparse.Namespace) -> int:
     for flag, value in (("--record", args.record), ("--notes-log", args.notes_log)):
         if value:
             conductor_argv += [flag, value]
-    conductor = Child("conductor", conductor_argv, "conductor ready")
+    conductor = Child("conductor", conductor_argv, "conductor ready", env=dict(os.environ, **SINGLE_THREAD))
     if not engine.start():
         if engine.returncode == EXIT_NO_AUDIO:
             return _no_audio(loaded, args, f"no audio output ({settings.backend})")

@@ -1,0 +1,32 @@
+"""`performer bench WHAT --json FILE`: measurements against the issue targets, as one JSON object.
+
+Each bench runs single-threaded where it says so: the thread caps are set before numpy or torch load."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from performer.threads import SINGLE_THREAD
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    """Run one bench, print its result and write it to --json."""
+    if "numpy" in sys.modules and any(os.environ.get(k) != v for k, v in SINGLE_THREAD.items()):
+        os.environ.update(SINGLE_THREAD)  # too late for this process: run the bench in a fresh one
+        return os.spawnv(os.P_WAIT, sys.executable, [sys.executable, "-m", "performer", *sys.argv[1:]])
+    os.environ.update(SINGLE_THREAD)
+    if args.what == "model":
+        from performer.model.bench import bench_model
+
+        result = bench_model(Path(args.weights), Path(args.events))
+    else:
+        raise ValueError(args.what)
+    text = json.dumps(result, indent=2)
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+    print(text)
+    return 0

@@ -1,0 +1,1 @@
+"""Training data: parse scores and MIDI files once into a compact event file, then tokenize it for the model."""

@@ -1,0 +1,129 @@
+"""The model as a streaming generator for one voice: feed, sample, reset, and a cheap snapshot and restore.
+
+Sampling goes delta → pitch → duration → velocity. Hard constraints are masks on the heads: polyphony on the
+delta, allowed pitch classes and range on the pitch. Temperature and top-p apply to every head."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from performer.model import tokens as tk
+from performer.model.features import steering_vector
+from performer.model.runner import Runner
+from performer.model.sampling import choose, safe_temperature, safe_top_p
+from performer.notes import NoteEvent
+from performer.steering import Constraints, Steering, relaxed_pitches
+
+log = logging.getLogger(__name__)
+START = (len(tk.DELTA_GRID), len(tk.DUR_GRID), tk.N_PITCH, tk.N_VEL, 0)  # previous-note tokens before any note
+PIANO_PITCHES = np.arange(tk.PITCH_LOW, tk.PITCH_HIGH + 1)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the generator's future depends on, copied."""
+
+    h: np.ndarray
+    prev: tuple[int, ...]
+    bar_pos: float
+    beat: float
+    ends: tuple[float, ...]
+    rng: dict
+
+
+class ModelGenerator:
+    """One voice of the trained model. Deterministic for a seed and a sequence of calls."""
+
+    def __init__(self, runner: Runner, seed: int = 0, voice: int = 0, beats_per_bar: float = 4.0) -> None:
+        self._runner = runner
+        self._seed = seed
+        self._voice = min(max(voice, 0), tk.N_VOICE - 1)
+        self._bar_len = float(beats_per_bar)
+        self._barlen_token = int(tk.barlen_token(beats_per_bar))
+        self._masks: dict[Constraints, np.ndarray] = {}
+        self._steer_cache: tuple[Steering, np.ndarray] | None = None
+        self._relaxed_logged = False
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all history and reseed."""
+        self._rng = np.random.default_rng(self._seed)
+        self._h = self._runner.initial_state()
+        self._prev = START
+        self._bar_pos = 0.0
+        self._beat = 0.0
+        self._ends: tuple[float, ...] = ()
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self._h.copy(), self._prev, self._bar_pos, self._beat, self._ends, self._rng.bit_generator.state)
+
+    def restore(self, snap: Snapshot) -> None:
+        self._h, self._prev, self._bar_pos, self._beat, self._ends = (snap.h.copy(), snap.prev, snap.bar_pos,
+                                                                       snap.beat, snap.ends)
+        self._rng.bit_generator.state = snap.rng
+
+    def feed(self, note: NoteEvent) -> None:
+        """Take in a note someone else played (its delta from this voice's last note), so the model continues it."""
+        delta = max(0.0, float(note.delta)) if self._prev != START else 0.0
+        tokens = (int(tk.delta_token(min(delta, 8.0))), int(tk.dur_token(note.duration)),
+                  int(tk.pitch_token(note.pitch)), int(tk.vel_token(note.velocity)))
+        self._advance(tokens, delta, None)
+
+    def sample(self, steering: Steering, constraints: Constraints) -> NoteEvent:
+        """The next note, honouring every constraint."""
+        temperature, top_p = safe_temperature(constraints.temperature), safe_top_p(constraints.top_p)
+        ctx = self._runner.context(self._h, self._steer(steering))
+        first = self._prev == START
+        delta_mask = self._delta_mask(constraints.max_polyphony) if not first else _ONLY_ZERO
+        d = choose(self._runner.head(ctx, 0, "h_delta", ()), delta_mask, temperature, top_p, self._rng)
+        delta = float(tk.DELTA_GRID[d])
+        pos = int(tk.pos_token((self._bar_pos + delta) % self._bar_len))
+        p = choose(self._runner.head(ctx, 1, "h_pitch", (d, pos)), self._pitch_mask(constraints), temperature,
+                   top_p, self._rng)
+        u = choose(self._runner.head(ctx, 2, "h_dur", (d, pos, p)), None, temperature, top_p, self._rng)
+        v = choose(self._runner.head(ctx, 3, "h_vel", (pos, p, u)), None, temperature, top_p, self._rng)
+        duration = float(tk.DUR_GRID[u])
+        self._advance((d, u, p, v), delta, duration)
+        return NoteEvent(delta=delta, duration=duration, pitch=p + tk.PITCH_LOW,
+                         velocity=min(127, max(1, tk.vel_value(v))), voice=self._voice)
+
+    def _advance(self, tokens: tuple[int, int, int, int], delta: float, duration: float | None) -> None:
+        """Move the clock and the GRU past a note that has now happened. Only this voice's own notes
+        (with a duration) count toward its polyphony; a fed note is someone else's."""
+        self._beat += delta
+        self._bar_pos = (self._bar_pos + delta) % self._bar_len
+        self._ends = tuple(e for e in self._ends if e > self._beat + 1e-9)
+        if duration is not None:
+            self._ends += (self._beat + duration,)
+        self._prev = tokens + (int(tk.pos_token(self._bar_pos)),)
+        self._h = self._runner.step(self._h, self._prev + (self._barlen_token, self._voice)).astype(np.float32)
+
+    def _steer(self, steering: Steering) -> np.ndarray:
+        if self._steer_cache is None or self._steer_cache[0] != steering:
+            self._steer_cache = (steering, steering_vector(steering))
+        return self._steer_cache[1]
+
+    def _delta_mask(self, max_polyphony: int) -> np.ndarray:
+        """Deltas at which fewer than max_polyphony of this voice's notes still sound."""
+        onsets = self._beat + tk.DELTA_GRID
+        ends = np.array(self._ends)
+        sounding = (ends[None, :] > onsets[:, None] + 1e-9).sum(axis=1) if len(ends) else np.zeros(len(onsets))
+        return sounding < max(1, max_polyphony)  # the longest delta (8 beats) outlasts every note: never empty
+
+    def _pitch_mask(self, constraints: Constraints) -> np.ndarray:
+        mask = self._masks.get(constraints)
+        if mask is None:
+            pitches, relaxed = relaxed_pitches(constraints)
+            if relaxed and not self._relaxed_logged:
+                log.warning("constraints allow no pitch (range %d..%d, classes %s): relaxing range, then classes",
+                            constraints.low, constraints.high, sorted(constraints.pitch_classes))
+                self._relaxed_logged = True
+            mask = np.isin(PIANO_PITCHES, pitches)
+            self._masks[constraints] = mask
+        return mask
+
+
+_ONLY_ZERO = np.arange(len(tk.DELTA_GRID)) == 0  # the first note of a voice starts on its beat

@@ -1,0 +1,68 @@
+"""Sub-commands for the model's life cycle: prep (data), train, and bench."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+DEFAULT_EVENTS = Path("cache/events.npz")
+
+
+
+def _prep(args: argparse.Namespace) -> int:
+    from performer.data.prep import prep
+
+    out = Path(args.out) if args.out else (DEFAULT_EVENTS if args.midi is None else Path("cache/user-events.npz"))
+    events = prep(out, Path(args.cache), Path(args.midi) if args.midi else None, args.seed, args.workers, args.limit)
+    print(f"{out}: {events.summary()}; split in {out.with_suffix('.split.json')}")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from performer.model.train import TrainConfig, train
+
+    config = TrainConfig(events=Path(args.events), out=Path(args.out), checkpoint=Path(args.checkpoint),
+                         minutes=args.minutes, seed=args.seed, init=Path(args.init) if args.init else None,
+                         threads=args.threads)
+    if args.steps:
+        config.steps = args.steps
+    print(train(config))
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from performer.bench import run_bench
+
+    return run_bench(args)
+
+
+def add_model_commands(sub: argparse._SubParsersAction) -> None:
+    """Register prep, train and bench on the top-level parser."""
+    prep = sub.add_parser("prep", help="parse the training corpus (or your .mid folder) into a cached event file")
+    prep.add_argument("--midi", metavar="DIR", help="a folder of .mid files to prepare instead of the corpus")
+    prep.add_argument("--out", metavar="FILE", help=f"event file (default {DEFAULT_EVENTS})")
+    prep.add_argument("--cache", default="cache", metavar="DIR", help="where per-file parses are kept")
+    prep.add_argument("--seed", type=int, default=1, help="seed of the train/valid/test split by piece")
+    prep.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    prep.add_argument("--limit", type=int, help="parse only the first N files (for a quick try)")
+    prep.set_defaults(func=_prep)
+
+    train = sub.add_parser("train", help="train the note model on a prepared event file")
+    train.add_argument("--events", default=str(DEFAULT_EVENTS), metavar="FILE")
+    train.add_argument("--out", default="performer/model/weights.pt", metavar="FILE", help="state_dict to write")
+    train.add_argument("--checkpoint", default="cache/train-checkpoint.pt", metavar="FILE",
+                       help="resumable checkpoint, picked up if it exists")
+    train.add_argument("--minutes", type=float, default=80.0, help="training time budget")
+    train.add_argument("--steps", type=int, help="optimizer steps, which set the learning-rate schedule")
+    train.add_argument("--seed", type=int, default=1)
+    train.add_argument("--init", metavar="FILE", help="start from these weights (fine-tuning)")
+    train.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    train.set_defaults(func=_train)
+
+    bench = sub.add_parser("bench", help="measure against the issue targets and write JSON")
+    bench.add_argument("what", choices=["model"])
+    bench.add_argument("--json", metavar="FILE", help="write the result object here (default: stdout)")
+    bench.add_argument("--events", default=str(DEFAULT_EVENTS), metavar="FILE")
+    bench.add_argument("--weights", default="performer/model/weights.pt", metavar="FILE")
+    bench.set_defaults(func=_bench)
