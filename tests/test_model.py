@@ -69,10 +69,12 @@ def test_numpy_runner_matches_the_torch_module():
                   "h_vel": ("pos", "pitch", "dur")}
     assert list(conditions) == list(HEAD_CONDITIONS)
     for t in range(steps):
-        h = path_free.step(h, tuple(int(b[k][0, t]) for k in keys))
+        h = path_free.step(h, np.array([b[k][0, t] for k in keys], dtype=np.int64))
         ctx = path_free.context(h, b["steer"][0, t])
         for i, (head, conds) in enumerate(conditions.items()):
-            out = path_free.head(ctx, i, head, tuple(int(b[c][0, t]) for c in conds))
+            tokens = np.zeros(3, dtype=np.int64)
+            tokens[:len(conds)] = [b[c][0, t] for c in conds]
+            out = path_free.head(ctx, i, tokens)[:path_free.head_sizes[i]]
             np.testing.assert_allclose(out, logits[head[2:]][0, t].numpy(), atol=2e-4)
 
 

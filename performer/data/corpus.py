@@ -23,6 +23,7 @@ EXCLUDED = {
     "nottingham-dataset": "a pointer to an external download",
     "schoenberg": "too few notes to matter", "webern": "too few notes to matter",
 }
+SKIP_SUFFIXES = {".rntxt"}  # roman-numeral analyses: chord labels, not notes
 DEFAULT_DYNAMIC = 0.55  # mezzo-forte, where a score gives no dynamics
 MAX_VOICE = 3
 
@@ -39,7 +40,8 @@ def corpus_files(collections: tuple[str, ...] = COLLECTIONS) -> list[Path]:
     from music21 import corpus
 
     root = corpus_root()
-    files = [Path(p) for p in corpus.getPaths() if Path(p).relative_to(root).parts[0] in collections]
+    files = [Path(p) for p in corpus.getPaths()
+             if Path(p).relative_to(root).parts[0] in collections and Path(p).suffix not in SKIP_SUFFIXES]
     return sorted(files, key=lambda p: (-p.stat().st_size, str(p)))
 
 

@@ -40,14 +40,16 @@ def read_midi_file(path: Path, root: Path) -> list[PartNotes]:
 
 def _meters(midi: mido.MidiFile, tpb: int) -> list[tuple[float, float]]:
     """(beat where it starts, bar length in beats) for every time signature; 4/4 from the start by default."""
-    meters = [(0.0, 4.0)]
+    meters: list[tuple[float, float]] = []
     for track in midi.tracks:
         tick = 0
         for msg in track:
             tick += msg.time
             if msg.type == "time_signature":
                 meters.append((tick / tpb, msg.numerator * 4.0 / msg.denominator))
-    return sorted(meters)
+    if not any(start == 0 for start, _ in meters):
+        meters.append((0.0, 4.0))
+    return sorted(meters, key=lambda m: m[0])
 
 
 def _bar_position(meters: list[tuple[float, float]], onset: float) -> tuple[float, float]:

@@ -5,6 +5,8 @@ through ``normalize`` so the network sees the same numbers either way."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from performer.steering import Steering
@@ -23,9 +25,10 @@ def normalize(density: np.ndarray, register: np.ndarray, spread: np.ndarray, vel
 
 
 def steering_vector(steering: Steering) -> np.ndarray:
-    """The live steering, as the network's input."""
+    """The live steering, as the network's input: ``normalize`` for one Steering, in plain floats."""
     s = steering.clamped()
-    return normalize(np.array(s.density), np.array(s.register), np.array(s.spread), np.array(s.velocity))
+    return np.array([math.log2(min(8.0, max(0.125, s.density))) / 3.0, (s.register - 64.0) / 24.0,
+                     min(24.0, max(0.0, s.spread)) / 12.0, (s.velocity - 64.0) / 64.0, 0.0], dtype=np.float32)
 
 
 def absent_vector() -> np.ndarray:

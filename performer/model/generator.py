@@ -6,6 +6,7 @@ delta, allowed pitch classes and range on the pitch. Temperature and top-p apply
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +14,8 @@ import numpy as np
 from performer.model import tokens as tk
 from performer.model.features import steering_vector
 from performer.model.runner import Runner
-from performer.model.sampling import choose, safe_temperature, safe_top_p
+from performer.model import kernels
+from performer.model.sampling import additive_mask, safe_temperature, safe_top_p
 from performer.notes import NoteEvent
 from performer.steering import Constraints, Steering, relaxed_pitches
 
@@ -67,26 +69,30 @@ class ModelGenerator:
 
     def feed(self, note: NoteEvent) -> None:
         """Take in a note someone else played (its delta from this voice's last note), so the model continues it."""
-        delta = max(0.0, float(note.delta)) if self._prev != START else 0.0
-        tokens = (int(tk.delta_token(min(delta, 8.0))), int(tk.dur_token(note.duration)),
-                  int(tk.pitch_token(note.pitch)), int(tk.vel_token(note.velocity)))
+        delta = _finite(note.delta) if self._prev != START else 0.0
+        tokens = (tk.delta_index(min(delta, 8.0)), tk.dur_index(_finite(note.duration)),
+                  tk.pitch_index(int(_finite(note.pitch, 60))), tk.vel_index(int(_finite(note.velocity, 64))))
         self._advance(tokens, delta, None)
 
     def sample(self, steering: Steering, constraints: Constraints) -> NoteEvent:
         """The next note, honouring every constraint."""
         temperature, top_p = safe_temperature(constraints.temperature), safe_top_p(constraints.top_p)
-        ctx = self._runner.context(self._h, self._steer(steering))
-        first = self._prev == START
-        delta_mask = self._delta_mask(constraints.max_polyphony) if not first else _ONLY_ZERO
-        d = choose(self._runner.head(ctx, 0, "h_delta", ()), delta_mask, temperature, top_p, self._rng)
-        delta = float(tk.DELTA_GRID[d])
-        pos = int(tk.pos_token((self._bar_pos + delta) % self._bar_len))
-        p = choose(self._runner.head(ctx, 1, "h_pitch", (d, pos)), self._pitch_mask(constraints), temperature,
-                   top_p, self._rng)
-        u = choose(self._runner.head(ctx, 2, "h_dur", (d, pos, p)), None, temperature, top_p, self._rng)
-        v = choose(self._runner.head(ctx, 3, "h_vel", (pos, p, u)), None, temperature, top_p, self._rng)
-        duration = float(tk.DUR_GRID[u])
-        self._advance((d, u, p, v), delta, duration)
+        run = self._runner
+        ctx = run.context(self._h, self._steer(steering))
+        u = self._rng.random(4)
+        delta_mask = self._delta_mask(constraints.max_polyphony) if self._prev != START else _ONLY_ZERO
+        conds = np.zeros(3, dtype=np.int64)
+        d = kernels.choose(run.head(ctx, 0, conds), delta_mask, temperature, top_p, u[0])
+        delta = _DELTAS[d]
+        pos = _pos_token((self._bar_pos + delta) % self._bar_len)
+        conds[0], conds[1] = d, pos
+        p = kernels.choose(run.head(ctx, 1, conds), self._pitch_mask(constraints), temperature, top_p, u[1])
+        conds[2] = p
+        r = kernels.choose(run.head(ctx, 2, conds), _NO_MASK, temperature, top_p, u[2])
+        conds[0], conds[1], conds[2] = pos, p, r
+        v = kernels.choose(run.head(ctx, 3, conds), _NO_MASK, temperature, top_p, u[3])
+        duration = _DURATIONS[r]
+        self._advance((d, r, p, v), delta, duration)
         return NoteEvent(delta=delta, duration=duration, pitch=p + tk.PITCH_LOW,
                          velocity=min(127, max(1, tk.vel_value(v))), voice=self._voice)
 
@@ -98,8 +104,8 @@ class ModelGenerator:
         self._ends = tuple(e for e in self._ends if e > self._beat + 1e-9)
         if duration is not None:
             self._ends += (self._beat + duration,)
-        self._prev = tokens + (int(tk.pos_token(self._bar_pos)),)
-        self._h = self._runner.step(self._h, self._prev + (self._barlen_token, self._voice)).astype(np.float32)
+        self._prev = tokens + (_pos_token(self._bar_pos),)
+        self._h = self._runner.step(self._h, np.array(self._prev + (self._barlen_token, self._voice), np.int64))
 
     def _steer(self, steering: Steering) -> np.ndarray:
         if self._steer_cache is None or self._steer_cache[0] != steering:
@@ -107,11 +113,13 @@ class ModelGenerator:
         return self._steer_cache[1]
 
     def _delta_mask(self, max_polyphony: int) -> np.ndarray:
-        """Deltas at which fewer than max_polyphony of this voice's notes still sound."""
-        onsets = self._beat + tk.DELTA_GRID
-        ends = np.array(self._ends)
-        sounding = (ends[None, :] > onsets[:, None] + 1e-9).sum(axis=1) if len(ends) else np.zeros(len(onsets))
-        return sounding < max(1, max_polyphony)  # the longest delta (8 beats) outlasts every note: never empty
+        """Deltas at which fewer than max_polyphony of this voice's notes still sound: onsets at or after the
+        max_polyphony-th latest end. The longest delta (8 beats) outlasts every note, so it is never empty."""
+        limit = max(1, max_polyphony)
+        if len(self._ends) < limit:
+            return _ANY
+        threshold = sorted(self._ends, reverse=True)[limit - 1] - self._beat - 1e-9
+        return _DELTA_MASKS[int(np.searchsorted(tk.DELTA_GRID, threshold, side="left"))]
 
     def _pitch_mask(self, constraints: Constraints) -> np.ndarray:
         mask = self._masks.get(constraints)
@@ -121,9 +129,28 @@ class ModelGenerator:
                 log.warning("constraints allow no pitch (range %d..%d, classes %s): relaxing range, then classes",
                             constraints.low, constraints.high, sorted(constraints.pitch_classes))
                 self._relaxed_logged = True
-            mask = np.isin(PIANO_PITCHES, pitches)
+            mask = additive_mask(np.isin(PIANO_PITCHES, pitches), MASK_SIZE)
             self._masks[constraints] = mask
         return mask
 
 
-_ONLY_ZERO = np.arange(len(tk.DELTA_GRID)) == 0  # the first note of a voice starts on its beat
+_DELTAS = [float(v) for v in tk.DELTA_GRID]
+_DURATIONS = [float(v) for v in tk.DUR_GRID]
+MASK_SIZE = tk.N_PITCH  # every head's logits are padded to the widest head
+_NO_MASK = np.zeros(MASK_SIZE, dtype=np.float32)
+_ANY = _NO_MASK
+_ONLY_ZERO = additive_mask(np.arange(len(_DELTAS)) == 0, MASK_SIZE)  # a voice's first note starts on its beat
+# _DELTA_MASKS[i]: only deltas from index i on (clamped so the longest delta always remains)
+_DELTA_MASKS = [additive_mask(np.arange(len(_DELTAS)) >= min(i, len(_DELTAS) - 1), MASK_SIZE)
+                for i in range(len(_DELTAS) + 1)]
+
+
+def _finite(value: float, default: float = 0.0) -> float:
+    """A non-negative finite float; NaN and infinities (from a broken input) become ``default``."""
+    value = float(value)
+    return max(0.0, value) if math.isfinite(value) else default
+
+
+def _pos_token(bar_pos: float) -> int:
+    """tokens.pos_token for one float, without numpy's per-call cost."""
+    return min(tk.N_POS - 1, max(0, int(round(bar_pos * tk.POS_PER_BEAT))))

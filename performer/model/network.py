@@ -19,10 +19,10 @@ N_DELTA, N_DUR = len(tk.DELTA_GRID), len(tk.DUR_GRID)
 class NetConfig:
     """Sizes. The live generator reads them back from the tensor shapes, so weights carry no pickled config."""
 
-    hidden: int = 320
+    hidden: int = 256
     layers: int = 2
     emb: int = 32
-    head: int = 192
+    head: int = 160
 
 
 def _mlp(inputs: int, hidden: int, outputs: int) -> nn.Sequential:

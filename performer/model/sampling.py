@@ -1,4 +1,5 @@
-"""Choosing one token from logits under a mask, a temperature and a nucleus (top-p), with numpy only."""
+"""Sampling settings and masks. The draw itself is kernels.choose: softmax with a temperature, an additive
+mask and a top-p nucleus."""
 
 from __future__ import annotations
 
@@ -7,27 +8,12 @@ import math
 import numpy as np
 
 
-def choose(logits: np.ndarray, allowed: np.ndarray | None, temperature: float, top_p: float,
-           rng: np.random.Generator) -> int:
-    """Sample an index whose ``allowed`` entry is True. The caller guarantees at least one is."""
-    scaled = logits.astype(np.float64) / temperature
-    if allowed is not None:
-        scaled = np.where(allowed, scaled, -np.inf)
-    scaled -= scaled.max()
-    probs = np.exp(scaled)
-    probs /= probs.sum()
-    if top_p < 1.0:
-        order = np.argsort(-probs)
-        cumulative = np.cumsum(probs[order])
-        keep = order[: int(np.searchsorted(cumulative, top_p)) + 1]
-        nucleus = np.zeros_like(probs)
-        nucleus[keep] = probs[keep]
-        probs = nucleus / nucleus.sum()
-    index = int(np.searchsorted(np.cumsum(probs), rng.random() * (1 - 1e-12), side="right"))
-    index = min(index, len(probs) - 1)
-    if probs[index] == 0.0:  # float edge at the end of the cumulative sum: take the likeliest instead
-        index = int(probs.argmax())
-    return index
+def additive_mask(allowed: np.ndarray, size: int) -> np.ndarray:
+    """A boolean mask as 0 / -inf, ready to add to logits, padded with 0 to ``size`` (padding logits are
+    already -1e30 in the runner)."""
+    mask = np.zeros(size, dtype=np.float32)
+    mask[:len(allowed)] = np.where(allowed, 0.0, -np.inf)
+    return mask
 
 
 def safe_temperature(value: float) -> float:

@@ -5,6 +5,9 @@ snapped to a grid, on a log scale for times, so triplets, dotted values and sixt
 
 from __future__ import annotations
 
+import bisect
+import math
+
 import numpy as np
 
 DELTA_GRID = np.array([0, 1 / 12, 1 / 8, 1 / 6, 1 / 4, 1 / 3, 3 / 8, 1 / 2, 2 / 3, 3 / 4, 1, 5 / 4, 4 / 3, 3 / 2,
@@ -65,3 +68,31 @@ def pos_token(bar_pos: np.ndarray | float) -> np.ndarray:
 def barlen_token(bar_len: np.ndarray | float) -> np.ndarray:
     """Bar length in beats → half beats, 1..16."""
     return np.clip(np.rint(np.asarray(bar_len, dtype=np.float64) * 2), 1, N_BARLEN - 1).astype(np.int64)
+
+
+# Scalar versions for the live generator: the same snapping without numpy's per-call cost.
+_LOG_MIDPOINTS = [float(v) for v in (_LOG_DUR[:-1] + _LOG_DUR[1:]) / 2]
+
+
+def dur_index(duration: float) -> int:
+    """dur_token for one float."""
+    return bisect.bisect_left(_LOG_MIDPOINTS, math.log2(max(duration, float(DUR_GRID[0]) / 2)))
+
+
+def delta_index(delta: float) -> int:
+    """delta_token for one float."""
+    return 0 if delta < float(DUR_GRID[0]) / 2 else dur_index(delta) + 1
+
+
+def pitch_index(pitch: int) -> int:
+    """pitch_token for one int."""
+    while pitch < PITCH_LOW:
+        pitch += 12
+    while pitch > PITCH_HIGH:
+        pitch -= 12
+    return pitch - PITCH_LOW
+
+
+def vel_index(velocity: int) -> int:
+    """vel_token for one int."""
+    return min(127, max(0, int(velocity))) // VEL_STEP

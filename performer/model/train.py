@@ -5,6 +5,7 @@ The weights written are the state_dict with the best validation loss."""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import asdict, dataclass
@@ -19,6 +20,7 @@ from performer.model.dataset import Tokenized, batch
 from performer.model.network import NetConfig, NoteNet, note_nll
 
 BITS = 1 / math.log(2)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,8 +32,8 @@ class TrainConfig:
     seed: int = 1
     init: Path | None = None
     threads: int = 2
-    steps: int = 12000
-    batch_size: int = 48
+    steps: int = 5000
+    batch_size: int = 64
     length: int = 128
     lr: float = 3e-3
     valid_every: int = 250
@@ -71,6 +73,7 @@ def train(config: TrainConfig) -> str:
     state = {"step": 0, "best": math.inf, "elapsed": 0.0, "rng": np.random.default_rng(config.seed).bit_generator.state}
     if config.checkpoint.exists():
         state = _resume(config.checkpoint, model, optimizer)
+        log.info("%s: resuming from step %d", config.checkpoint, state["step"])
     rng = np.random.default_rng()
     rng.bit_generator.state = state["rng"]
     started, last_save = time.monotonic() - state["elapsed"], time.monotonic()
