@@ -14,7 +14,7 @@ from performer.model.dataset import Tokenized
 from performer.model.generator import ModelGenerator
 from performer.model.ngram import best_baseline, note_ids
 from performer.model.runner import Runner
-from performer.model.weights import load_state_dict, load_weights
+from performer.model.weights import load_module, load_state_dict, load_weights
 from performer.notes import NoteEvent
 from performer.scales import pitch_classes
 from performer.steering import Constraints, Steering
@@ -28,6 +28,7 @@ STEER_SEEDS = 4
 
 def bench_model(weights: Path, events_path: Path) -> dict:
     runner = Runner(load_weights(weights))
+    runner.warm_up()
     result: dict = {"weights": str(weights)}
     result.update(latency(runner))
     state = load_state_dict(weights)
@@ -57,8 +58,12 @@ def latency(runner: Runner, events: int = 3000, warmup: int = 300) -> dict:
         generator.sample(steering, constraints)
         times.append(time.perf_counter() - start)
     ms = np.array(times[warmup:]) * 1000
-    return {"event_ms_p50": round(float(np.percentile(ms, 50)), 4), "event_ms_p99": round(float(np.percentile(ms, 99)), 4),
-            "event_ms_max": round(float(ms.max()), 4), "events_timed": len(ms), "threads": 1}
+    return {"event_ms_p50": _ms(np.percentile(ms, 50)), "event_ms_p99": _ms(np.percentile(ms, 99)),
+            "event_ms_max": _ms(ms.max()), "events_timed": len(ms), "threads": 1}
+
+
+def _ms(value: float) -> float:
+    return round(float(value), 4)
 
 
 def _run(runner: Runner, steering: Steering, constraints: Constraints, seed: int, n: int) -> list[NoteEvent]:
@@ -140,17 +145,13 @@ def model_bits(weights: Path, data: Tokenized) -> tuple[float, float]:
 
     from performer.model.dataset import collate, window
     from performer.model.features import absent_vector
-    from performer.model.network import NoteNet, note_nll
+    from performer.model.network import note_nll
     from performer.model.train import BITS, to_torch
-    from performer.model.weights import _config_for
 
-    state = load_state_dict(weights)
-    hidden, layers = int(state["gru.weight_hh_l0"].shape[1]), sum(1 for k in state if k.startswith("gru.weight_hh"))
-    model = NoteNet(_config_for(state, hidden, layers))
-    model.load_state_dict(state)
-    model.eval()
+    model = load_module(weights)
     totals = [0.0, 0.0]
-    rows = [window(data, i, int(data.starts[i]), int(data.ends[i] - data.starts[i]), 0) for i in range(len(data.starts))]
+    spans = zip(data.starts, data.ends)
+    rows = [window(data, i, int(start), int(end - start), 0) for i, (start, end) in enumerate(spans)]
     rows.sort(key=lambda r: len(r["delta"]))
     with torch.inference_mode():
         for i in range(0, len(rows), 32):

@@ -46,6 +46,7 @@ def make_factory(config: ModelConfig, rig_dir: Path) -> tuple[GeneratorFactory, 
     from performer.model.runner import Runner
 
     runner = Runner(weights)
+    runner.warm_up()  # compile (or load) the kernels before the first note is due
 
     def model_factory(seed: int, scene: SceneSpec, index: int) -> Generator:
         return ModelGenerator(runner, seed=seed, voice=voice_role(scene, index), beats_per_bar=scene.beats_per_bar)

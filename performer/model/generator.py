@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from performer.model import kernels
 from performer.model import tokens as tk
 from performer.model.features import steering_vector
 from performer.model.runner import Runner
-from performer.model import kernels
 from performer.model.sampling import additive_mask, safe_temperature, safe_top_p
 from performer.notes import NoteEvent
 from performer.steering import Constraints, Steering, relaxed_pitches
@@ -60,7 +60,8 @@ class ModelGenerator:
         self._ends: tuple[float, ...] = ()
 
     def snapshot(self) -> Snapshot:
-        return Snapshot(self._h.copy(), self._prev, self._bar_pos, self._beat, self._ends, self._rng.bit_generator.state)
+        rng = self._rng.bit_generator.state
+        return Snapshot(self._h.copy(), self._prev, self._bar_pos, self._beat, self._ends, rng)
 
     def restore(self, snap: Snapshot) -> None:
         self._h, self._prev, self._bar_pos, self._beat, self._ends = (snap.h.copy(), snap.prev, snap.bar_pos,

@@ -45,29 +45,37 @@ def load_state_dict(path: Path) -> dict:
     return state
 
 
-def load_weights(path: Path = DEFAULT_WEIGHTS) -> Weights:
-    """Load and check the weights; any problem is one WeightsError line naming the file."""
+def load_module(path: Path = DEFAULT_WEIGHTS):
+    """The torch module, checked against this code: any problem is one WeightsError line naming the file."""
+    from performer.model.network import NoteNet
+
     state = load_state_dict(path)
     version = state.get("format_version")
     if version is None or int(version) != FORMAT_VERSION:
         raise WeightsError(f"{path}: format_version {version}, expected {FORMAT_VERSION}")
-    from performer.model.network import NoteNet
-
     try:
-        hidden = int(state["gru.weight_hh_l0"].shape[1])
-        layers = sum(1 for k in state if k.startswith("gru.weight_hh_l"))
-        NoteNet(_config_for(state, hidden, layers)).load_state_dict(state)  # shape check against the code
-    except (KeyError, RuntimeError) as error:
+        module = NoteNet(config_for(state))
+        module.load_state_dict(state)
+    except (KeyError, RuntimeError, AttributeError) as error:
         raise WeightsError(f"{path}: does not match the network ({str(error).splitlines()[0][:160]})") from error
-    arrays = {k: v.detach().numpy().astype(np.float32) for k, v in state.items() if v.is_floating_point()}
+    return module.eval()
+
+
+def load_weights(path: Path = DEFAULT_WEIGHTS) -> Weights:
+    """The weights as numpy arrays for the live generator; non-finite values are refused."""
+    module = load_module(path)
+    arrays = {k: v.detach().numpy().astype(np.float32) for k, v in module.state_dict().items()
+              if v.is_floating_point()}
     bad = [k for k, v in arrays.items() if not np.isfinite(v).all()]
     if bad:
         raise WeightsError(f"{path}: {bad[0]}: non-finite values")
-    return Weights(arrays=arrays, hidden=hidden, layers=layers)
+    return Weights(arrays=arrays, hidden=module.gru.hidden_size, layers=module.gru.num_layers)
 
 
-def _config_for(state: dict, hidden: int, layers: int):
+def config_for(state: dict):
+    """The NetConfig a state_dict was saved from, read off its tensor shapes."""
     from performer.model.network import NetConfig
 
-    return NetConfig(hidden=hidden, layers=layers, emb=int(state["e_delta.weight"].shape[1]),
-                     head=int(state["h_delta.0.weight"].shape[0]))
+    return NetConfig(hidden=int(state["gru.weight_hh_l0"].shape[1]),
+                     layers=sum(1 for k in state if k.startswith("gru.weight_hh_l")),
+                     emb=int(state["e_delta.weight"].shape[1]), head=int(state["h_delta.0.weight"].shape[0]))
