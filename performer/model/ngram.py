@@ -85,22 +85,34 @@ class NGram:
     def bits(self, sequences: list[np.ndarray], order: int, smoothing: str = "witten-bell") -> float:
         """Mean bits per note over the sequences, using contexts up to ``order`` notes back."""
         notes = np.concatenate(sequences)
+        contexts = [_contexts(sequences, k)[0] for k in range(1, order + 1)]
+        return float(-np.log2(self._probs(notes, contexts, smoothing)).mean())
+
+    def next_probs(self, context: np.ndarray, candidates: np.ndarray, smoothing: str) -> np.ndarray:
+        """P(candidate | the last notes of ``context``), at this model's full order, for every candidate."""
+        padded = np.concatenate([np.full(self.order, BOS, dtype=np.int64), context])
+        contexts = []
+        for k in range(1, self.order + 1):
+            key = _hash([np.array([padded[len(padded) - 1 - j]]) for j in range(k)])
+            contexts.append(np.repeat(key, len(candidates)))
+        return self._probs(candidates, contexts, smoothing)
+
+    def _probs(self, notes: np.ndarray, contexts: list[np.ndarray], smoothing: str) -> np.ndarray:
+        """Interpolated probability of each note after its context hashes (one array per order, lowest first)."""
         prob = np.ones(len(notes))
         for f, table in zip(split_ids(notes), self.unigrams):
             prob *= table[f]
-        for k, counts in enumerate(self.counts[:order], start=1):
-            ctx, _ = _contexts(sequences, k)
+        for counts, ctx in zip(self.counts, contexts):
             c_joint = _lookup(counts.joint, counts.joint_n, _hash([ctx, notes]))
             c_ctx = _lookup(counts.ctx, counts.ctx_n, ctx)
             types = _lookup(counts.ctx, counts.ctx_types, ctx)
-            seen = c_ctx > 0
             if smoothing == "witten-bell":
                 mixed = (c_joint + types * prob) / np.maximum(c_ctx + types, 1)
             else:  # interpolated absolute discounting
                 d = 0.75
                 mixed = (np.maximum(c_joint - d, 0) + d * types * prob) / np.maximum(c_ctx, 1)
-            prob = np.where(seen, mixed, prob)
-        return float(-np.log2(prob).mean())
+            prob = np.where(c_ctx > 0, mixed, prob)
+        return prob
 
 
 def best_baseline(train: list[np.ndarray], test: list[np.ndarray], transposed: list[np.ndarray]) -> dict:
