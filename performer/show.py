@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import zlib
 from dataclasses import dataclass, field
@@ -9,10 +10,14 @@ from dataclasses import dataclass, field
 from performer.generator import Generator
 from performer.mapping import Mapping, steer
 from performer.model.factory import GeneratorFactory, rule_factory
+from performer.notes import NoteEvent
+from performer.rulegen import RuleGenerator
 from performer.scales import pitch_classes
 from performer.scenefile import SceneSpec, VoiceSpec
 from performer.steering import Constraints, Steering
 from synthesis.protocol import Note
+
+log = logging.getLogger(__name__)
 
 
 def derive_seed(seed: int, *names: str) -> int:
@@ -31,6 +36,7 @@ class VoiceRun:
     cursor: float | None = None
     done: bool = False
     steering: Steering = field(default_factory=Steering)
+    pending: Note | None = None  # chosen, but not due to be sent until one lookahead before it sounds
 
 
 class SceneRun:
@@ -67,21 +73,44 @@ class SceneRun:
         bar = self.spec.beats_per_bar * self.beat
         return self.start + max(0, math.ceil((t - self.start) / bar - 1e-9)) * bar
 
+    def _sample(self, voice: VoiceRun) -> NoteEvent:
+        """The voice's next note. Should its generator ever fail, the voice goes on with the rule-based one."""
+        try:
+            return voice.generator.sample(voice.steering, voice.constraints)
+        except Exception:  # the live loop must not stop for a generator bug
+            log.exception("scene %r, voice %r: generator failed; continuing with the rule-based generator",
+                          self.spec.name, voice.spec.name)
+            voice.generator = RuleGenerator(zlib.crc32(voice.spec.name.encode()))
+            return voice.generator.sample(voice.steering, voice.constraints)
+
     def next_decision(self) -> float:
         """When the earliest voice must choose its next note (inf when all are done)."""
         return min((v.decide_at for v in self.voices if not v.done), default=math.inf)
 
     def decide(self) -> Note | None:
-        """Sample the next note of the voice that is due first; None if it would fall after the scene's end."""
+        """Advance the voice that is due first: choose its next note, or send the one it holds.
+
+        A note is chosen when the voice's previous note is one lookahead away, but sent only one lookahead before
+        it sounds, so a cue that arrives during a long rest still drops it. None means nothing to send now."""
         voice = min((v for v in self.voices if not v.done), key=lambda v: v.decide_at)
-        voice.steering = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
-        event = voice.generator.sample(voice.steering, voice.constraints)
-        beat = 0.0 if voice.cursor is None else voice.cursor + event.delta
-        onset = self.time_of(beat)
-        if onset >= self.end - 1e-9:
-            voice.done = True
+        if voice.pending is None:
+            voice.pending = self._choose(voice)
+        note = voice.pending
+        if note.start >= self.end - 1e-9:
+            voice.done, voice.pending = True, None
             return None
-        voice.cursor = beat
-        voice.decide_at = onset - self.lookahead
-        return Note(start=onset, duration=event.duration * self.beat, pitch=event.pitch, velocity=event.velocity,
-                    instrument=voice.spec.instrument, voice=voice.spec.name, channel=voice.spec.channel)
+        send_at = note.start - self.lookahead
+        if send_at > voice.decide_at + 1e-9:
+            voice.decide_at = send_at
+            return None
+        voice.pending = None
+        voice.decide_at = send_at
+        return note
+
+    def _choose(self, voice: VoiceRun) -> Note:
+        voice.steering = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
+        event = self._sample(voice)
+        voice.cursor = 0.0 if voice.cursor is None else voice.cursor + event.delta
+        return Note(start=self.time_of(voice.cursor), duration=event.duration * self.beat, pitch=event.pitch,
+                    velocity=event.velocity, instrument=voice.spec.instrument, voice=voice.spec.name,
+                    channel=voice.spec.channel)

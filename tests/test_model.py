@@ -174,3 +174,25 @@ def test_bad_weights_give_one_line_and_the_fallback(tmp_path, caplog, content):
 def test_laptop_rig_plays_the_model_by_default():
     conductor = Conductor(load_rig(ROOT / "rigs" / "laptop.toml"), CollectSink(), start=0.0)
     assert all(isinstance(v.generator, ModelGenerator) for v in conductor._runs[0].voices)
+
+
+class _Broken:
+    """A generator with a bug: the live loop must survive it."""
+
+    def feed(self, note):
+        pass
+
+    def reset(self):
+        pass
+
+    def sample(self, steering, constraints):
+        raise ZeroDivisionError("a bug")
+
+
+def test_a_failing_generator_is_replaced_and_the_music_goes_on(caplog):
+    loaded, sink = load_rig(ROOT / "rigs" / "laptop.toml"), CollectSink()
+    conductor = Conductor(loaded, sink, start=0.0, factory=lambda seed, scene, index: _Broken())
+    with caplog.at_level(logging.ERROR):
+        conductor.advance_to(6.0)
+    assert {n.voice for n in sink.notes} == {"melody", "bass"} and len(sink.notes) > 5
+    assert len([r for r in caplog.records if "generator failed" in r.getMessage()]) == 2  # once per voice
