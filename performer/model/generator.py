@@ -60,10 +60,12 @@ class ModelGenerator:
         self._ends: tuple[float, ...] = ()
 
     def snapshot(self) -> Snapshot:
+        """A copy of everything the continuation depends on: the GRU state, position, sounding notes, RNG."""
         rng = self._rng.bit_generator.state
         return Snapshot(self._h.copy(), self._prev, self._bar_pos, self._beat, self._ends, rng)
 
     def restore(self, snap: Snapshot) -> None:
+        """Continue exactly as the generator would have from ``snap``."""
         self._h, self._prev, self._bar_pos, self._beat, self._ends = (snap.h.copy(), snap.prev, snap.bar_pos,
                                                                        snap.beat, snap.ends)
         self._rng.bit_generator.state = snap.rng
@@ -131,6 +133,8 @@ class ModelGenerator:
                             constraints.low, constraints.high, sorted(constraints.pitch_classes))
                 self._relaxed_logged = True
             mask = additive_mask(np.isin(PIANO_PITCHES, pitches), MASK_SIZE)
+            if len(self._masks) >= MASK_CACHE:  # constraints that keep changing must not grow memory
+                self._masks.clear()
             self._masks[constraints] = mask
         return mask
 
@@ -138,6 +142,7 @@ class ModelGenerator:
 _DELTAS = [float(v) for v in tk.DELTA_GRID]
 _DURATIONS = [float(v) for v in tk.DUR_GRID]
 MASK_SIZE = tk.N_PITCH  # every head's logits are padded to the widest head
+MASK_CACHE = 64
 _NO_MASK = np.zeros(MASK_SIZE, dtype=np.float32)
 _ANY = _NO_MASK
 _ONLY_ZERO = additive_mask(np.arange(len(_DELTAS)) == 0, MASK_SIZE)  # a voice's first note starts on its beat
