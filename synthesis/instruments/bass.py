@@ -1,0 +1,38 @@
+"""Bass: a saw and a sub-octave sine through a low-pass whose cutoff snaps open at the attack and closes."""
+
+from __future__ import annotations
+
+import pyo
+
+from synthesis.instruments.envelope import SILENT, ahdsr, midi_to_hz, note_start, strictly_increasing
+
+
+class BassVoice:
+    RELEASE = 0.08
+
+    def __init__(self) -> None:
+        self.trig = pyo.Trig()
+        self.amp = pyo.TrigLinseg(self.trig, SILENT)
+        self.sweep = pyo.TrigLinseg(self.trig, [(0.0, 200.0), (0.001, 200.0)])
+        self.freq = pyo.Sig(55.0)
+        body = pyo.Mix([pyo.Sine(freq=self.freq, mul=0.6), pyo.Sine(freq=self.freq * 0.5, mul=0.2),
+                        pyo.LFO(freq=self.freq, type=1, mul=0.3)], voices=1)  # LFO type 1: band-limited saw
+        self.tone = pyo.ButLP(body, freq=self.sweep, mul=self.amp)
+
+    def sig(self) -> pyo.PyoObject:
+        return self.tone
+
+    def start(self, offset: float, pitch: int, velocity: int, duration: float, stolen: bool) -> None:
+        t0 = note_start(offset, stolen)
+        hz = midi_to_hz(pitch)
+        hit = velocity / 127.0
+        self.freq.value = hz
+        top = min(8000.0, hz * (4 + 12 * hit))
+        self.sweep.setList(strictly_increasing([(0.0, top), (t0, top), (t0 + 0.25, hz * 2.5), (t0 + 0.26, hz * 2.5)]))
+        self.amp.setList(ahdsr(float(self.amp.get()) if stolen else 0.0, t0, 0.45 * hit ** 1.2, 0.003, duration,
+                               0.38 * hit ** 1.2, self.RELEASE))
+        self.trig.play()
+
+    def silence(self) -> None:
+        self.amp.setList(SILENT)
+        self.trig.play()

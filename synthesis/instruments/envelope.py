@@ -1,0 +1,40 @@
+"""What every voice shares: MIDI pitch to Hz, and breakpoint envelopes that start on an exact sample.
+
+A voice's envelopes are TrigLinsegs restarted by one Trig in the buffer the note starts in; a leading flat
+segment of ``offset`` seconds puts the attack on the note's sample."""
+
+from __future__ import annotations
+
+STEAL_FADE = 0.003  # seconds to fade a stolen voice before its new note
+
+
+def midi_to_hz(pitch: float) -> float:
+    return 440.0 * 2.0 ** ((pitch - 69.0) / 12.0)
+
+
+def strictly_increasing(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """TrigLinseg needs increasing times; merge points closer than one microsecond."""
+    out = [points[0]]
+    for t, v in points[1:]:
+        if t > out[-1][0] + 1e-6:
+            out.append((t, v))
+        else:
+            out[-1] = (out[-1][0], v)
+    return out
+
+
+def note_start(offset: float, stolen: bool) -> float:
+    """When the attack begins: at the offset, or after a short fade if the voice was stolen from a sounding note."""
+    return max(offset, STEAL_FADE) if stolen else offset
+
+
+def ahdsr(current: float, t0: float, level: float, attack: float, duration: float, sustain: float,
+          release: float) -> list[tuple[float, float]]:
+    """Amplitude breakpoints: fade from ``current`` to 0 by t0, attack to ``level``, fall to ``sustain`` (a level)
+    over the held part, release to 0. The note is held for ``duration`` seconds from t0."""
+    held = max(duration, attack + 0.001)
+    return strictly_increasing([(0.0, current), (t0, 0.0), (t0 + attack, level), (t0 + held, sustain),
+                                (t0 + held + release, 0.0)])
+
+
+SILENT = [(0.0, 0.0), (0.001, 0.0)]

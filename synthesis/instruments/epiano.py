@@ -1,0 +1,44 @@
+"""FM electric piano: a 4 ms attack, a bright index that decays into a soft body, and a two-stage release."""
+
+from __future__ import annotations
+
+import pyo
+
+from synthesis.instruments.envelope import SILENT, midi_to_hz, note_start, strictly_increasing
+
+
+class EPianoVoice:
+    RELEASE = 0.3
+
+    def __init__(self) -> None:
+        self.trig = pyo.Trig()
+        self.amp = pyo.TrigLinseg(self.trig, SILENT)
+        self.index = pyo.TrigLinseg(self.trig, SILENT)
+        self.freq = pyo.Sig(440.0)
+        self.tone = pyo.FM(carrier=self.freq, ratio=1.0, index=self.index, mul=self.amp)
+
+    def sig(self) -> pyo.PyoObject:
+        return self.tone
+
+    def start(self, offset: float, pitch: int, velocity: int, duration: float, stolen: bool) -> None:
+        """Play a note ``offset`` seconds into the coming buffer."""
+        level = 0.32 * (velocity / 127.0) ** 1.6
+        fade_from = float(self.amp.get()) if stolen else 0.0
+        t0 = note_start(offset, stolen)
+        attack, decay = 0.004, 0.6
+        held = max(duration, attack + 0.001)
+        sustain = level * (1.0 - 0.45 * min(1.0, (held - attack) / decay))
+        amp = [(0.0, fade_from), (t0, 0.0), (t0 + attack, level), (t0 + held, sustain),
+               (t0 + held + 0.08, sustain * 0.3), (t0 + held + self.RELEASE, 0.0)]
+        # Below index 1.84 the fundamental (J0 - J2 at ratio 1) never cancels, so the pitch stays clear.
+        bright = 0.7 + 0.9 * velocity / 127.0
+        index = [(0.0, 0.0), (t0, 0.0), (t0 + 0.002, bright), (t0 + 0.35, 0.35), (t0 + 0.351, 0.35)]
+        self.freq.value = midi_to_hz(pitch)
+        self.amp.setList(strictly_increasing(amp))
+        self.index.setList(strictly_increasing(index))
+        self.trig.play()
+
+    def silence(self) -> None:
+        """Drop to zero at once (used behind the master gate during a panic)."""
+        self.amp.setList(SILENT)
+        self.trig.play()

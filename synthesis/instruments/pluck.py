@@ -1,0 +1,41 @@
+"""Plucked string: a filtered noise burst excites a waveguide (Karplus-Strong style); brighter when struck harder."""
+
+from __future__ import annotations
+
+import pyo
+
+from synthesis.instruments.envelope import SILENT, ahdsr, midi_to_hz, note_start, strictly_increasing
+
+
+class PluckVoice:
+    RELEASE = 0.12
+
+    def __init__(self) -> None:
+        self.trig = pyo.Trig()
+        self.burst = pyo.TrigLinseg(self.trig, SILENT)
+        self.amp = pyo.TrigLinseg(self.trig, SILENT)
+        self.freq = pyo.Sig(220.0)
+        self.bright = pyo.Sig(4000.0)
+        excite = pyo.ButLP(pyo.Noise(mul=self.burst), freq=self.bright)
+        self.string = pyo.Waveguide(excite, freq=self.freq, dur=4.0, minfreq=20)
+        # The pick's click goes straight out too: the string itself answers only after one period.
+        self.tone = pyo.ButLP(self.string + excite * 0.3, freq=self.bright * 1.5, mul=self.amp)
+
+    def sig(self) -> pyo.PyoObject:
+        return self.tone
+
+    def start(self, offset: float, pitch: int, velocity: int, duration: float, stolen: bool) -> None:
+        t0 = note_start(offset, stolen)
+        hit = (velocity / 127.0) ** 1.3
+        self.freq.value = midi_to_hz(pitch)
+        self.bright.value = 1500.0 + 6000.0 * hit
+        self.burst.setList(strictly_increasing([(0.0, 0.0), (t0, 0.0), (t0 + 0.0005, 0.9 * hit),
+                                                (t0 + 0.006, 0.0), (t0 + 0.0061, 0.0)]))
+        self.amp.setList(ahdsr(float(self.amp.get()) if stolen else 0.0, t0, 0.9, 0.001, duration, 0.6,
+                               self.RELEASE))
+        self.trig.play()
+
+    def silence(self) -> None:
+        self.amp.setList(SILENT)
+        self.burst.setList(SILENT)
+        self.trig.play()

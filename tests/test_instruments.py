@@ -1,0 +1,83 @@
+"""Every instrument, rendered offline and analysed: pitch, onset and duration of its notes; the drum kit's sounds
+by their spectra."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from performer.analysis import band_peak, cents, hz, isolated_onsets, spectrum
+from synthesis.catalog import INSTRUMENTS
+from synthesis.instruments import VOICE_CLASSES
+from synthesis.protocol import Note
+from synthesis.render import render_notes
+from synthesis.server import AudioSettings
+
+PITCHED = ["epiano", "pluck", "pad", "bass"]
+RANGES = {"epiano": (40, 90), "pluck": (40, 84), "pad": (45, 84), "bass": (28, 55)}
+
+
+def _render(notes: list[Note], path: Path) -> tuple[np.ndarray, int]:
+    render_notes(notes, AudioSettings(), path)
+    audio, sr = sf.read(path)
+    return audio.mean(axis=1), sr
+
+
+def _isolated(instrument: str, count: int, seed: int) -> list[Note]:
+    """Notes at arbitrary sub-buffer times, each after its predecessor's release has ended."""
+    rng, release = random.Random(seed), VOICE_CLASSES[instrument].RELEASE
+    low, high = RANGES.get(instrument, (36, 80))
+    t, notes = 0.2, []
+    for _ in range(count):
+        duration = rng.uniform(0.3, 0.6) * (2 if instrument == "bass" else 1)  # low notes need longer to measure
+        notes.append(Note(t, duration, rng.randint(low, high), rng.randint(50, 127), instrument))
+        t += duration + release + 0.1 + rng.uniform(0.0, 0.05)
+    return notes
+
+
+def test_every_catalogued_instrument_has_a_voice_class():
+    assert set(INSTRUMENTS) == set(VOICE_CLASSES) and len(INSTRUMENTS) >= 5
+
+
+@pytest.mark.parametrize("instrument", PITCHED)
+def test_pitch_onset_and_duration(instrument: str, tmp_path: Path):
+    notes = _isolated(instrument, 12, seed=len(instrument))
+    mono, sr = _render(notes, tmp_path / "audio.wav")
+    onsets = isolated_onsets(mono, sr, threshold=1e-7)  # offline, silence is exact zeros: the first sample
+    assert len(onsets) == len(notes)
+    errors_ms = [1000 * (found - note.start) for found, note in zip(onsets, notes)]
+    assert max(abs(e) for e in errors_ms) <= 0.5, errors_ms
+    release = VOICE_CLASSES[instrument].RELEASE
+    for note in notes:
+        f0 = hz(note.pitch)
+        freqs, mags = spectrum(mono, sr, note.start + 0.05, note.end)
+        peak_f, _ = band_peak(freqs, mags, f0, 1.0)
+        assert abs(cents(peak_f, f0)) < 10, (note, peak_f)
+        body = _rms(mono, sr, note.start, note.start + 0.1)
+        held = _rms(mono, sr, note.end - 0.06, note.end)
+        after = _rms(mono, sr, note.end + release + 0.01, note.end + release + 0.08)
+        assert held > body * 10 ** (-30 / 20), note  # still sounding at the end of its duration
+        assert after < held * 10 ** (-40 / 20), note  # and gone once its release is over
+
+
+def _rms(mono: np.ndarray, sr: int, start: float, end: float) -> float:
+    return float(np.sqrt(np.mean(mono[int(start * sr):int(end * sr)] ** 2)))
+
+
+def test_drum_kit_sounds_by_spectrum_and_onset(tmp_path: Path):
+    hits = [(36, "kick"), (38, "snare"), (42, "hat"), (46, "hat"), (45, "perc")] * 2
+    notes = [Note(0.2 + i * 0.5 + i * 0.00123, 0.2, pitch, 110, "drums") for i, (pitch, _) in enumerate(hits)]
+    mono, sr = _render(notes, tmp_path / "drums.wav")
+    onsets = isolated_onsets(mono, sr, threshold=1e-5)
+    assert len(onsets) == len(notes)
+    assert max(abs(1000 * (found - n.start)) for found, n in zip(onsets, notes)) <= 0.5
+    centroids = {}
+    for note, (_, part) in zip(notes, hits):
+        freqs, mags = spectrum(mono, sr, note.start, note.start + 0.08)
+        centroids.setdefault(part, []).append(float((freqs * mags).sum() / mags.sum()))
+    c = {part: np.mean(v) for part, v in centroids.items()}
+    assert c["kick"] < 250 < c["snare"] < c["hat"] and c["hat"] > 4000, c
