@@ -21,6 +21,7 @@ from synthesis.voices import VoicePool
 log = logging.getLogger(__name__)
 
 PANIC_FADE = 0.01  # seconds for the master gate to close
+DELAY_TIME = 0.375  # seconds: a dotted eighth at 120 bpm
 LIMITER_LOOKAHEAD = 0.002  # seconds the limiter delays the signal; notes start this much earlier to cancel it
 
 
@@ -58,14 +59,24 @@ class Engine:
 
     def _build_master(self) -> None:
         s = self.settings
-        dry = pyo.Mix([i.mix for i in self.instruments.values()], voices=1)
+        instruments = list(self.instruments.values())
+        dry = pyo.Mix([i.mix for i in instruments], voices=1)
+        bus = self._with_effects(dry, instruments) if s.effects else dry
         self.gate = pyo.SigTo(1.0, time=PANIC_FADE)
         gain = 10 ** (s.gain_db / 20.0)
         ceiling = 10 ** (s.ceiling_db / 20.0)
-        self.limiter = pyo.Compress(dry * self.gate * gain, thresh=s.ceiling_db - 3.0, ratio=20, risetime=0.001,
+        self.limiter = pyo.Compress(bus * self.gate * gain, thresh=s.ceiling_db - 3.0, ratio=20, risetime=0.001,
                                     falltime=0.15, lookahead=LIMITER_LOOKAHEAD * 1000, knee=0.3)
         self.ceiling = pyo.Clip(self.limiter, min=-ceiling, max=ceiling)
         self.output = pyo.Mix(self.ceiling, voices=s.channels).out()
+
+    def _with_effects(self, dry: pyo.PyoObject, instruments: list[Instrument]) -> pyo.PyoObject:
+        """The dry mix plus a shared reverb and a shared delay, each fed by every instrument's send."""
+        to_reverb = pyo.Mix([i.mix * i.reverb_send for i in instruments], voices=1)
+        to_delay = pyo.Mix([i.mix * i.delay_send for i in instruments], voices=1)
+        self.reverb = pyo.STRev(to_reverb, revtime=2.2, cutoff=6000, bal=1.0, roomSize=0.9)
+        self.delay = pyo.ButLP(pyo.SmoothDelay(to_delay, delay=DELAY_TIME, feedback=0.35, maxdelay=2.0), freq=4000)
+        return pyo.Mix([dry, self.reverb, self.delay], voices=1)
 
     def submit(self, message: Message) -> None:
         """Hand a message to the audio callback (thread-safe, never blocks)."""

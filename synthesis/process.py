@@ -34,11 +34,12 @@ def _args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, AudioSettings
                                 ("ceiling-db", float, -1.0), ("gain-db", float, -6.0), ("voices", int, 16)):
         p.add_argument(f"--{name}", type=kind, default=default)
     p.add_argument("--no-jack-connect", action="store_true")
+    p.add_argument("--no-effects", action="store_true", help="no reverb or delay sends")
     a = p.parse_args(argv)
     settings = AudioSettings(backend=a.backend, device=a.device, jack_name=a.jack_name,
                              jack_connect=not a.no_jack_connect, sample_rate=a.sample_rate,
                              buffer_size=a.buffer_size, channels=a.channels, ceiling_db=a.ceiling_db,
-                             gain_db=a.gain_db, voices=a.voices)
+                             gain_db=a.gain_db, voices=a.voices, effects=not a.no_effects)
     return a, settings
 
 
@@ -48,7 +49,8 @@ def settings_argv(settings: AudioSettings) -> list[str]:
             "--sample-rate", str(settings.sample_rate), "--buffer-size", str(settings.buffer_size),
             "--channels", str(settings.channels), "--ceiling-db", str(settings.ceiling_db),
             "--gain-db", str(settings.gain_db), "--voices", str(settings.voices)]
-    return argv + ([] if settings.jack_connect else ["--no-jack-connect"])
+    return argv + ([] if settings.jack_connect else ["--no-jack-connect"]) + ([] if settings.effects else
+                                                                           ["--no-effects"])
 
 
 class EngineProcess:

@@ -28,6 +28,7 @@ class AudioSettings:
     ceiling_db: float = -1.0
     gain_db: float = -6.0
     voices: int = 16
+    effects: bool = True  # reverb and delay sends; off to hear (or test) the instruments dry
 
 
 @contextlib.contextmanager

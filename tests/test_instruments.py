@@ -21,8 +21,9 @@ PITCHED = ["epiano", "pluck", "pad", "bass"]
 RANGES = {"epiano": (40, 90), "pluck": (40, 84), "pad": (45, 84), "bass": (28, 55)}
 
 
-def _render(notes: list[Note], path: Path) -> tuple[np.ndarray, int]:
-    render_notes(notes, AudioSettings(), path)
+def _render(notes: list[Note], path: Path, effects: bool = False) -> tuple[np.ndarray, int]:
+    """Offline render; dry unless asked, so each check hears the instrument itself."""
+    render_notes(notes, AudioSettings(effects=effects), path)
     audio, sr = sf.read(path)
     return audio.mean(axis=1), sr
 

@@ -79,7 +79,8 @@ def test_unknown_instrument_names_the_field(tmp_path: Path) -> None:
     scene.write_text(text)
     rig = tmp_path / "rig.toml"
     rig.write_text(f'name = "t"\nscenes = ["{scene}"]\n')
-    with pytest.raises(ConfigError, match=r"voices\[0\]\.instrument: expected one of bass, drums, epiano, pad, pluck, got 'theremin'"):
+    expected = r"voices\[0\]\.instrument: expected one of bass, drums, epiano, pad, pluck, got 'theremin'"
+    with pytest.raises(ConfigError, match=expected):
         load_rig(rig)
 
 

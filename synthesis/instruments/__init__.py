@@ -15,6 +15,9 @@ from synthesis.instruments.pluck import PluckVoice
 
 VOICE_CLASSES = {"epiano": EPianoVoice, "pluck": PluckVoice, "pad": PadVoice, "bass": BassVoice,
                  "drums": DrumVoice}
+# Default effect sends (reverb, delay), 0..1: scenes may change them.
+SENDS = {"epiano": (0.12, 0.0), "pluck": (0.25, 0.12), "pad": (0.35, 0.15), "bass": (0.04, 0.0),
+         "drums": (0.1, 0.0)}
 assert set(VOICE_CLASSES) == set(INSTRUMENTS), "catalog and voice classes disagree"
 
 
@@ -27,3 +30,6 @@ class Instrument:
         self.release = VOICE_CLASSES[name].RELEASE
         # FM at ratio 1 folds a component onto 0 Hz; the DC blocker keeps it out of the mix and the limiter.
         self.mix = pyo.DCBlock(pyo.Mix([v.sig() for v in self.voices], voices=1))
+        reverb, delay = SENDS[name]
+        self.reverb_send = pyo.SigTo(reverb, time=0.05)
+        self.delay_send = pyo.SigTo(delay, time=0.05)
