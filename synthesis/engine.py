@@ -21,6 +21,7 @@ from synthesis.voices import VoicePool
 log = logging.getLogger(__name__)
 
 PANIC_FADE = 0.01  # seconds for the master gate to close
+FX_CLEAR = 3.0  # seconds the effect returns stay shut after a panic: the reverb's tail (2.2 s) and the delay's
 DELAY_TIME = 0.375  # seconds: a dotted eighth at 120 bpm
 LIMITER_LOOKAHEAD = 0.002  # seconds the limiter delays the signal; notes start this much earlier to cancel it
 
@@ -54,6 +55,7 @@ class Engine:
         self.pools = {name: VoicePool(settings.voices) for name in INSTRUMENTS}
         self._build_master()
         self._panic_until: int | None = None
+        self._fx_reopen_at: int | None = None
         self._last_wall: float | None = None
         server.setCallback(self._on_buffer)
 
@@ -75,8 +77,10 @@ class Engine:
         to_reverb = pyo.Mix([i.mix * i.reverb_send for i in instruments], voices=1)
         to_delay = pyo.Mix([i.mix * i.delay_send for i in instruments], voices=1)
         self.reverb = pyo.STRev(to_reverb, revtime=2.2, cutoff=6000, bal=1.0, roomSize=0.9)
-        self.delay = pyo.ButLP(pyo.SmoothDelay(to_delay, delay=DELAY_TIME, feedback=0.35, maxdelay=2.0), freq=4000)
-        return pyo.Mix([dry, self.reverb, self.delay], voices=1)
+        self.delay_line = pyo.SmoothDelay(to_delay, delay=DELAY_TIME, feedback=0.35, maxdelay=2.0)
+        self.delay = pyo.ButLP(self.delay_line, freq=4000)
+        self.fx_gate = pyo.SigTo(1.0, time=PANIC_FADE)  # stays shut after a panic until the tails have died
+        return pyo.Mix([dry, pyo.Mix([self.reverb, self.delay], voices=1) * self.fx_gate], voices=1)
 
     def submit(self, message: Message) -> None:
         """Hand a message to the audio callback (thread-safe, never blocks)."""
@@ -91,6 +95,8 @@ class Engine:
             self._start(offset, note)
         if self._panic_until is not None and self.frame >= self._panic_until:
             self._finish_panic()
+        if self._fx_reopen_at is not None and self.frame >= self._fx_reopen_at:
+            self.fx_gate.value, self._fx_reopen_at = 1.0, None
         self.frame += self.bs
 
     def _observe_time(self) -> None:
@@ -138,9 +144,14 @@ class Engine:
         """All notes off: close the master gate, forget pending notes, then silence every voice and reopen."""
         self.scheduler.clear()
         self.gate.value = 0.0
+        if self.settings.effects:  # their tails would come back when the gate reopens: keep them shut meanwhile
+            self.fx_gate.value = 0.0
+            self._fx_reopen_at = self.frame + round(FX_CLEAR * self.sr)
         self._panic_until = self.frame + math.ceil(1.5 * PANIC_FADE * self.sr)
 
     def _finish_panic(self) -> None:
+        if self.settings.effects:
+            self.delay_line.reset()
         for name, instrument in self.instruments.items():
             for voice in instrument.voices:
                 voice.silence()

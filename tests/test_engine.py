@@ -1,0 +1,102 @@
+"""The engine's promises, checked on offline renders: the limiter's ceiling under 64 loud notes, no NaN or
+infinity, bad values clamped and counted, the order of voice stealing, and panic silence within 50 ms."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from performer.analysis import band_peak, hz, spectrum
+from synthesis.engine import Engine
+from synthesis.protocol import Note, Panic
+from synthesis.render import render_notes
+from synthesis.scheduler import FrameClock
+from synthesis.server import AudioSettings, make_server
+from synthesis.voices import VoicePool
+
+INSTRUMENTS = ["epiano", "pluck", "pad", "bass", "drums"]
+
+
+def _read(path: Path) -> np.ndarray:
+    audio, _ = sf.read(path)
+    return audio
+
+
+def test_limiter_holds_the_ceiling_with_64_loud_notes(tmp_path):
+    settings = AudioSettings(ceiling_db=-1.0, gain_db=12.0, voices=16)
+    notes = [Note(0.1 + (i % 4) * 0.0007, 1.0, 36 + i % 48, 127, INSTRUMENTS[i % 5]) for i in range(64)]
+    render_notes(notes, settings, tmp_path / "loud.wav")
+    audio = _read(tmp_path / "loud.wav")
+    assert np.isfinite(audio).all()
+    ceiling = 10 ** (-1.0 / 20)
+    assert np.abs(audio).max() <= ceiling + 1e-6  # 24-bit rounding is far below this
+    assert np.abs(audio).max() > 0.5 * ceiling  # and it was loud enough to need the limiter
+
+
+def test_bad_values_are_clamped_counted_and_never_reach_pyo(tmp_path):
+    settings = AudioSettings(backend="offline")
+    server = make_server(settings)
+    try:
+        engine = Engine(server, settings, FrameClock(settings.sample_rate, origin=0.0), live=False)
+        engine.submit(Note(0.1, math.nan, 60, 100, "epiano"))
+        engine.submit(Note(math.inf, 1.0, 60, 100, "epiano"))
+        engine.submit(Note(0.1, 0.5, 300, 100, "pluck"))
+        engine.submit(Note(0.2, 0.5, 60, -5, "bass"))
+        engine.submit(Note(0.3, 1e9, 60, 100, "pad"))
+        engine.submit(Note(0.3, 0.5, 60, 100, "theremin"))
+        server.recordOptions(dur=1.5, filename=str(tmp_path / "bad.wav"), fileformat=0, sampletype=1)
+        server.start()
+        health = engine.health()
+    finally:
+        server.shutdown()
+    assert (health.dropped, health.clamped, health.played) == (3, 3, 3)
+    assert np.isfinite(_read(tmp_path / "bad.wav")).all()
+
+
+def test_voice_stealing_takes_the_oldest_first():
+    pool = VoicePool(3)
+    assert [pool.allocate(t, t + 1000)[0] for t in (0, 10, 20)] == [0, 1, 2]
+    assert pool.allocate(30, 2000) == (0, True)  # all busy: the oldest (started at 0) goes
+    assert pool.allocate(40, 2000) == (1, True)
+    assert pool.allocate(3000, 4000) == (2, False)  # free again once silent: no stealing
+
+
+def test_a_stolen_voice_stops_and_the_others_sound_on(tmp_path):
+    settings = replace(AudioSettings(effects=False), voices=2)
+    notes = [Note(0.1, 2.0, 48, 100, "pad"), Note(0.3, 2.0, 55, 100, "pad"), Note(0.6, 2.0, 64, 100, "pad")]
+    render_notes(notes, settings, tmp_path / "steal.wav")
+    mono = _read(tmp_path / "steal.wav").mean(axis=1)
+    sr = 48000
+    freqs, mags = spectrum(mono, sr, 1.0, 1.8)
+    level = {n.pitch: band_peak(freqs, mags, hz(n.pitch), 0.3)[1] for n in notes}
+    assert level[48] < 0.01 * min(level[55], level[64])  # the first note's voice went to the third
+
+
+def test_panic_silences_everything_within_50_ms(tmp_path):
+    settings = AudioSettings(backend="offline")
+    server = make_server(settings)
+    panic_at = 1.0
+    try:
+        engine = Engine(server, settings, FrameClock(settings.sample_rate, origin=0.0), live=False)
+        for i, name in enumerate(INSTRUMENTS):
+            engine.submit(Note(0.1 + i * 0.05, 3.0, 40 + 7 * i, 120, name))
+
+        def callback() -> None:
+            if engine.frame <= panic_at * settings.sample_rate < engine.frame + settings.buffer_size:
+                engine.submit(Panic())
+            engine._on_buffer()
+
+        server.setCallback(callback)
+        server.recordOptions(dur=4.5, filename=str(tmp_path / "panic.wav"), fileformat=0, sampletype=1)
+        server.start()
+    finally:
+        server.shutdown()
+    audio = _read(tmp_path / "panic.wav")
+    sr = settings.sample_rate
+    before = np.abs(audio[int(0.8 * sr):int(panic_at * sr)]).max()
+    after = np.abs(audio[int((panic_at + 0.05) * sr):]).max()
+    assert before > 0.05 and after < 1e-4, (before, after)  # nor does a reverb tail come back (effects reopen at 4 s)
