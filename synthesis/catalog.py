@@ -1,4 +1,5 @@
-"""Names of the instruments the engine offers. Importing this does not import pyo, so config checks stay light."""
+"""Names of the instruments the engine offers and the parameters scenes may set on each. Importing this does not
+import pyo, so config checks stay light."""
 
 from __future__ import annotations
 
@@ -10,7 +11,32 @@ INSTRUMENTS: dict[str, str] = {
     "drums": "drum kit by General MIDI drum note: kick, snare, hats, tuned percussion",
 }
 
+# (default, low, high) per parameter. brightness is 0..1 around each instrument's own voicing; attack and
+# release are seconds (read when a note starts); reverb and delay are send levels; detune is the pad's spread.
+Range = tuple[float, float, float]
+_SENDS: dict[str, Range] = {"reverb": (0.12, 0.0, 1.0), "delay": (0.0, 0.0, 1.0)}
+PARAMS: dict[str, dict[str, Range]] = {
+    "epiano": {"brightness": (0.5, 0.0, 1.0), "attack": (0.004, 0.001, 0.5), "release": (0.3, 0.02, 4.0),
+               **_SENDS},
+    "pluck": {"brightness": (0.5, 0.0, 1.0), "release": (0.12, 0.02, 2.0), **_SENDS,
+              "reverb": (0.25, 0.0, 1.0), "delay": (0.12, 0.0, 1.0)},
+    "pad": {"brightness": (0.5, 0.0, 1.0), "detune": (0.45, 0.0, 1.0), "attack": (0.25, 0.005, 4.0),
+            "release": (0.9, 0.05, 8.0), **_SENDS, "reverb": (0.35, 0.0, 1.0), "delay": (0.15, 0.0, 1.0)},
+    "bass": {"brightness": (0.5, 0.0, 1.0), "attack": (0.003, 0.001, 0.5), "release": (0.08, 0.02, 2.0),
+             **_SENDS, "reverb": (0.04, 0.0, 1.0)},
+    "drums": {"brightness": (0.5, 0.0, 1.0), **_SENDS, "reverb": (0.1, 0.0, 1.0)},
+}
+assert set(PARAMS) == set(INSTRUMENTS)
+
 
 def known(name: str) -> bool:
     """Whether ``name`` is an instrument the engine can play."""
     return name in INSTRUMENTS
+
+
+def clamp_param(instrument: str, name: str, value: float) -> float | None:
+    """``value`` within the parameter's range; None for an unknown instrument or parameter, or a NaN."""
+    spec = PARAMS.get(instrument, {}).get(name)
+    if spec is None or value != value:
+        return None
+    return min(spec[2], max(spec[1], value))

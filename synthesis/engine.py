@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import pyo
 
-from synthesis.catalog import INSTRUMENTS
+from synthesis.catalog import INSTRUMENTS, clamp_param
 from synthesis.instruments import Instrument
-from synthesis.protocol import Health, Message, Note, Panic
+from synthesis.protocol import Health, Message, Note, Panic, Param
 from synthesis.scheduler import FrameClock, Scheduler
 from synthesis.server import AudioSettings
 from synthesis.voices import VoicePool
@@ -117,6 +117,8 @@ class Engine:
                 self._accept(message)
             elif isinstance(message, Panic):
                 self.panic()
+            elif isinstance(message, Param):
+                self._set_param(message)
 
     def _accept(self, note: Note) -> None:
         """Check a note where it enters: unknown instruments are dropped, wild values clamped and counted."""
@@ -131,6 +133,16 @@ class Engine:
             self.counts.clamped += 1
             note = Note(note.start, duration, pitch, velocity, note.instrument, note.voice, note.channel)
         self.scheduler.push(note, self.clock.frame_of(note.start) - self.latency)
+
+    def _set_param(self, param: Param) -> None:
+        """Unknown instruments or parameters, and NaN, are dropped and counted; values are clamped to range."""
+        value = clamp_param(param.instrument, param.name, param.value)
+        if value is None:
+            self.counts.dropped += 1
+            return
+        if value != param.value:
+            self.counts.clamped += 1
+        self.instruments[param.instrument].set(param.name, value)
 
     def _start(self, offset: int, note: Note) -> None:
         instrument = self.instruments[note.instrument]

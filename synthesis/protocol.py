@@ -53,6 +53,20 @@ class Panic:
 
 
 @dataclass(frozen=True)
+class Param:
+    """Set one of an instrument's parameters (see synthesis/catalog.py PARAMS); it glides over 20 ms."""
+
+    instrument: str
+    name: str
+    value: float
+
+    ADDRESS = "/param"
+
+    def to_osc(self) -> bytes:
+        return _encode(self.ADDRESS, [("s", self.instrument), ("s", self.name), ("f", self.value)])
+
+
+@dataclass(frozen=True)
 class Health:
     """The engine's periodic report to the conductor. ``gaps`` counts audio callbacks that came more than
     1.5 periods after the previous one, a proxy for xruns that every backend can measure."""
@@ -71,7 +85,7 @@ class Health:
                                       ("i", self.dropped), ("i", self.clamped)])
 
 
-Message = Union[Note, Panic, Health]
+Message = Union[Note, Panic, Param, Health]
 
 
 def decode(dgram: bytes) -> Message:
@@ -88,6 +102,9 @@ def decode(dgram: bytes) -> Message:
                         int(channel))
         if msg.address == Panic.ADDRESS:
             return Panic()
+        if msg.address == Param.ADDRESS:
+            instrument, name, value = params
+            return Param(str(instrument), str(name), float(value))
         if msg.address == Health.ADDRESS:
             return Health(*(int(p) for p in params))
     except (TypeError, ValueError) as err:

@@ -12,7 +12,7 @@ import soundfile as sf
 
 from performer.analysis import band_peak, hz, spectrum
 from synthesis.engine import Engine
-from synthesis.protocol import Note, Panic
+from synthesis.protocol import Note, Panic, Param
 from synthesis.render import render_notes
 from synthesis.scheduler import FrameClock
 from synthesis.server import AudioSettings, make_server
@@ -100,3 +100,49 @@ def test_panic_silences_everything_within_50_ms(tmp_path):
     before = np.abs(audio[int(0.8 * sr):int(panic_at * sr)]).max()
     after = np.abs(audio[int((panic_at + 0.05) * sr):]).max()
     assert before > 0.05 and after < 1e-4, (before, after)  # nor does a reverb tail come back (effects reopen at 4 s)
+
+
+def _render_with(messages: list, path: Path, seconds: float, effects: bool = False) -> tuple[np.ndarray, Engine]:
+    settings = AudioSettings(backend="offline", effects=effects)
+    server = make_server(settings)
+    try:
+        engine = Engine(server, settings, FrameClock(settings.sample_rate, origin=0.0), live=False)
+        for message in messages:
+            engine.submit(message)
+        server.recordOptions(dur=seconds, filename=str(path), fileformat=0, sampletype=1)
+        server.start()
+    finally:
+        server.shutdown()
+    return _read(path).mean(axis=1), engine
+
+
+def _centroid(mono: np.ndarray, start: float, end: float) -> float:
+    freqs, mags = spectrum(mono, 48000, start, end)
+    return float((freqs * mags).sum() / mags.sum())
+
+
+def test_parameters_change_the_sound(tmp_path):
+    note = Note(0.1, 1.0, 57, 100, "pad")
+    dark, _ = _render_with([Param("pad", "brightness", 0.0), note], tmp_path / "dark.wav", 1.5)
+    bright, _ = _render_with([Param("pad", "brightness", 1.0), note], tmp_path / "bright.wav", 1.5)
+    assert _centroid(bright, 0.5, 1.0) > 1.5 * _centroid(dark, 0.5, 1.0)
+    short_note = Note(0.1, 0.3, 60, 100, "epiano")
+    short, _ = _render_with([Param("epiano", "release", 0.05), short_note], tmp_path / "short.wav", 1.5)
+    long_, _ = _render_with([Param("epiano", "release", 1.5), short_note], tmp_path / "long.wav", 1.5)
+    window = slice(int(0.6 * 48000), int(0.9 * 48000))
+    assert np.abs(short[window]).max() < 1e-4 < np.abs(long_[window]).max()
+
+
+def test_bad_parameters_are_dropped_or_clamped(tmp_path):
+    messages = [Param("pad", "colour", 0.5), Param("theremin", "brightness", 0.5), Param("pad", "detune", math.nan),
+                Param("pad", "attack", 99.0), Param("pad", "reverb", -1.0)]
+    mono, engine = _render_with(messages + [Note(0.1, 0.5, 60, 100, "pad")], tmp_path / "p.wav", 1.0, effects=True)
+    health = engine.health()
+    assert (health.dropped, health.clamped) == (3, 2) and np.isfinite(mono).all()
+    assert engine.instruments["pad"].params["attack"].value == 4.0
+
+
+def test_param_survives_osc():
+    from synthesis.protocol import decode
+
+    assert decode(Param("bass", "brightness", 0.25).to_osc()) == Param("bass", "brightness", 0.25)

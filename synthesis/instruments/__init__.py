@@ -1,12 +1,12 @@
-"""pyo instruments: each a pool of voices of one class, mixed to one signal. A voice class offers
-``sig()``, ``start(offset, pitch, velocity, duration, stolen)``, ``silence()`` and ``RELEASE`` (its tail after
-the note's duration, in seconds)."""
+"""pyo instruments: each a pool of voices of one class, mixed to one signal. A voice class is built with its
+instrument's shared parameter signals and offers ``sig()``, ``start(offset, pitch, velocity, duration, stolen)``
+and ``silence()``."""
 
 from __future__ import annotations
 
 import pyo
 
-from synthesis.catalog import INSTRUMENTS
+from synthesis.catalog import INSTRUMENTS, PARAMS
 from synthesis.instruments.bass import BassVoice
 from synthesis.instruments.drums import DrumVoice
 from synthesis.instruments.epiano import EPianoVoice
@@ -15,9 +15,7 @@ from synthesis.instruments.pluck import PluckVoice
 
 VOICE_CLASSES = {"epiano": EPianoVoice, "pluck": PluckVoice, "pad": PadVoice, "bass": BassVoice,
                  "drums": DrumVoice}
-# Default effect sends (reverb, delay), 0..1: scenes may change them.
-SENDS = {"epiano": (0.12, 0.0), "pluck": (0.25, 0.12), "pad": (0.35, 0.15), "bass": (0.04, 0.0),
-         "drums": (0.1, 0.0)}
+DRUM_TAIL = 0.4  # seconds a drum hit may ring, whatever the note's duration
 assert set(VOICE_CLASSES) == set(INSTRUMENTS), "catalog and voice classes disagree"
 
 
@@ -26,10 +24,17 @@ class Instrument:
 
     def __init__(self, name: str, voices: int) -> None:
         self.name = name
-        self.voices = [VOICE_CLASSES[name]() for _ in range(voices)]
-        self.release = VOICE_CLASSES[name].RELEASE
+        self.params = {p: pyo.SigTo(default, time=0.02) for p, (default, _, _) in PARAMS[name].items()}
+        self.voices = [VOICE_CLASSES[name](self.params) for _ in range(voices)]
         # FM at ratio 1 folds a component onto 0 Hz; the DC blocker keeps it out of the mix and the limiter.
         self.mix = pyo.DCBlock(pyo.Mix([v.sig() for v in self.voices], voices=1))
-        reverb, delay = SENDS[name]
-        self.reverb_send = pyo.SigTo(reverb, time=0.05)
-        self.delay_send = pyo.SigTo(delay, time=0.05)
+        self.reverb_send, self.delay_send = self.params["reverb"], self.params["delay"]
+
+    @property
+    def release(self) -> float:
+        """Seconds a note sounds after its duration, for voice allocation."""
+        return self.params["release"].value if "release" in self.params else DRUM_TAIL
+
+    def set(self, name: str, value: float) -> None:
+        """Glide a parameter to an already-clamped value."""
+        self.params[name].value = value

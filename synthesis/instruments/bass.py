@@ -8,9 +8,8 @@ from synthesis.instruments.envelope import SILENT, ahdsr, midi_to_hz, note_start
 
 
 class BassVoice:
-    RELEASE = 0.08
-
-    def __init__(self) -> None:
+    def __init__(self, params: dict[str, pyo.SigTo]) -> None:
+        self.p = params
         self.trig = pyo.Trig()
         self.amp = pyo.TrigLinseg(self.trig, SILENT)
         self.sweep = pyo.TrigLinseg(self.trig, [(0.0, 200.0), (0.001, 200.0)])
@@ -27,10 +26,10 @@ class BassVoice:
         hz = midi_to_hz(pitch)
         hit = velocity / 127.0
         self.freq.value = hz
-        top = min(8000.0, hz * (4 + 12 * hit))
+        top = min(8000.0, hz * (4 + 12 * hit) * (0.4 + 1.2 * self.p["brightness"].value))
         self.sweep.setList(strictly_increasing([(0.0, top), (t0, top), (t0 + 0.25, hz * 2.5), (t0 + 0.26, hz * 2.5)]))
-        self.amp.setList(ahdsr(float(self.amp.get()) if stolen else 0.0, t0, 0.45 * hit ** 1.2, 0.003, duration,
-                               0.38 * hit ** 1.2, self.RELEASE))
+        self.amp.setList(ahdsr(float(self.amp.get()) if stolen else 0.0, t0, 0.45 * hit ** 1.2, self.p["attack"].value,
+                               duration, 0.38 * hit ** 1.2, self.p["release"].value))
         self.trig.play()
 
     def silence(self) -> None:

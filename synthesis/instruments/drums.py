@@ -20,10 +20,10 @@ def sound_of(pitch: int) -> str:
 
 
 class DrumVoice:
-    RELEASE = 0.05
     DECAY = {KICK: 0.35, SNARE: 0.18, HAT: 0.05, PERC: 0.25}
 
-    def __init__(self) -> None:
+    def __init__(self, params: dict[str, pyo.SigTo]) -> None:
+        self.p = params
         self.trig = pyo.Trig()
         self.amps = {part: pyo.TrigLinseg(self.trig, SILENT) for part in (KICK, SNARE, HAT, PERC)}
         self.kick_freq = pyo.TrigLinseg(self.trig, [(0.0, 50.0), (0.001, 50.0)])
@@ -51,7 +51,7 @@ class DrumVoice:
             self.kick_freq.setList(strictly_increasing([(0.0, 160.0), (t0, 160.0), (t0 + 0.04, 60.0),
                                                         (t0 + 0.3, 45.0)]))
         elif part == HAT:
-            self.hat_tone.value = 6000.0 + 3000.0 * hit
+            self.hat_tone.value = (5000.0 + 3000.0 * hit) * (0.7 + 0.6 * self.p["brightness"].value)
         elif part == PERC:
             self.perc_freq.value = midi_to_hz(pitch)
         for name, amp in self.amps.items():

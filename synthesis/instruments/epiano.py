@@ -8,9 +8,8 @@ from synthesis.instruments.envelope import SILENT, midi_to_hz, note_start, stric
 
 
 class EPianoVoice:
-    RELEASE = 0.3
-
-    def __init__(self) -> None:
+    def __init__(self, params: dict[str, pyo.SigTo]) -> None:
+        self.p = params
         self.trig = pyo.Trig()
         self.amp = pyo.TrigLinseg(self.trig, SILENT)
         self.index = pyo.TrigLinseg(self.trig, SILENT)
@@ -25,13 +24,13 @@ class EPianoVoice:
         level = 0.32 * (velocity / 127.0) ** 1.6
         fade_from = float(self.amp.get()) if stolen else 0.0
         t0 = note_start(offset, stolen)
-        attack, decay = 0.004, 0.6
+        attack, decay, release = self.p["attack"].value, 0.6, self.p["release"].value
         held = max(duration, attack + 0.001)
         sustain = level * (1.0 - 0.45 * min(1.0, (held - attack) / decay))
         amp = [(0.0, fade_from), (t0, 0.0), (t0 + attack, level), (t0 + held, sustain),
-               (t0 + held + 0.08, sustain * 0.3), (t0 + held + self.RELEASE, 0.0)]
+               (t0 + held + release * 0.27, sustain * 0.3), (t0 + held + release, 0.0)]
         # Below index 1.84 the fundamental (J0 - J2 at ratio 1) never cancels, so the pitch stays clear.
-        bright = 0.7 + 0.9 * velocity / 127.0
+        bright = min(1.6, (0.7 + 0.9 * velocity / 127.0) * (0.5 + self.p["brightness"].value))
         index = [(0.0, 0.0), (t0, 0.0), (t0 + 0.002, bright), (t0 + 0.35, 0.35), (t0 + 0.351, 0.35)]
         self.freq.value = midi_to_hz(pitch)
         self.amp.setList(strictly_increasing(amp))

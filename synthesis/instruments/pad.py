@@ -8,16 +8,15 @@ from synthesis.instruments.envelope import SILENT, ahdsr, midi_to_hz, note_start
 
 
 class PadVoice:
-    RELEASE = 0.9
-    ATTACK = 0.25
-
-    def __init__(self) -> None:
+    def __init__(self, params: dict[str, pyo.SigTo]) -> None:
+        self.p = params
         self.trig = pyo.Trig()
         self.amp = pyo.TrigLinseg(self.trig, SILENT)
         self.freq = pyo.Sig(220.0)
         self.cutoff = pyo.Sig(1800.0)
-        self.saw = pyo.SuperSaw(freq=self.freq, detune=0.45, bal=0.7)
-        self.tone = pyo.MoogLP(self.saw, freq=self.cutoff, res=0.25, mul=self.amp)
+        self.saw = pyo.SuperSaw(freq=self.freq, detune=params["detune"], bal=0.7)
+        cutoff = pyo.Clip(self.cutoff * (0.3 + 1.4 * params["brightness"]), 40.0, 16000.0)
+        self.tone = pyo.MoogLP(self.saw, freq=cutoff, res=0.25, mul=self.amp)
 
     def sig(self) -> pyo.PyoObject:
         return self.tone
@@ -27,9 +26,9 @@ class PadVoice:
         level = 0.16 * (velocity / 127.0) ** 1.2
         self.freq.value = midi_to_hz(pitch)
         self.cutoff.value = min(12000.0, midi_to_hz(pitch) * (3.0 + 6.0 * velocity / 127.0))
-        attack = min(self.ATTACK, max(0.01, duration / 3))
+        attack = min(self.p["attack"].value, max(0.005, duration / 3))
         self.amp.setList(ahdsr(float(self.amp.get()) if stolen else 0.0, t0, level, attack, duration, level * 0.85,
-                               self.RELEASE))
+                               self.p["release"].value))
         self.trig.play()
 
     def silence(self) -> None:

@@ -8,9 +8,8 @@ from synthesis.instruments.envelope import SILENT, ahdsr, midi_to_hz, note_start
 
 
 class PluckVoice:
-    RELEASE = 0.12
-
-    def __init__(self) -> None:
+    def __init__(self, params: dict[str, pyo.SigTo]) -> None:
+        self.p = params
         self.trig = pyo.Trig()
         self.burst = pyo.TrigLinseg(self.trig, SILENT)
         self.amp = pyo.TrigLinseg(self.trig, SILENT)
@@ -28,11 +27,11 @@ class PluckVoice:
         t0 = note_start(offset, stolen)
         hit = (velocity / 127.0) ** 1.3
         self.freq.value = midi_to_hz(pitch)
-        self.bright.value = 1500.0 + 6000.0 * hit
+        self.bright.value = (1500.0 + 6000.0 * hit) * (0.4 + 1.2 * self.p["brightness"].value)
         self.burst.setList(strictly_increasing([(0.0, 0.0), (t0, 0.0), (t0 + 0.0005, 0.9 * hit),
                                                 (t0 + 0.006, 0.0), (t0 + 0.0061, 0.0)]))
         self.amp.setList(ahdsr(float(self.amp.get()) if stolen else 0.0, t0, 0.9, 0.001, duration, 0.6,
-                               self.RELEASE))
+                               self.p["release"].value))
         self.trig.play()
 
     def silence(self) -> None:
