@@ -21,7 +21,8 @@ from synthesis.voices import VoicePool
 log = logging.getLogger(__name__)
 
 PANIC_FADE = 0.01  # seconds for the master gate to close
-FX_CLEAR = 3.0  # seconds the effect returns stay shut after a panic: the reverb's tail (2.2 s) and the delay's
+PANIC_REOPEN = 0.04  # seconds after a panic the gate reopens: the DC blockers' step transients have died by then
+FX_CLEAR = 4.0  # seconds the effect returns stay shut after a panic: the reverb's tail (2.2 s) and the delay's
 DELAY_TIME = 0.375  # seconds: a dotted eighth at 120 bpm
 LIMITER_LOOKAHEAD = 0.002  # seconds the limiter delays the signal; notes start this much earlier to cancel it
 
@@ -55,6 +56,7 @@ class Engine:
         self.pools = {name: VoicePool(settings.voices) for name in INSTRUMENTS}
         self._build_master()
         self._panic_until: int | None = None
+        self._reopen_at: int | None = None
         self._fx_reopen_at: int | None = None
         self._last_wall: float | None = None
         server.setCallback(self._on_buffer)
@@ -95,7 +97,10 @@ class Engine:
             self._start(offset, note)
         if self._panic_until is not None and self.frame >= self._panic_until:
             self._finish_panic()
+        if self._reopen_at is not None and self.frame >= self._reopen_at:
+            self.gate.value, self._reopen_at = 1.0, None
         if self._fx_reopen_at is not None and self.frame >= self._fx_reopen_at:
+            self.reverb.reset()  # whatever is left of the tail (below -80 dB by now) goes too
             self.fx_gate.value, self._fx_reopen_at = 1.0, None
         self.frame += self.bs
 
@@ -160,6 +165,7 @@ class Engine:
             self.fx_gate.value = 0.0
             self._fx_reopen_at = self.frame + round(FX_CLEAR * self.sr)
         self._panic_until = self.frame + math.ceil(1.5 * PANIC_FADE * self.sr)
+        self._reopen_at = self.frame + math.ceil(PANIC_REOPEN * self.sr)
 
     def _finish_panic(self) -> None:
         if self.settings.effects:
@@ -168,7 +174,6 @@ class Engine:
             for voice in instrument.voices:
                 voice.silence()
             self.pools[name].clear()
-        self.gate.value = 1.0
         self._panic_until = None
 
     def health(self) -> Health:
