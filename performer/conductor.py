@@ -17,7 +17,7 @@ from performer.events import ControlEvent, CueEvent, Event
 from performer.loading import LoadedRig
 from performer.model.factory import GeneratorFactory, make_factory
 from performer.show import SceneRun
-from synthesis.protocol import Note
+from synthesis.protocol import Note, Param
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ class NoteSink(Protocol):
 
     def send(self, note: Note) -> None: ...
 
+    def param(self, param: Param) -> None: ...
+
     def panic(self) -> None: ...
 
 
@@ -38,6 +40,7 @@ class Trace:
     """What happened, for the render's notes.mid and summary.png."""
 
     notes: list[Note] = field(default_factory=list)
+    params: list[Param] = field(default_factory=list)
     scenes: list[tuple[float, str]] = field(default_factory=list)
     curves: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
@@ -119,6 +122,10 @@ class Conductor:
         for run in self._runs:
             for mapping in run.mappings:
                 mapping.update(self.bus)
+            for change in run.param_changes(t):
+                self.sink.param(change)
+                if self.trace is not None:
+                    self.trace.params.append(change)
         if self.trace is not None and self._tick % TRACE_EVERY == 0:
             self._trace_curves(t)
         self._tick += 1

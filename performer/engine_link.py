@@ -6,7 +6,7 @@ import json
 import socket
 from typing import IO
 
-from synthesis.protocol import Note, Panic
+from synthesis.protocol import Note, Panic, Param
 
 
 class EngineLink:
@@ -26,6 +26,9 @@ class EngineLink:
                                           "pitch": note.pitch, "velocity": note.velocity, "voice": note.voice,
                                           "instrument": note.instrument}) + "\n")
             self.log_to.flush()
+
+    def param(self, param: Param) -> None:
+        self._send(param.to_osc())
 
     def panic(self) -> None:
         self._send(Panic().to_osc())

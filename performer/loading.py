@@ -11,7 +11,8 @@ from pydantic import BaseModel, ValidationError
 
 from performer.errors import ConfigError
 from performer.rigfile import Rig
-from performer.scenefile import SceneSpec
+from performer.scenefile import MappingSpec, SceneSpec
+from synthesis.catalog import PARAMS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -98,7 +99,26 @@ def load_scene(path: Path) -> SceneSpec:
         if mapping.voice is not None and mapping.voice not in voices:
             raise ConfigError(str(path), f"mappings[{i}].voice",
                               f"expected one of this scene's voices ({', '.join(voices)}), got {mapping.voice!r}")
+        if not mapping.steers:
+            _check_instrument_param(scene, i, mapping, path)
     return scene
+
+
+def _check_instrument_param(scene: SceneSpec, i: int, mapping: MappingSpec, path: Path) -> None:
+    """An instrument parameter needs a voice whose instrument has it, and a range inside its limits."""
+    if mapping.voice is None:
+        raise ConfigError(str(path), f"mappings[{i}].voice", f"{mapping.param!r} is an instrument parameter: "
+                                                             f"expected the voice whose instrument it sets")
+    instrument = next(v.instrument for v in scene.voices if v.name == mapping.voice)
+    spec = PARAMS[instrument].get(str(mapping.param))
+    if spec is None:
+        names = ", ".join(PARAMS[instrument])
+        raise ConfigError(str(path), f"mappings[{i}].param",
+                          f"expected one of {instrument}'s parameters ({names}), got {mapping.param!r}")
+    lo, hi = spec[1], spec[2]
+    if not all(lo <= v <= hi for v in mapping.range):
+        raise ConfigError(str(path), f"mappings[{i}].range",
+                          f"{instrument}.{mapping.param} must lie within {lo:g}..{hi:g}, got {list(mapping.range)}")
 
 
 def load_rig(path: str | Path) -> LoadedRig:

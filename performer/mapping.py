@@ -29,6 +29,7 @@ class Mapping:
             s = spec.smoothing
             self._filter = OneEuroFilter(control_rate, mincutoff=s.min_cutoff, beta=s.beta, dcutoff=s.d_cutoff)
         self.value = self._scale(self._shape(spec.default))
+        self.sent: float | None = None  # for instrument parameters: the value last sent to the engine
 
     def _shape(self, x: float) -> float:
         """Invert, then curve, a 0..1 value."""
@@ -47,6 +48,11 @@ class Mapping:
         self.value = self._scale(min(1.0, max(0.0, shaped)))
         return self.value
 
+    def changed(self) -> bool:
+        """Whether the value moved enough since it was last sent to be worth sending (0.2 % of the range)."""
+        lo, hi = self.spec.range
+        return self.sent is None or abs(self.value - self.sent) > 0.002 * abs(hi - lo)
+
     def applies_to(self, voice: str) -> bool:
         """Whether this mapping steers ``voice`` (a mapping with no voice steers all)."""
         return self.spec.voice is None or self.spec.voice == voice
@@ -54,5 +60,5 @@ class Mapping:
 
 def steer(base: Steering, voice: str, mappings: list[Mapping]) -> Steering:
     """The voice's steering: its defaults overridden by the current value of each mapping that targets it."""
-    values: dict[SteerParam, float] = {m.spec.param: m.value for m in mappings if m.applies_to(voice)}
+    values: dict[SteerParam, float] = {m.spec.param: m.value for m in mappings if m.spec.steers and m.applies_to(voice)}
     return base.with_values(values)

@@ -14,7 +14,7 @@ from performer.loading import LoadedRig
 from performer.midifile import write_midi
 from performer.session import Session
 from performer.summary import write_summary
-from synthesis.protocol import Note
+from synthesis.protocol import Note, Param
 from synthesis.server import AudioSettings
 
 LEAD_IN = 0.25  # seconds of silence before the show, rounded up to a whole beat of the first scene
@@ -25,10 +25,14 @@ class CollectSink:
 
     def __init__(self) -> None:
         self.notes: list[Note] = []
+        self.params: list[Param] = []
         self.panics: list[int] = []
 
     def send(self, note: Note) -> None:
         self.notes.append(note)
+
+    def param(self, param: Param) -> None:
+        self.params.append(param)
 
     def panic(self) -> None:
         self.panics.append(len(self.notes))
@@ -89,7 +93,7 @@ def render(loaded: LoadedRig, session: Session, out: Path) -> Rendered:
     settings = audio_settings(loaded)
     notes, trace, start = conduct(loaded, session, settings)
     audio, midi, summary = out / "audio.wav", out / "notes.mid", out / "summary.png"
-    length = render_notes(notes, settings, audio, duration=start + session.duration)
+    length = render_notes(notes, settings, audio, duration=start + session.duration, params=trace.params)
     scenes = {s.name: s for s in loaded.scenes}
     tempi = [(t, scenes[name].tempo) for t, name in trace.scenes]
     write_midi(notes, tempi, trace.scenes, midi)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Optional
+from typing import Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from performer.events import is_signal_name
 from performer.scales import Scale, key_pitch_class
 from performer.steering import LIMITS, Steering, SteerParam
-from synthesis.catalog import INSTRUMENTS
+from synthesis.catalog import INSTRUMENTS, PARAMS
 
 
 class Strict(BaseModel):
@@ -37,10 +37,12 @@ class Smoothing(Strict):
 
 
 class MappingSpec(Strict):
-    """Signal -> steering parameter. ``default`` is the signal value assumed while the signal is absent."""
+    """Signal -> a steering parameter of the model, or a parameter of the voice's instrument (brightness, detune,
+    attack, release, reverb, delay: see synthesis/catalog.py). ``default`` is the signal value assumed while the
+    signal is absent."""
 
     signal: str
-    param: SteerParam
+    param: Union[SteerParam, str] = Field(union_mode="left_to_right")
     voice: Optional[str] = None
     range: tuple[float, float]
     curve: Curve = Curve.linear
@@ -55,12 +57,33 @@ class MappingSpec(Strict):
             raise ValueError(f"expected a signal name like midi/cc/1 or audience/energy, got {value!r}")
         return value
 
+    @field_validator("param")
+    @classmethod
+    def _known_param(cls, value: SteerParam | str) -> SteerParam | str:
+        if not isinstance(value, SteerParam) and value not in INSTRUMENT_PARAMS:
+            names = ", ".join([p.value for p in SteerParam] + sorted(INSTRUMENT_PARAMS))
+            raise ValueError(f"expected one of {names}, got {value!r}")
+        return value
+
     @model_validator(mode="after")
     def _range_in_limits(self) -> "MappingSpec":
-        lo, hi = LIMITS[self.param]
-        if not all(lo <= v <= hi for v in self.range):
-            raise ValueError(f"range for {self.param.value} must lie within {lo:g}..{hi:g}, got {list(self.range)}")
+        if isinstance(self.param, SteerParam):
+            _check_range(self.param.value, self.range, LIMITS[self.param])
         return self
+
+    @property
+    def steers(self) -> bool:
+        """Whether this mapping steers the model (else it sets an instrument parameter)."""
+        return isinstance(self.param, SteerParam)
+
+
+INSTRUMENT_PARAMS = {name for params in PARAMS.values() for name in params}
+
+
+def _check_range(name: str, values: tuple[float, float], limits: tuple[float, float]) -> None:
+    lo, hi = limits
+    if not all(lo <= v <= hi for v in values):
+        raise ValueError(f"range for {name} must lie within {lo:g}..{hi:g}, got {list(values)}")
 
 
 class SteeringSpec(Strict):

@@ -15,7 +15,7 @@ from performer.rulegen import RuleGenerator
 from performer.scales import pitch_classes
 from performer.scenefile import SceneSpec, VoiceSpec
 from performer.steering import Constraints, Steering
-from synthesis.protocol import Note
+from synthesis.protocol import Note, Param
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ class SceneRun:
         self.lookahead = lookahead
         self.beat = 60.0 / spec.tempo
         self.mappings = [Mapping(m, control_rate) for m in spec.mappings]
+        self.instrument_of = {v.name: v.instrument for v in spec.voices}
         classes = pitch_classes(spec.key, spec.scale)
         temperature, top_p = sampling
         self.voices = [
@@ -72,6 +73,19 @@ class SceneRun:
         """The first bar line of this scene at or after ``t``."""
         bar = self.spec.beats_per_bar * self.beat
         return self.start + max(0, math.ceil((t - self.start) / bar - 1e-9)) * bar
+
+    def param_changes(self, t: float) -> list[Param]:
+        """Instrument parameters whose mappings moved, to take effect one lookahead from ``t`` (with the notes
+        decided now); nothing before the scene starts or after it ends."""
+        if not self.start <= t < self.end:
+            return []
+        changes = []
+        for mapping in self.mappings:
+            if not mapping.spec.steers and mapping.changed():
+                mapping.sent = mapping.value
+                instrument = self.instrument_of[mapping.spec.voice]
+                changes.append(Param(instrument, str(mapping.spec.param), mapping.value, at=t + self.lookahead))
+        return changes
 
     def _sample(self, voice: VoiceRun) -> NoteEvent:
         """The voice's next note. Should its generator ever fail, the voice goes on with the rule-based one."""

@@ -93,8 +93,11 @@ class Engine:
         if self.live:
             self._observe_time()
         self._drain()
-        for offset, note in self.scheduler.due(self.frame, self.bs):
-            self._start(offset, note)
+        for offset, item in self.scheduler.due(self.frame, self.bs):
+            if isinstance(item, Note):
+                self._start(offset, item)
+            else:
+                self._set_param(item)
         if self._panic_until is not None and self.frame >= self._panic_until:
             self._finish_panic()
         if self._reopen_at is not None and self.frame >= self._reopen_at:
@@ -123,7 +126,7 @@ class Engine:
             elif isinstance(message, Panic):
                 self.panic()
             elif isinstance(message, Param):
-                self._set_param(message)
+                self._accept_param(message)
 
     def _accept(self, note: Note) -> None:
         """Check a note where it enters: unknown instruments are dropped, wild values clamped and counted."""
@@ -138,6 +141,13 @@ class Engine:
             self.counts.clamped += 1
             note = Note(note.start, duration, pitch, velocity, note.instrument, note.voice, note.channel)
         self.scheduler.push(note, self.clock.frame_of(note.start) - self.latency)
+
+    def _accept_param(self, param: Param) -> None:
+        """At once, or at its time like a note's start."""
+        if param.at > 0 and math.isfinite(param.at):
+            self.scheduler.push(param, self.clock.frame_of(param.at) - self.latency)
+        else:
+            self._set_param(param)
 
     def _set_param(self, param: Param) -> None:
         """Unknown instruments or parameters, and NaN, are dropped and counted; values are clamped to range."""

@@ -54,16 +54,18 @@ class Panic:
 
 @dataclass(frozen=True)
 class Param:
-    """Set one of an instrument's parameters (see synthesis/catalog.py PARAMS); it glides over 20 ms."""
+    """Set one of an instrument's parameters (see synthesis/catalog.py PARAMS) at time ``at`` on the
+    conductor's clock (0: at once), so it lands with the notes decided at the same moment; it glides over 20 ms."""
 
     instrument: str
     name: str
     value: float
+    at: float = 0.0
 
     ADDRESS = "/param"
 
     def to_osc(self) -> bytes:
-        return _encode(self.ADDRESS, [("s", self.instrument), ("s", self.name), ("f", self.value)])
+        return _encode(self.ADDRESS, [("s", self.instrument), ("s", self.name), ("f", self.value), ("d", self.at)])
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,8 @@ def decode(dgram: bytes) -> Message:
         if msg.address == Panic.ADDRESS:
             return Panic()
         if msg.address == Param.ADDRESS:
-            instrument, name, value = params
-            return Param(str(instrument), str(name), float(value))
+            instrument, name, value, at = params
+            return Param(str(instrument), str(name), float(value), float(at))
         if msg.address == Health.ADDRESS:
             return Health(*(int(p) for p in params))
     except (TypeError, ValueError) as err:

@@ -7,8 +7,11 @@ from __future__ import annotations
 import heapq
 import itertools
 from dataclasses import dataclass, field
+from typing import Union
 
-from synthesis.protocol import Note
+from synthesis.protocol import Note, Param
+
+Timed = Union[Note, Param]
 
 
 class FrameClock:
@@ -39,18 +42,18 @@ class FrameClock:
 
 @dataclass
 class Scheduler:
-    """Pending notes ordered by start frame. Late notes play at once and are counted."""
+    """Pending notes (and timed parameter changes) ordered by frame. Late ones happen at once and are counted."""
 
-    pending: list[tuple[int, int, Note]] = field(default_factory=list)
+    pending: list[tuple[int, int, Timed]] = field(default_factory=list)
     late: int = 0
     _order: itertools.count = field(default_factory=itertools.count)
 
-    def push(self, note: Note, frame: int) -> None:
-        heapq.heappush(self.pending, (frame, next(self._order), note))
+    def push(self, item: Timed, frame: int) -> None:
+        heapq.heappush(self.pending, (frame, next(self._order), item))
 
-    def due(self, buffer_start: int, buffer_size: int) -> list[tuple[int, Note]]:
-        """Pop the notes that start in this buffer, each with its offset in frames (0 for late notes)."""
-        out: list[tuple[int, Note]] = []
+    def due(self, buffer_start: int, buffer_size: int) -> list[tuple[int, Timed]]:
+        """Pop what falls in this buffer, each with its offset in frames (0 for late ones)."""
+        out: list[tuple[int, Timed]] = []
         end = buffer_start + buffer_size
         while self.pending and self.pending[0][0] < end:
             frame, _, note = heapq.heappop(self.pending)
