@@ -70,10 +70,10 @@ HEALTH_LOG_PERIOD = 10.0  # seconds between health lines, so a struggling engine
 
 
 def _watch_health(port: int) -> UdpReceiver | None:
-    """Log the engine's health when late or dropped notes or callback gaps grow, at most every 10 s."""
+    """Log the engine's health when xruns, late or dropped notes or callback gaps grow, at most every 10 s."""
     if not port:
         return None
-    shown: dict[str, float] = {"late": 0, "dropped": 0, "gaps": 0, "at": -HEALTH_LOG_PERIOD}
+    shown: dict[str, float] = {"xruns": 0, "late": 0, "dropped": 0, "gaps": 0, "at": -HEALTH_LOG_PERIOD}
 
     def on_health(dgram: bytes, sender: tuple[str, int]) -> None:
         try:
@@ -82,10 +82,12 @@ def _watch_health(port: int) -> UdpReceiver | None:
             return
         if not isinstance(health, Health) or time.monotonic() - shown["at"] < HEALTH_LOG_PERIOD:
             return
-        grown = [f"{k} {getattr(health, k)}" for k in ("late", "dropped", "gaps") if getattr(health, k) > shown[k]]
+        keys = ("xruns", "late", "dropped", "gaps")
+        grown = [f"{k} {getattr(health, k)}" for k in keys if getattr(health, k) > shown[k]]
         if grown:
-            log.warning("engine: %s (voices %d, played %d)", ", ".join(grown), health.voices, health.played)
-            shown.update(late=health.late, dropped=health.dropped, gaps=health.gaps, at=time.monotonic())
+            log.warning("engine: %s (voices %d, played %d, cpu %d%%)", ", ".join(grown), health.voices,
+                        health.played, health.cpu)
+            shown.update({k: getattr(health, k) for k in keys}, at=time.monotonic())
 
     return UdpReceiver("127.0.0.1", port, on_health, name="health").start()
 

@@ -17,6 +17,7 @@ from synthesis.protocol import Health, Message, Note, Panic, Param
 from synthesis.scheduler import FrameClock, Scheduler
 from synthesis.server import AudioSettings
 from synthesis.voices import VoicePool
+from synthesis.xruns import XrunCounter
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class Engine:
         self.instruments = {name: Instrument(name, settings.voices) for name in INSTRUMENTS}
         self.pools = {name: VoicePool(settings.voices) for name in INSTRUMENTS}
         self._build_master()
+        self.xruns: XrunCounter | None = None  # set by the engine process on the JACK backend
         self._panic_until: int | None = None
         self._reopen_at: int | None = None
         self._fx_reopen_at: int | None = None
@@ -186,8 +188,9 @@ class Engine:
             self.pools[name].clear()
         self._panic_until = None
 
-    def health(self) -> Health:
-        """A snapshot of the engine's counters."""
+    def health(self, cpu: int = -1) -> Health:
+        """A snapshot of the engine's counters; ``cpu`` is the process's load as its caller measured it."""
         voices = sum(pool.active(self.frame) for pool in self.pools.values())
         return Health(gaps=self.counts.gaps, voices=voices, late=self.scheduler.late, played=self.counts.played,
-                      dropped=self.counts.dropped, clamped=self.counts.clamped)
+                      dropped=self.counts.dropped, clamped=self.counts.clamped,
+                      xruns=self.xruns.count if self.xruns is not None else -1, cpu=cpu)

@@ -17,6 +17,7 @@ from synthesis.engine import Engine
 from synthesis.protocol import Health, Panic, decode
 from synthesis.scheduler import FrameClock
 from synthesis.server import AudioDeviceError, AudioSettings, make_server
+from synthesis.xruns import open_counter
 
 log = logging.getLogger("synthesis")
 
@@ -62,6 +63,7 @@ class EngineProcess:
         self.health_to = health_to
         self.malformed = 0
         self.stopping = False
+        self._cpu_mark = (time.monotonic(), time.process_time())
 
     def serve(self) -> None:
         next_health = time.monotonic()
@@ -77,7 +79,7 @@ class EngineProcess:
                 self._handle(dgram)
             if self.health_to and time.monotonic() >= next_health:
                 next_health += HEALTH_PERIOD
-                self._send_health(self.engine.health())
+                self._send_health(self.engine.health(cpu=self._cpu_percent()))
 
     def _handle(self, dgram: bytes) -> None:
         try:
@@ -89,6 +91,13 @@ class EngineProcess:
             return
         if not isinstance(message, Health):
             self.engine.submit(message)
+
+    def _cpu_percent(self) -> int:
+        """CPU time of the whole process (audio thread included) per wall second since the last report, in %."""
+        now, used = time.monotonic(), time.process_time()
+        last_now, last_used = self._cpu_mark
+        self._cpu_mark = (now, used)
+        return round(100 * (used - last_used) / max(now - last_now, 1e-6))
 
     def _send_health(self, health: Health) -> None:
         try:
@@ -117,12 +126,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     server.start()
+    if settings.backend == "jack":
+        engine.xruns = open_counter(f"{settings.jack_name}-xruns")
     print(f"engine ready port={sock.getsockname()[1]} backend={settings.backend} sr={settings.sample_rate} "
           f"buffer={settings.buffer_size}", flush=True)
     try:
         process.serve()
     finally:
         engine.submit(Panic())  # applied by the audio callback, like every other message
+        if engine.xruns is not None:
+            engine.xruns.close()
         time.sleep(0.05)  # let the gate close before the server stops: no click, no hanging note
         server.stop()
         server.shutdown()

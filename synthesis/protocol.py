@@ -70,8 +70,9 @@ class Param:
 
 @dataclass(frozen=True)
 class Health:
-    """The engine's periodic report to the conductor. ``gaps`` counts audio callbacks that came more than
-    1.5 periods after the previous one, a proxy for xruns that every backend can measure."""
+    """The engine's periodic report to the conductor. ``xruns`` is JACK's count (-1 on other backends);
+    ``gaps`` counts audio callbacks that came more than 1.5 periods after the previous one, a proxy every backend
+    can measure. ``cpu`` is pyo's estimate of its load, in percent."""
 
     gaps: int
     voices: int
@@ -79,12 +80,14 @@ class Health:
     played: int
     dropped: int
     clamped: int
+    xruns: int = -1
+    cpu: int = -1
 
     ADDRESS = "/engine/health"
 
     def to_osc(self) -> bytes:
         return _encode(self.ADDRESS, [("i", self.gaps), ("i", self.voices), ("i", self.late), ("i", self.played),
-                                      ("i", self.dropped), ("i", self.clamped)])
+                                      ("i", self.dropped), ("i", self.clamped), ("i", self.xruns), ("i", self.cpu)])
 
 
 Message = Union[Note, Panic, Param, Health]

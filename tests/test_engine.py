@@ -146,3 +146,16 @@ def test_param_survives_osc():
     from synthesis.protocol import decode
 
     assert decode(Param("bass", "brightness", 0.25).to_osc()) == Param("bass", "brightness", 0.25)
+
+
+def test_health_survives_osc_with_xruns_and_cpu():
+    from synthesis.protocol import Health, decode
+
+    health = Health(gaps=1, voices=2, late=3, played=4, dropped=5, clamped=6, xruns=7, cpu=8)
+    assert decode(health.to_osc()) == health
+
+
+def test_offline_health_reports_no_xrun_counter(tmp_path):
+    _, engine = _render_with([Note(0.1, 0.2, 60, 90, "bass")], tmp_path / "h.wav", 0.5)
+    health = engine.health()
+    assert health.xruns == -1 and health.played == 1  # xruns come from JACK only
