@@ -21,6 +21,7 @@ from synthesis.xruns import XrunCounter
 
 log = logging.getLogger(__name__)
 
+SLEEP_CHECK = 4096  # frames between looks for voices that have fallen silent
 PANIC_FADE = 0.01  # seconds for the master gate to close
 PANIC_REOPEN = 0.04  # seconds after a panic the gate reopens: the DC blockers' step transients have died by then
 FX_CLEAR = 4.0  # seconds the effect returns stay shut after a panic: the reverb's tail (2.2 s) and the delay's
@@ -57,6 +58,7 @@ class Engine:
         self.pools = {name: VoicePool(settings.voices) for name in INSTRUMENTS}
         self._build_master()
         self.xruns: XrunCounter | None = None  # set by the engine process on the JACK backend
+        self._next_sleep_check = SLEEP_CHECK
         self._panic_until: int | None = None
         self._reopen_at: int | None = None
         self._fx_reopen_at: int | None = None
@@ -100,6 +102,10 @@ class Engine:
                 self._start(offset, item)
             else:
                 self._set_param(item)
+        if self.frame >= self._next_sleep_check:
+            self._next_sleep_check += SLEEP_CHECK
+            for instrument in self.instruments.values():
+                instrument.sleep_idle(self.frame)
         if self._panic_until is not None and self.frame >= self._panic_until:
             self._finish_panic()
         if self._reopen_at is not None and self.frame >= self._reopen_at:
@@ -166,7 +172,7 @@ class Engine:
         start = self.frame + offset
         end = start + round((note.duration + instrument.release) * self.sr)
         index, stolen = self.pools[note.instrument].allocate(start, end)
-        instrument.voices[index].start(offset / self.sr, note.pitch, note.velocity, note.duration, stolen)
+        instrument.play(index, end + self.bs, offset / self.sr, note.pitch, note.velocity, note.duration, stolen)
         self.counts.played += 1
 
     def panic(self) -> None:
@@ -183,8 +189,7 @@ class Engine:
         if self.settings.effects:
             self.delay_line.reset()
         for name, instrument in self.instruments.items():
-            for voice in instrument.voices:
-                voice.silence()
+            instrument.silence()
             self.pools[name].clear()
         self._panic_until = None
 

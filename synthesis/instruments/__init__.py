@@ -19,6 +19,12 @@ DRUM_TAIL = 0.4  # seconds a drum hit may ring, whatever the note's duration
 assert set(VOICE_CLASSES) == set(INSTRUMENTS), "catalog and voice classes disagree"
 
 
+def sleep(voice) -> None:
+    """Stop a voice's pyo objects; a stopped object outputs zeros and costs nothing."""
+    for node in voice.nodes:
+        node.stop()
+
+
 class Instrument:
     """A named pool of voices of one class, mixed to one signal."""
 
@@ -26,6 +32,9 @@ class Instrument:
         self.name = name
         self.params = {p: pyo.SigTo(default, time=0.02) for p, (default, _, _) in PARAMS[name].items()}
         self.voices = [VOICE_CLASSES[name](self.params) for _ in range(voices)]
+        self.awake: dict[int, int] = {}  # voice index -> frame after which it may sleep
+        for voice in self.voices:
+            sleep(voice)
         # FM at ratio 1 folds a component onto 0 Hz; the DC blocker keeps it out of the mix and the limiter.
         self.mix = pyo.DCBlock(pyo.Mix([v.sig() for v in self.voices], voices=1))
         self.reverb_send, self.delay_send = self.params["reverb"], self.params["delay"]
@@ -34,6 +43,29 @@ class Instrument:
     def release(self) -> float:
         """Seconds a note sounds after its duration, for voice allocation."""
         return self.params["release"].value if "release" in self.params else DRUM_TAIL
+
+    def play(self, index: int, until: int, offset: float, pitch: int, velocity: int, duration: float,
+             stolen: bool) -> None:
+        """Wake voice ``index`` if it sleeps and start a note on it; it may sleep again from frame ``until``."""
+        voice = self.voices[index]
+        if index not in self.awake:
+            for node in voice.nodes:
+                node.play()
+        self.awake[index] = until
+        voice.start(offset, pitch, velocity, duration, stolen)
+
+    def sleep_idle(self, frame: int) -> None:
+        """Stop processing the voices that have fallen silent: an idle voice costs no CPU."""
+        for index in [i for i, until in self.awake.items() if until <= frame]:
+            sleep(self.voices[index])
+            del self.awake[index]
+
+    def silence(self) -> None:
+        """Every voice to zero and asleep (after a panic)."""
+        for voice in self.voices:
+            voice.silence()
+            sleep(voice)
+        self.awake.clear()
 
     def set(self, name: str, value: float) -> None:
         """Glide a parameter to an already-clamped value."""

@@ -14,9 +14,11 @@ class BassVoice:
         self.amp = pyo.TrigLinseg(self.trig, SILENT)
         self.sweep = pyo.TrigLinseg(self.trig, [(0.0, 200.0), (0.001, 200.0)])
         self.freq = pyo.Sig(55.0)
-        body = pyo.Mix([pyo.Sine(freq=self.freq, mul=0.6), pyo.Sine(freq=self.freq * 0.5, mul=0.2),
-                        pyo.LFO(freq=self.freq, type=1, mul=0.3)], voices=1)  # LFO type 1: band-limited saw
+        sources = [pyo.Sine(freq=self.freq, mul=0.6), pyo.Sine(freq=self.freq * 0.5, mul=0.2),
+                   pyo.LFO(freq=self.freq, type=1, mul=0.3)]  # LFO type 1: a band-limited saw
+        body = pyo.Mix(sources, voices=1)
         self.tone = pyo.ButLP(body, freq=self.sweep, mul=self.amp)
+        self.nodes = [self.amp, self.sweep, *sources, body, self.tone]
 
     def sig(self) -> pyo.PyoObject:
         return self.tone

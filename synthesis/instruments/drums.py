@@ -31,11 +31,13 @@ class DrumVoice:
         self.hat_tone = pyo.Sig(7000.0)
         noise = pyo.Noise()
         kick = pyo.Sine(freq=self.kick_freq, mul=self.amps[KICK])
-        snare = pyo.Mix([pyo.ButBP(noise, freq=1800, q=0.8, mul=0.9), pyo.Sine(freq=185, mul=0.5)], voices=1)
+        rattle, drum = pyo.ButBP(noise, freq=1800, q=0.8, mul=0.9), pyo.Sine(freq=185, mul=0.5)
+        snare = pyo.Mix([rattle, drum], voices=1)
         hat = pyo.ButHP(noise, freq=self.hat_tone)
         perc = pyo.Sine(freq=self.perc_freq)
         self.tone = pyo.Mix([kick, snare * self.amps[SNARE], hat * self.amps[HAT], perc * self.amps[PERC]],
                             voices=1)
+        self.nodes = [*self.amps.values(), self.kick_freq, noise, kick, rattle, drum, snare, hat, perc, self.tone]
 
     def sig(self) -> pyo.PyoObject:
         return self.tone

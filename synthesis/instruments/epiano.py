@@ -15,6 +15,7 @@ class EPianoVoice:
         self.index = pyo.TrigLinseg(self.trig, SILENT)
         self.freq = pyo.Sig(440.0)
         self.tone = pyo.FM(carrier=self.freq, ratio=1.0, index=self.index, mul=self.amp)
+        self.nodes = [self.amp, self.index, self.tone]
 
     def sig(self) -> pyo.PyoObject:
         return self.tone

@@ -17,6 +17,7 @@ class PadVoice:
         self.saw = pyo.SuperSaw(freq=self.freq, detune=params["detune"], bal=0.7)
         cutoff = pyo.Clip(self.cutoff * (0.3 + 1.4 * params["brightness"]), 40.0, 16000.0)
         self.tone = pyo.MoogLP(self.saw, freq=cutoff, res=0.25, mul=self.amp)
+        self.nodes = [self.amp, self.saw, cutoff, self.tone]
 
     def sig(self) -> pyo.PyoObject:
         return self.tone
