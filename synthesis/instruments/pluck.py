@@ -19,7 +19,7 @@ class PluckVoice:
         excite = pyo.ButLP(noise, freq=self.bright)
         self.string = pyo.Waveguide(excite, freq=self.freq, dur=4.0, minfreq=20)
         # The pick's click goes straight out too: the string itself answers only after one period.
-        self.tone = pyo.ButLP(self.string + excite * 0.3, freq=self.bright * 1.5, mul=self.amp)
+        self.tone = pyo.ButLP(self.string + excite * 0.1, freq=self.bright * 1.5, mul=self.amp)
         self.nodes = [self.burst, self.amp, noise, excite, self.string, self.tone]
 
     def sig(self) -> pyo.PyoObject:
