@@ -23,6 +23,11 @@ def run_bench(args: argparse.Namespace) -> int:
         from performer.model.bench import bench_model
 
         result = bench_model(Path(args.weights), Path(args.events))
+    elif args.what == "audio":
+        from synthesis.bench import bench_audio
+        from synthesis.server import AudioSettings
+
+        result = bench_audio(AudioSettings())
     else:
         raise ValueError(args.what)
     text = json.dumps(result, indent=2)
