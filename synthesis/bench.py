@@ -12,7 +12,7 @@ import numpy as np
 import soundfile as sf
 
 from performer.analysis import isolated_onsets
-from synthesis.catalog import INSTRUMENTS, PARAMS
+from synthesis.catalog import INSTRUMENTS, default_release
 from synthesis.protocol import Note
 from synthesis.render import render_notes
 from synthesis.server import AudioSettings
@@ -26,7 +26,7 @@ def onset_errors_ms(settings: AudioSettings, seed: int = 1) -> list[float]:
     errors: list[float] = []
     rng = random.Random(seed)
     for instrument in INSTRUMENTS:
-        release = PARAMS[instrument].get("release", (0.4,))[0]
+        release = default_release(instrument)
         t, notes = 0.2, []
         for _ in range(NOTES_PER_INSTRUMENT):
             duration = rng.uniform(0.1, 0.3)

@@ -27,6 +27,12 @@ PARAMS: dict[str, dict[str, Range]] = {
     "drums": {"brightness": (0.5, 0.0, 1.0), **_SENDS, "reverb": (0.1, 0.0, 1.0)},
 }
 assert set(PARAMS) == set(INSTRUMENTS)
+TAIL = 0.4  # seconds an instrument without a release parameter (the drums) may ring after a note
+
+
+def default_release(instrument: str) -> float:
+    """Seconds a note of ``instrument`` sounds after its duration, before any scene changes it."""
+    return PARAMS[instrument]["release"][0] if "release" in PARAMS[instrument] else TAIL
 
 
 def known(name: str) -> bool:

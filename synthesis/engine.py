@@ -16,7 +16,6 @@ from synthesis.instruments import Instrument
 from synthesis.protocol import Health, Message, Note, Panic, Param
 from synthesis.scheduler import FrameClock, Scheduler
 from synthesis.server import AudioSettings
-from synthesis.voices import VoicePool
 from synthesis.xruns import XrunCounter
 
 log = logging.getLogger(__name__)
@@ -55,7 +54,6 @@ class Engine:
         self.scheduler = Scheduler()
         self.inbox: queue.SimpleQueue[Message] = queue.SimpleQueue()
         self.instruments = {name: Instrument(name, settings.voices) for name in INSTRUMENTS}
-        self.pools = {name: VoicePool(settings.voices) for name in INSTRUMENTS}
         self._build_master()
         self.xruns: XrunCounter | None = None  # set by the engine process on the JACK backend
         self._next_sleep_check = SLEEP_CHECK
@@ -171,8 +169,7 @@ class Engine:
         instrument = self.instruments[note.instrument]
         start = self.frame + offset
         end = start + round((note.duration + instrument.release) * self.sr)
-        index, stolen = self.pools[note.instrument].allocate(start, end)
-        instrument.play(index, end + self.bs, offset / self.sr, note.pitch, note.velocity, note.duration, stolen)
+        instrument.play(start, end, offset / self.sr, note.pitch, note.velocity, note.duration)
         self.counts.played += 1
 
     def panic(self) -> None:
@@ -188,14 +185,13 @@ class Engine:
     def _finish_panic(self) -> None:
         if self.settings.effects:
             self.delay_line.reset()
-        for name, instrument in self.instruments.items():
+        for instrument in self.instruments.values():
             instrument.silence()
-            self.pools[name].clear()
         self._panic_until = None
 
     def health(self, cpu: int = -1) -> Health:
         """A snapshot of the engine's counters; ``cpu`` is the process's load as its caller measured it."""
-        voices = sum(pool.active(self.frame) for pool in self.pools.values())
+        voices = sum(i.pool.active(self.frame) for i in self.instruments.values())
         return Health(gaps=self.counts.gaps, voices=voices, late=self.scheduler.late, played=self.counts.played,
                       dropped=self.counts.dropped, clamped=self.counts.clamped,
                       xruns=self.xruns.count if self.xruns is not None else -1, cpu=cpu)

@@ -11,7 +11,7 @@ import pytest
 import soundfile as sf
 
 from performer.analysis import band_peak, cents, hz, isolated_onsets, spectrum
-from synthesis.catalog import INSTRUMENTS, PARAMS
+from synthesis.catalog import INSTRUMENTS, default_release
 from synthesis.instruments import VOICE_CLASSES
 from synthesis.protocol import Note
 from synthesis.render import render_notes
@@ -30,7 +30,7 @@ def _render(notes: list[Note], path: Path, effects: bool = False) -> tuple[np.nd
 
 def _isolated(instrument: str, count: int, seed: int) -> list[Note]:
     """Notes at arbitrary sub-buffer times, each after its predecessor's release has ended."""
-    rng, release = random.Random(seed), PARAMS[instrument]["release"][0]
+    rng, release = random.Random(seed), default_release(instrument)
     low, high = RANGES.get(instrument, (36, 80))
     t, notes = 0.2, []
     for _ in range(count):
@@ -52,7 +52,7 @@ def test_pitch_onset_and_duration(instrument: str, tmp_path: Path):
     assert len(onsets) == len(notes)
     errors_ms = [1000 * (found - note.start) for found, note in zip(onsets, notes)]
     assert max(abs(e) for e in errors_ms) <= 0.5, errors_ms
-    release = PARAMS[instrument]["release"][0]
+    release = default_release(instrument)
     for note in notes:
         f0 = hz(note.pitch)
         freqs, mags = spectrum(mono, sr, note.start + 0.05, note.end)

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import pyo
 
-from synthesis.catalog import INSTRUMENTS, PARAMS
+from synthesis.catalog import INSTRUMENTS, PARAMS, TAIL
 from synthesis.instruments.bass import BassVoice
 from synthesis.instruments.drums import DrumVoice
 from synthesis.instruments.epiano import EPianoVoice
 from synthesis.instruments.pad import PadVoice
 from synthesis.instruments.pluck import PluckVoice
+from synthesis.voices import VoicePool
 
 VOICE_CLASSES = {"epiano": EPianoVoice, "pluck": PluckVoice, "pad": PadVoice, "bass": BassVoice,
                  "drums": DrumVoice}
-DRUM_TAIL = 0.4  # seconds a drum hit may ring, whatever the note's duration
 assert set(VOICE_CLASSES) == set(INSTRUMENTS), "catalog and voice classes disagree"
 
 
@@ -32,7 +32,8 @@ class Instrument:
         self.name = name
         self.params = {p: pyo.SigTo(default, time=0.02) for p, (default, _, _) in PARAMS[name].items()}
         self.voices = [VOICE_CLASSES[name](self.params) for _ in range(voices)]
-        self.awake: dict[int, int] = {}  # voice index -> frame after which it may sleep
+        self.pool = VoicePool(voices)
+        self.awake: set[int] = set()  # voices whose pyo objects are running
         for voice in self.voices:
             sleep(voice)
         # FM at ratio 1 folds a component onto 0 Hz; the DC blocker keeps it out of the mix and the limiter.
@@ -42,30 +43,31 @@ class Instrument:
     @property
     def release(self) -> float:
         """Seconds a note sounds after its duration, for voice allocation."""
-        return self.params["release"].value if "release" in self.params else DRUM_TAIL
+        return self.params["release"].value if "release" in self.params else TAIL
 
-    def play(self, index: int, until: int, offset: float, pitch: int, velocity: int, duration: float,
-             stolen: bool) -> None:
-        """Wake voice ``index`` if it sleeps and start a note on it; it may sleep again from frame ``until``."""
+    def play(self, start: int, silent_at: int, offset: float, pitch: int, velocity: int, duration: float) -> None:
+        """Start a note on a voice from the pool (frames ``start`` to ``silent_at``), waking it if it sleeps."""
+        index, stolen = self.pool.allocate(start, silent_at)
         voice = self.voices[index]
         if index not in self.awake:
             for node in voice.nodes:
                 node.play()
-        self.awake[index] = until
+            self.awake.add(index)
         voice.start(offset, pitch, velocity, duration, stolen)
 
     def sleep_idle(self, frame: int) -> None:
         """Stop processing the voices that have fallen silent: an idle voice costs no CPU."""
-        for index in [i for i, until in self.awake.items() if until <= frame]:
+        for index in [i for i in self.awake if self.pool.silent_at[i] < frame]:
             sleep(self.voices[index])
-            del self.awake[index]
+            self.awake.discard(index)
 
     def silence(self) -> None:
-        """Every voice to zero and asleep (after a panic)."""
+        """Every voice to zero and asleep, and the pool free (after a panic)."""
         for voice in self.voices:
             voice.silence()
             sleep(voice)
         self.awake.clear()
+        self.pool.clear()
 
     def set(self, name: str, value: float) -> None:
         """Glide a parameter to an already-clamped value."""
