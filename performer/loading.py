@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from performer.errors import ConfigError
 from performer.rigfile import Rig
-from performer.scenefile import MappingSpec, SceneSpec
+from performer.scenefile import MappingSpec, SceneSpec, check_range
 from synthesis.catalog import PARAMS
 
 if sys.version_info >= (3, 11):
@@ -115,10 +115,10 @@ def _check_instrument_param(scene: SceneSpec, i: int, mapping: MappingSpec, path
         names = ", ".join(PARAMS[instrument])
         raise ConfigError(str(path), f"mappings[{i}].param",
                           f"expected one of {instrument}'s parameters ({names}), got {mapping.param!r}")
-    lo, hi = spec[1], spec[2]
-    if not all(lo <= v <= hi for v in mapping.range):
-        raise ConfigError(str(path), f"mappings[{i}].range",
-                          f"{instrument}.{mapping.param} must lie within {lo:g}..{hi:g}, got {list(mapping.range)}")
+    try:
+        check_range(f"{instrument}.{mapping.param}", mapping.range, spec[1:])
+    except ValueError as error:
+        raise ConfigError(str(path), f"mappings[{i}].range", str(error)) from None
 
 
 def load_rig(path: str | Path) -> LoadedRig:

@@ -4,14 +4,11 @@ It is the rig's fallback whenever the model is missing or fails, so it must alwa
 
 from __future__ import annotations
 
-import logging
 import math
 import random
 
 from performer.notes import NoteEvent
-from performer.steering import Constraints, Steering, relaxed_pitches
-
-log = logging.getLogger(__name__)
+from performer.steering import Constraints, PitchRelaxer, Steering
 
 # Inter-onset intervals in beats that the walk chooses from: straight subdivisions and a few longer values.
 IOI_GRID = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
@@ -23,7 +20,7 @@ class RuleGenerator:
 
     def __init__(self, seed: int = 0) -> None:
         self._seed = seed
-        self._relaxed_logged = False
+        self._relaxer = PitchRelaxer()
         self.reset()
 
     def reset(self) -> None:
@@ -51,12 +48,7 @@ class RuleGenerator:
 
     def _allowed(self, constraints: Constraints) -> list[int]:
         """Allowed pitches, relaxed in relaxed_pitches' documented order when none are; logged once."""
-        pitches, relaxed = relaxed_pitches(constraints)
-        if relaxed and not self._relaxed_logged:
-            log.warning("constraints allow no pitch (range %d..%d, classes %s): relaxing range, then classes",
-                        constraints.low, constraints.high, sorted(constraints.pitch_classes))
-            self._relaxed_logged = True
-        return pitches
+        return self._relaxer.pitches(constraints)
 
     def _choose_ioi(self, density: float) -> float:
         """An interval near 1/density beats, weighted on a log scale, kept on the metric grid."""

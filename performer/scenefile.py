@@ -68,7 +68,7 @@ class MappingSpec(Strict):
     @model_validator(mode="after")
     def _range_in_limits(self) -> "MappingSpec":
         if isinstance(self.param, SteerParam):
-            _check_range(self.param.value, self.range, LIMITS[self.param])
+            check_range(self.param.value, self.range, LIMITS[self.param])
         return self
 
     @property
@@ -80,7 +80,8 @@ class MappingSpec(Strict):
 INSTRUMENT_PARAMS = {name for params in PARAMS.values() for name in params}
 
 
-def _check_range(name: str, values: tuple[float, float], limits: tuple[float, float]) -> None:
+def check_range(name: str, values: tuple[float, float], limits: tuple[float, float]) -> None:
+    """Raise ValueError unless both ends of a mapping's range lie within the parameter's limits."""
     lo, hi = limits
     if not all(lo <= v <= hi for v in values):
         raise ValueError(f"range for {name} must lie within {lo:g}..{hi:g}, got {list(values)}")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, replace
 from enum import Enum
+
+log = logging.getLogger(__name__)
 
 
 class SteerParam(str, Enum):
@@ -82,3 +85,18 @@ def relaxed_pitches(constraints: Constraints) -> tuple[list[int], bool]:
         return pitches, True
     low, high = max(PIANO[0], constraints.low), min(PIANO[1], constraints.high)
     return (list(range(low, high + 1)) or list(range(PIANO[0], PIANO[1] + 1))), True
+
+
+class PitchRelaxer:
+    """relaxed_pitches for one generator, which says once (a warning) that it had to relax, never raises."""
+
+    def __init__(self) -> None:
+        self.logged = False
+
+    def pitches(self, constraints: Constraints) -> list[int]:
+        pitches, relaxed = relaxed_pitches(constraints)
+        if relaxed and not self.logged:
+            log.warning("constraints allow no pitch (range %d..%d, classes %s): relaxing range, then classes",
+                        constraints.low, constraints.high, sorted(constraints.pitch_classes))
+            self.logged = True
+        return pitches

@@ -50,8 +50,9 @@ def settings_argv(settings: AudioSettings) -> list[str]:
             "--sample-rate", str(settings.sample_rate), "--buffer-size", str(settings.buffer_size),
             "--channels", str(settings.channels), "--ceiling-db", str(settings.ceiling_db),
             "--gain-db", str(settings.gain_db), "--voices", str(settings.voices)]
-    return argv + ([] if settings.jack_connect else ["--no-jack-connect"]) + ([] if settings.effects else
-                                                                           ["--no-effects"])
+    flags = [flag for flag, on in (("--no-jack-connect", settings.jack_connect), ("--no-effects", settings.effects))
+             if not on]
+    return argv + flags
 
 
 class EngineProcess:

@@ -5,7 +5,6 @@ delta, allowed pitch classes and range on the pitch. Temperature and top-p apply
 
 from __future__ import annotations
 
-import logging
 import math
 from dataclasses import dataclass
 
@@ -17,9 +16,8 @@ from performer.model.features import steering_vector
 from performer.model.runner import Runner
 from performer.model.sampling import additive_mask, safe_temperature, safe_top_p
 from performer.notes import NoteEvent
-from performer.steering import Constraints, Steering, relaxed_pitches
+from performer.steering import Constraints, PitchRelaxer, Steering
 
-log = logging.getLogger(__name__)
 START = (len(tk.DELTA_GRID), len(tk.DUR_GRID), tk.N_PITCH, tk.N_VEL, 0)  # previous-note tokens before any note
 PIANO_PITCHES = np.arange(tk.PITCH_LOW, tk.PITCH_HIGH + 1)
 
@@ -47,7 +45,7 @@ class ModelGenerator:
         self._barlen_token = int(tk.barlen_token(beats_per_bar))
         self._masks: dict[Constraints, np.ndarray] = {}
         self._steer_cache: tuple[Steering, np.ndarray] | None = None
-        self._relaxed_logged = False
+        self._relaxer = PitchRelaxer()
         self.reset()
 
     def reset(self) -> None:
@@ -120,19 +118,14 @@ class ModelGenerator:
         max_polyphony-th latest end. The longest delta (8 beats) outlasts every note, so it is never empty."""
         limit = max(1, max_polyphony)
         if len(self._ends) < limit:
-            return _ANY
+            return _NO_MASK
         threshold = sorted(self._ends, reverse=True)[limit - 1] - self._beat - 1e-9
         return _DELTA_MASKS[int(np.searchsorted(tk.DELTA_GRID, threshold, side="left"))]
 
     def _pitch_mask(self, constraints: Constraints) -> np.ndarray:
         mask = self._masks.get(constraints)
         if mask is None:
-            pitches, relaxed = relaxed_pitches(constraints)
-            if relaxed and not self._relaxed_logged:
-                log.warning("constraints allow no pitch (range %d..%d, classes %s): relaxing range, then classes",
-                            constraints.low, constraints.high, sorted(constraints.pitch_classes))
-                self._relaxed_logged = True
-            mask = additive_mask(np.isin(PIANO_PITCHES, pitches), MASK_SIZE)
+            mask = additive_mask(np.isin(PIANO_PITCHES, self._relaxer.pitches(constraints)), MASK_SIZE)
             if len(self._masks) >= MASK_CACHE:  # constraints that keep changing must not grow memory
                 self._masks.clear()
             self._masks[constraints] = mask
@@ -144,7 +137,6 @@ _DURATIONS = [float(v) for v in tk.DUR_GRID]
 MASK_SIZE = tk.N_PITCH  # every head's logits are padded to the widest head
 MASK_CACHE = 64
 _NO_MASK = np.zeros(MASK_SIZE, dtype=np.float32)
-_ANY = _NO_MASK
 _ONLY_ZERO = additive_mask(np.arange(len(_DELTAS)) == 0, MASK_SIZE)  # a voice's first note starts on its beat
 # _DELTA_MASKS[i]: only deltas from index i on (clamped so the longest delta always remains)
 _DELTA_MASKS = [additive_mask(np.arange(len(_DELTAS)) >= min(i, len(_DELTAS) - 1), MASK_SIZE)
