@@ -5,19 +5,14 @@ CC n becomes ``midi/cc/n``, a note becomes ``midi/note/n`` (velocity/127, 0 when
 
 from __future__ import annotations
 
-import logging
-import re
 from typing import Callable
 
 import mido
 
 from performer.errors import DeviceError
 from performer.events import ControlEvent, Event
-from performer.rigfile import MidiApi, MidiConfig
-
-log = logging.getLogger(__name__)
-
-BACKENDS = {MidiApi.alsa: "mido.backends.rtmidi/LINUX_ALSA", MidiApi.jack: "mido.backends.rtmidi/UNIX_JACK"}
+from performer.rigfile import MidiConfig
+from sensors.midiports import NoMidi, open_inputs
 
 
 def translate(message: mido.Message, t: float) -> list[Event]:
@@ -40,23 +35,10 @@ class MidiInputs:
     gets one line and the rig goes on without it."""
 
     def __init__(self, config: MidiConfig, callback: Callable[[mido.Message], None]) -> None:
-        self.ports: list[mido.ports.BaseInput] = []
-        if not config.inputs:
-            return
-        backend = mido.Backend(BACKENDS[config.api], load=True)
         try:
-            names = backend.get_input_names()
-        except Exception as err:  # rtmidi raises its own SystemError subclasses when the API is unavailable
-            raise DeviceError(f"MIDI ({config.api.value}): no MIDI system available: {err}") from err
-        for spec in config.inputs:
-            matches = [n for n in names if re.search(spec.port, n, re.IGNORECASE)]
-            if not matches:
-                log.warning("MIDI: no input port matches %r (ports: %s); going on without it", spec.port,
-                            ", ".join(names) or "none")
-            for name in matches:
-                # No client_name: mido would then open a virtual port instead of connecting to this one.
-                self.ports.append(backend.open_input(name, callback=callback))
-                log.info("MIDI: listening to %s", name)
+            self.ports = open_inputs(config.api.value, [spec.port for spec in config.inputs], callback)
+        except NoMidi as err:
+            raise DeviceError(str(err)) from err
 
     def close(self) -> None:
         for port in self.ports:

@@ -13,9 +13,10 @@ import pyo
 
 from synthesis.catalog import INSTRUMENTS, clamp_param
 from synthesis.instruments import Instrument
-from synthesis.protocol import Health, Message, Note, Panic, Param
+from synthesis.protocol import Health, Message, Note, Panic, Param, Thru
 from synthesis.scheduler import FrameClock, Scheduler
 from synthesis.server import AudioSettings
+from synthesis.thru import HOLD_LIMIT, Key, KeyOn, ThruKeys
 from synthesis.xruns import XrunCounter
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class EngineCounts:
     dropped: int = 0
     clamped: int = 0
     gaps: int = 0
+    thru: int = 0
 
 
 class Engine:
@@ -56,6 +58,10 @@ class Engine:
         self.instruments = {name: Instrument(name, settings.voices) for name in INSTRUMENTS}
         self._build_master()
         self.xruns: XrunCounter | None = None  # set by the engine process on the JACK backend
+        self.midi_in: list = []  # the player's MIDI inputs (rtmidi.MidiIn, no callback): polled once per buffer
+        self.thru = ThruKeys(channel=settings.thru_channel)
+        self.thru_instrument = ""
+        self.held: dict[Key, tuple[Instrument, int, int]] = {}  # key -> (instrument, voice, frame it started)
         self._next_sleep_check = SLEEP_CHECK
         self._panic_until: int | None = None
         self._reopen_at: int | None = None
@@ -95,9 +101,14 @@ class Engine:
         if self.live:
             self._observe_time()
         self._drain()
+        for port in self.midi_in:
+            while (message := port.get_message()) is not None:
+                self._play_thru(message[0])
         for offset, item in self.scheduler.due(self.frame, self.bs):
             if isinstance(item, Note):
                 self._start(offset, item)
+            elif isinstance(item, Thru):
+                self.thru_instrument = item.instrument
             else:
                 self._set_param(item)
         if self.frame >= self._next_sleep_check:
@@ -131,8 +142,8 @@ class Engine:
                 self._accept(message)
             elif isinstance(message, Panic):
                 self.panic()
-            elif isinstance(message, Param):
-                self._accept_param(message)
+            elif isinstance(message, (Param, Thru)):
+                self._accept_timed(message)
 
     def _accept(self, note: Note) -> None:
         """Check a note where it enters: unknown instruments are dropped, wild values clamped and counted."""
@@ -148,12 +159,10 @@ class Engine:
             note = Note(note.start, duration, pitch, velocity, note.instrument, note.voice, note.channel)
         self.scheduler.push(note, self.clock.frame_of(note.start) - self.latency)
 
-    def _accept_param(self, param: Param) -> None:
-        """At once, or at its time like a note's start."""
-        if param.at > 0 and math.isfinite(param.at):
-            self.scheduler.push(param, self.clock.frame_of(param.at) - self.latency)
-        else:
-            self._set_param(param)
+    def _accept_timed(self, message: Param | Thru) -> None:
+        """At its time like a note's start, or at the next buffer."""
+        at = message.at if message.at > 0 and math.isfinite(message.at) else None
+        self.scheduler.push(message, self.frame if at is None else self.clock.frame_of(at) - self.latency)
 
     def _set_param(self, param: Param) -> None:
         """Unknown instruments or parameters, and NaN, are dropped and counted; values are clamped to range."""
@@ -172,9 +181,26 @@ class Engine:
         instrument.play(start, end, offset / self.sr, note.pitch, note.velocity, note.duration)
         self.counts.played += 1
 
+    def _play_thru(self, message: list[int]) -> None:
+        """A player's MIDI message: key-downs start at once on the thru instrument, key-ups release."""
+        for action in self.thru.handle(message):
+            if isinstance(action, KeyOn):
+                instrument = self.instruments.get(self.thru_instrument)
+                if instrument is None:
+                    continue
+                end = self.frame + round((HOLD_LIMIT + instrument.release) * self.sr)
+                voice = instrument.play(self.frame, end, 0.0, action.key[1], action.velocity, HOLD_LIMIT)
+                self.held[action.key] = (instrument, voice, self.frame)
+                self.counts.thru += 1
+            elif action.key in self.held:
+                instrument, voice, started = self.held.pop(action.key)
+                instrument.release_voice(voice, started, self.frame + round(instrument.release * self.sr))
+
     def panic(self) -> None:
         """All notes off: close the master gate, forget pending notes, then silence every voice and reopen."""
         self.scheduler.clear()
+        self.held.clear()
+        self.thru.clear()
         self.gate.value = 0.0
         if self.settings.effects:  # their tails would come back when the gate reopens: keep them shut meanwhile
             self.fx_gate.value = 0.0
@@ -194,4 +220,4 @@ class Engine:
         voices = sum(i.pool.active(self.frame) for i in self.instruments.values())
         return Health(gaps=self.counts.gaps, voices=voices, late=self.scheduler.late, played=self.counts.played,
                       dropped=self.counts.dropped, clamped=self.counts.clamped,
-                      xruns=self.xruns.count if self.xruns is not None else -1, cpu=cpu)
+                      xruns=self.xruns.count if self.xruns is not None else -1, cpu=cpu, thru=self.counts.thru)

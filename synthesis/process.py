@@ -13,6 +13,7 @@ import sys
 import time
 from typing import Sequence
 
+from sensors.midiports import NoMidi, open_polled
 from synthesis.engine import Engine
 from synthesis.protocol import Health, Panic, decode
 from synthesis.scheduler import FrameClock
@@ -36,11 +37,16 @@ def _args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, AudioSettings
         p.add_argument(f"--{name}", type=kind, default=default)
     p.add_argument("--no-jack-connect", action="store_true")
     p.add_argument("--no-effects", action="store_true", help="no reverb or delay sends")
+    p.add_argument("--thru-api", choices=["alsa", "jack"], default="alsa")
+    p.add_argument("--thru-port", action="append", default=[], help="a MIDI input to play through (name pattern)")
+    p.add_argument("--thru-channel", type=int, default=-1, help="1-16, or -1 for every channel")
     a = p.parse_args(argv)
     settings = AudioSettings(backend=a.backend, device=a.device, jack_name=a.jack_name,
                              jack_connect=not a.no_jack_connect, sample_rate=a.sample_rate,
                              buffer_size=a.buffer_size, channels=a.channels, ceiling_db=a.ceiling_db,
-                             gain_db=a.gain_db, voices=a.voices, effects=not a.no_effects)
+                             gain_db=a.gain_db, voices=a.voices, effects=not a.no_effects, thru_api=a.thru_api,
+                             thru_ports=tuple(a.thru_port),
+                             thru_channel=a.thru_channel - 1 if 1 <= a.thru_channel <= 16 else None)
     return a, settings
 
 
@@ -49,7 +55,9 @@ def settings_argv(settings: AudioSettings) -> list[str]:
     argv = ["--backend", settings.backend, "--device", settings.device, "--jack-name", settings.jack_name,
             "--sample-rate", str(settings.sample_rate), "--buffer-size", str(settings.buffer_size),
             "--channels", str(settings.channels), "--ceiling-db", str(settings.ceiling_db),
-            "--gain-db", str(settings.gain_db), "--voices", str(settings.voices)]
+            "--gain-db", str(settings.gain_db), "--voices", str(settings.voices), "--thru-api", settings.thru_api,
+            "--thru-channel", str(-1 if settings.thru_channel is None else settings.thru_channel + 1)]
+    argv += [arg for pattern in settings.thru_ports for arg in ("--thru-port", pattern)]
     flags = [flag for flag, on in (("--no-jack-connect", settings.jack_connect), ("--no-effects", settings.effects))
              if not on]
     return argv + flags
@@ -107,6 +115,17 @@ class EngineProcess:
             pass  # the conductor may be restarting; health is best effort
 
 
+def _thru_inputs(settings: AudioSettings) -> list:
+    """The player's MIDI inputs, opened without a callback: the audio callback polls them, so a key-down sounds
+    in the next buffer without waking any other thread. Missing ones are logged and skipped."""
+    try:
+        return open_polled(settings.thru_api, list(settings.thru_ports), f"{settings.jack_name}-thru",
+                           who="engine thru")
+    except NoMidi as err:
+        log.warning("%s; the thru path is off", err)
+        return []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Boot the engine and serve until SIGTERM/SIGINT."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
@@ -129,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     server.start()
     if settings.backend == "jack":
         engine.xruns = open_counter(f"{settings.jack_name}-xruns")
+    engine.midi_in = _thru_inputs(settings)
     print(f"engine ready port={sock.getsockname()[1]} backend={settings.backend} sr={settings.sample_rate} "
           f"buffer={settings.buffer_size}", flush=True)
     try:
@@ -137,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine.submit(Panic())  # applied by the audio callback, like every other message
         if engine.xruns is not None:
             engine.xruns.close()
+        for port in engine.midi_in:
+            port.close_port()
         time.sleep(0.05)  # let the gate close before the server stops: no click, no hanging note
         server.stop()
         server.shutdown()

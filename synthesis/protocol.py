@@ -69,10 +69,25 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Thru:
+    """From time ``at`` on the conductor's clock (0: at once), the player's MIDI notes, which the engine reads
+    straight from the controller, sound on ``instrument`` ("" mutes the thru path)."""
+
+    instrument: str
+    at: float = 0.0
+
+    ADDRESS = "/thru"
+
+    def to_osc(self) -> bytes:
+        return _encode(self.ADDRESS, [("s", self.instrument), ("d", self.at)])
+
+
+@dataclass(frozen=True)
 class Health:
     """The engine's periodic report to the conductor. ``xruns`` is JACK's count (-1 on other backends);
     ``gaps`` counts audio callbacks that came more than 1.5 periods after the previous one, a proxy every backend
-    can measure. ``cpu`` is pyo's estimate of its load, in percent."""
+    can measure. ``cpu`` is the engine process's CPU time per wall second, in percent; ``thru``, the player's notes
+played through the thru path."""
 
     gaps: int
     voices: int
@@ -82,15 +97,17 @@ class Health:
     clamped: int
     xruns: int = -1
     cpu: int = -1
+    thru: int = 0
 
     ADDRESS = "/engine/health"
 
     def to_osc(self) -> bytes:
         return _encode(self.ADDRESS, [("i", self.gaps), ("i", self.voices), ("i", self.late), ("i", self.played),
-                                      ("i", self.dropped), ("i", self.clamped), ("i", self.xruns), ("i", self.cpu)])
+                                      ("i", self.dropped), ("i", self.clamped), ("i", self.xruns), ("i", self.cpu),
+                                      ("i", self.thru)])
 
 
-Message = Union[Note, Panic, Param, Health]
+Message = Union[Note, Panic, Param, Thru, Health]
 
 
 def decode(dgram: bytes) -> Message:
@@ -110,6 +127,9 @@ def decode(dgram: bytes) -> Message:
         if msg.address == Param.ADDRESS:
             instrument, name, value, at = params
             return Param(str(instrument), str(name), float(value), float(at))
+        if msg.address == Thru.ADDRESS:
+            instrument, at = params
+            return Thru(str(instrument), float(at))
         if msg.address == Health.ADDRESS:
             return Health(*(int(p) for p in params))
     except (TypeError, ValueError) as err:

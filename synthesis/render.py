@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from synthesis.engine import Engine
-from synthesis.protocol import Note, Param
+from synthesis.protocol import Message, Note
 from synthesis.scheduler import FrameClock
 from synthesis.server import AudioSettings, make_server
 
@@ -15,14 +15,16 @@ TAIL = 1.5  # seconds rendered after the last note ends
 
 
 def render_notes(notes: Iterable[Note], settings: AudioSettings, out: Path, duration: float | None = None,
-                 params: Iterable[Param] = ()) -> float:
-    """Render ``notes`` (start times in seconds from 0), and instrument parameter changes at their times, to a
-    24-bit WAV; return the rendered length in seconds."""
+                 params: Iterable[Message] = (), midi_in: Sequence[object] = ()) -> float:
+    """Render ``notes`` (start times in seconds from 0), and timed messages (parameter changes, the thru
+    instrument) at their times, to a 24-bit WAV; return the rendered length in seconds. ``midi_in`` are polled
+    inputs for the thru path, read once per buffer as live (rtmidi.MidiIn, or a scripted stand-in)."""
     notes = list(notes)
     length = max([duration or 0.0] + [n.end + TAIL for n in notes])
     server = make_server(replace(settings, backend="offline"))
     try:
         engine = Engine(server, settings, FrameClock(settings.sample_rate, origin=0.0), live=False)
+        engine.midi_in = list(midi_in)
         for message in [*params, *notes]:
             engine.submit(message)
         server.recordOptions(dur=length, filename=str(out), fileformat=0, sampletype=1)

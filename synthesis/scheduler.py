@@ -9,9 +9,9 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Union
 
-from synthesis.protocol import Note, Param
+from synthesis.protocol import Note, Param, Thru
 
-Timed = Union[Note, Param]
+Timed = Union[Note, Param, Thru]
 
 
 class FrameClock:

@@ -29,6 +29,9 @@ class AudioSettings:
     gain_db: float = -6.0
     voices: int = 16
     effects: bool = True  # reverb and delay sends; off to hear (or test) the instruments dry
+    thru_api: str = "alsa"  # alsa | jack: where the player's MIDI ports are
+    thru_ports: tuple[str, ...] = ()  # name patterns of the ports whose notes the engine plays at once
+    thru_channel: int | None = None  # 0-15, or None for every channel
 
 
 @contextlib.contextmanager

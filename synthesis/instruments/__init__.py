@@ -1,6 +1,6 @@
 """pyo instruments: each a pool of voices of one class, mixed to one signal. A voice class is built with its
-instrument's shared parameter signals and offers ``sig()``, ``start(offset, pitch, velocity, duration, stolen)``
-and ``silence()``."""
+instrument's shared parameter signals and offers ``sig()``, ``start(offset, pitch, velocity, duration, stolen)``,
+``release(offset)`` (end a held note) and ``silence()``."""
 
 from __future__ import annotations
 
@@ -45,8 +45,9 @@ class Instrument:
         """Seconds a note sounds after its duration, for voice allocation."""
         return self.params["release"].value if "release" in self.params else TAIL
 
-    def play(self, start: int, silent_at: int, offset: float, pitch: int, velocity: int, duration: float) -> None:
-        """Start a note on a voice from the pool (frames ``start`` to ``silent_at``), waking it if it sleeps."""
+    def play(self, start: int, silent_at: int, offset: float, pitch: int, velocity: int, duration: float) -> int:
+        """Start a note on a voice from the pool (frames ``start`` to ``silent_at``), waking it if it sleeps;
+        return the voice's index."""
         index, stolen = self.pool.allocate(start, silent_at)
         voice = self.voices[index]
         if index not in self.awake:
@@ -54,6 +55,14 @@ class Instrument:
                 node.play()
             self.awake.add(index)
         voice.start(offset, pitch, velocity, duration, stolen)
+        return index
+
+    def release_voice(self, index: int, started: int, silent_at: int) -> None:
+        """End the held note that voice ``index`` started at frame ``started`` (unless it was stolen since)."""
+        if self.pool.started[index] != started or self.pool.silent_at[index] <= silent_at:
+            return
+        self.voices[index].release(0.0)
+        self.pool.silent_at[index] = silent_at
 
     def sleep_idle(self, frame: int) -> None:
         """Stop processing the voices that have fallen silent: an idle voice costs no CPU."""

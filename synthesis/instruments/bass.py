@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pyo
 
-from synthesis.instruments.envelope import SILENT, ahdsr, midi_to_hz, note_start, strictly_increasing
+from synthesis.instruments.envelope import (SILENT, ahdsr, hold_points, midi_to_hz, note_start, release_points,
+                                           strictly_increasing)
 
 
 class BassVoice:
@@ -32,6 +33,12 @@ class BassVoice:
         self.sweep.setList(strictly_increasing([(0.0, top), (t0, top), (t0 + 0.25, hz * 2.5), (t0 + 0.26, hz * 2.5)]))
         self.amp.setList(ahdsr(float(self.amp.get()) if stolen else 0.0, t0, 0.45 * hit ** 1.2, self.p["attack"].value,
                                duration, 0.38 * hit ** 1.2, self.p["release"].value))
+        self.trig.play()
+
+    def release(self, offset: float) -> None:
+        """End a held note: fade from where it is over the release time, the filter where it is."""
+        self.amp.setList(release_points(float(self.amp.get()), offset, self.p["release"].value))
+        self.sweep.setList(hold_points(float(self.sweep.get())))
         self.trig.play()
 
     def silence(self) -> None:

@@ -63,6 +63,9 @@ class DrumVoice:
                                              (t0 + 0.001 + decay * 0.3, level * 0.35), (t0 + 0.001 + decay, 0.0)]))
         self.trig.play()
 
+    def release(self, offset: float) -> None:
+        """Drums are one-shots: a key's release changes nothing."""
+
     def silence(self) -> None:
         for amp in self.amps.values():
             amp.setList(SILENT)

@@ -37,4 +37,14 @@ def ahdsr(current: float, t0: float, level: float, attack: float, duration: floa
                                 (t0 + held + release, 0.0)])
 
 
+def release_points(current: float, offset: float, release: float) -> list[tuple[float, float]]:
+    """A held note's release: from the level it has now, down to 0 over ``release`` from ``offset``."""
+    return strictly_increasing([(0.0, current), (offset, current), (offset + max(release, 0.005), 0.0)])
+
+
+def hold_points(current: float) -> list[tuple[float, float]]:
+    """Stay where it is: for a voice's other envelopes when its one trigger restarts them for a release."""
+    return [(0.0, current), (0.001, current)]
+
+
 SILENT = [(0.0, 0.0), (0.001, 0.0)]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pyo
 
-from synthesis.instruments.envelope import SILENT, midi_to_hz, note_start, strictly_increasing
+from synthesis.instruments.envelope import (SILENT, hold_points, midi_to_hz, note_start, release_points,
+                                           strictly_increasing)
 
 
 class EPianoVoice:
@@ -36,6 +37,12 @@ class EPianoVoice:
         self.freq.value = midi_to_hz(pitch)
         self.amp.setList(strictly_increasing(amp))
         self.index.setList(strictly_increasing(index))
+        self.trig.play()
+
+    def release(self, offset: float) -> None:
+        """End a held note: fade from where it is over the release time; the tone stays as it is."""
+        self.amp.setList(release_points(float(self.amp.get()), offset, self.p["release"].value))
+        self.index.setList(hold_points(float(self.index.get())))
         self.trig.play()
 
     def silence(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyo
 
-from synthesis.instruments.envelope import SILENT, ahdsr, midi_to_hz, note_start
+from synthesis.instruments.envelope import SILENT, ahdsr, midi_to_hz, note_start, release_points
 
 
 class PadVoice:
@@ -30,6 +30,11 @@ class PadVoice:
         attack = min(self.p["attack"].value, max(0.005, duration / 3))
         self.amp.setList(ahdsr(float(self.amp.get()) if stolen else 0.0, t0, level, attack, duration, level * 0.85,
                                self.p["release"].value))
+        self.trig.play()
+
+    def release(self, offset: float) -> None:
+        """End a held note: fade from where it is over the release time."""
+        self.amp.setList(release_points(float(self.amp.get()), offset, self.p["release"].value))
         self.trig.play()
 
     def silence(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyo
 
-from synthesis.instruments.envelope import SILENT, ahdsr, midi_to_hz, note_start, strictly_increasing
+from synthesis.instruments.envelope import SILENT, ahdsr, midi_to_hz, note_start, release_points, strictly_increasing
 
 
 class PluckVoice:
@@ -34,6 +34,12 @@ class PluckVoice:
                                                 (t0 + 0.006, 0.0), (t0 + 0.0061, 0.0)]))
         self.amp.setList(ahdsr(float(self.amp.get()) if stolen else 0.0, t0, 0.9, 0.001, duration, 0.6,
                                self.p["release"].value))
+        self.trig.play()
+
+    def release(self, offset: float) -> None:
+        """End a held note: damp the string over the release time."""
+        self.amp.setList(release_points(float(self.amp.get()), offset, self.p["release"].value))
+        self.burst.setList(SILENT)
         self.trig.play()
 
     def silence(self) -> None:
