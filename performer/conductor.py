@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from performer.bus import ControlBus
-from performer.events import ControlEvent, CueEvent, Event
+from performer.events import ControlEvent, CueEvent, Event, PlayerMidi
 from performer.loading import LoadedRig
 from performer.model.factory import GeneratorFactory, make_factory
 from performer.show import SceneRun
-from synthesis.protocol import Note, Param
+from synthesis.protocol import Note, Param, Thru
+from synthesis.thru import HOLD_LIMIT, Key, KeyOn, ThruKeys
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,12 @@ class NoteSink(Protocol):
     def param(self, param: Param) -> None: ...
 
     def panic(self) -> None: ...
+
+    def thru(self, thru: Thru) -> None: ...
+
+    def played(self, note: Note) -> None:
+        """A player's key, once released: live the engine played it already; offline it is rendered."""
+        ...
 
 
 @dataclass
@@ -67,6 +74,9 @@ class Conductor:
         self._tick = 0
         self._pending: list[Event] = []
         self._index = 0
+        midi = loaded.rig.midi
+        self.keys = ThruKeys(channel=midi.thru_channel - 1 if midi.thru_channel else None)
+        self._down: dict[Key, tuple[float, int, str]] = {}  # key -> (time, velocity, instrument)
         self._runs = [self._place(0, start)]
         self.unknown_cues: set[str] = set()
 
@@ -76,6 +86,8 @@ class Conductor:
             self.trace.scenes.append((start, spec.name))
         log.info("scene %r at %.3f s", spec.name, start - self.start)
         model = self.loaded.rig.model
+        thru = spec.thru_voice
+        self.sink.thru(Thru(thru.instrument if thru is not None and self.loaded.rig.midi.thru else "", at=start))
         return SceneRun(spec, start, self.loaded.rig.seed, self.lookahead, CONTROL_RATE, self.factory,
                         (model.temperature, model.top_p))
 
@@ -115,6 +127,8 @@ class Conductor:
             event = self._pending.pop(0)
             if isinstance(event, ControlEvent):
                 self.bus.publish(event)
+            elif isinstance(event, PlayerMidi):
+                self._player(event)
             else:
                 self._cue(event)
 
@@ -147,10 +161,32 @@ class Conductor:
                 self.trace.notes.append(note)
         self._runs = [r for r in self._runs if not r.finished or r is self._runs[-1]]
 
+    def _player(self, event: PlayerMidi) -> None:
+        """A player's key: its scene's thru voice hears it at once; once released it is a note for the record
+        (and for an offline render), on the instrument the engine played it on."""
+        if not self.loaded.rig.midi.thru:
+            return
+        run = next(r for r in reversed(self._runs) if r.start <= event.t or r is self._runs[0])
+        thru = run.spec.thru_voice
+        for action in self.keys.handle(list(event.data)):
+            if isinstance(action, KeyOn):
+                if thru is not None:
+                    run.hear(event.t, action.key[1], action.velocity)
+                    self._down[action.key] = (event.t, action.velocity, thru.instrument)
+            elif action.key in self._down:
+                start, velocity, instrument = self._down.pop(action.key)
+                note = Note(start, min(event.t - start, HOLD_LIMIT), action.key[1], velocity, instrument,
+                            voice="player", channel=action.key[0] + 1)
+                self.sink.played(note)
+                if self.trace is not None:
+                    self.trace.notes.append(note)
+
     def _cue(self, cue: CueEvent) -> None:
         """GO/BACK/jump: the next scene starts on the current scene's next bar line after the lookahead."""
         if cue.target == "panic":
             self.sink.panic()
+            self.keys.clear()
+            self._down.clear()
             return
         target = self._target(cue.target)
         if target is None:

@@ -6,7 +6,7 @@ import json
 import socket
 from typing import IO
 
-from synthesis.protocol import Note, Panic, Param
+from synthesis.protocol import Note, Panic, Param, Thru
 
 
 class EngineLink:
@@ -20,6 +20,13 @@ class EngineLink:
 
     def send(self, note: Note) -> None:
         self._send(note.to_osc())
+        self._log(note)
+
+    def played(self, note: Note) -> None:
+        """A player's note, which the engine played through already: only logged."""
+        self._log(note)
+
+    def _log(self, note: Note) -> None:
         if self.log_to is not None:
             self.log_to.write(json.dumps({"t": round(note.start - self.origin, 6), "clock": note.start,
                                           "duration": round(note.duration, 6),
@@ -32,6 +39,9 @@ class EngineLink:
 
     def panic(self) -> None:
         self._send(Panic().to_osc())
+
+    def thru(self, thru: Thru) -> None:
+        self._send(thru.to_osc())
 
     def _send(self, dgram: bytes) -> None:
         try:

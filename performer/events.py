@@ -27,7 +27,16 @@ class CueEvent:
     target: str
 
 
-Event = Union[ControlEvent, CueEvent]
+@dataclass(frozen=True)
+class PlayerMidi:
+    """A player's note-on, note-off or sustain pedal, as raw MIDI bytes: the engine plays it through at once;
+    the conductor feeds it to the model and, offline, renders it."""
+
+    t: float
+    data: tuple[int, ...]
+
+
+Event = Union[ControlEvent, CueEvent, PlayerMidi]
 
 
 def clamp01(value: float) -> tuple[float, bool]:

@@ -18,10 +18,10 @@ from performer.clock import WallClock
 from performer.conductor import Conductor
 from performer.engine_link import EngineLink
 from performer.errors import DeviceError
-from performer.events import Event
+from performer.events import Event, PlayerMidi
 from performer.loading import LoadedRig
 from performer.session import SessionWriter
-from sensors.midi import MidiInputs, translate
+from sensors.midi import MidiInputs, is_key, translate
 from sensors.osc import OscDispatcher
 from sensors.udp import UdpReceiver
 from synthesis.protocol import Health, decode
@@ -37,6 +37,7 @@ class Inputs:
     def __init__(self, loaded: LoadedRig, clock: WallClock, inbox: "queue.Queue[Event]") -> None:
         self.clock, self.inbox = clock, inbox
         rig = loaded.rig
+        self.thru = rig.midi.thru
         self.osc = OscDispatcher(rig.osc.routes)
         self.udp: UdpReceiver | None = None
         self.midi: MidiInputs | None = None
@@ -56,8 +57,11 @@ class Inputs:
             self.inbox.put(event)
 
     def _on_midi(self, message: mido.Message) -> None:
-        for event in translate(message, self.clock.now()):
+        t = self.clock.now()
+        for event in translate(message, t):
             self.inbox.put(event)
+        if self.thru and is_key(message):
+            self.inbox.put(PlayerMidi(t, tuple(message.bytes())))
 
     def close(self) -> None:
         if self.udp:

@@ -101,6 +101,9 @@ def load_scene(path: Path) -> SceneSpec:
                               f"expected one of this scene's voices ({', '.join(voices)}), got {mapping.voice!r}")
         if not mapping.steers:
             _check_instrument_param(scene, i, mapping, path)
+    if scene.thru not in (None, "", *voices):
+        raise ConfigError(str(path), "thru", f"expected one of this scene's voices ({', '.join(voices)}) or \"\" "
+                                             f"for none, got {scene.thru!r}")
     return scene
 
 

@@ -3,18 +3,19 @@ on pyo's offline server. Writes audio.wav, notes.mid and summary.png."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from performer.clock import SampleClock
 from performer.conductor import Conductor, Trace
-from performer.events import ControlEvent, CueEvent, Event
+from performer.events import Event
 from performer.loading import LoadedRig
 from performer.midifile import write_midi
 from performer.session import Session
 from performer.summary import write_summary
-from synthesis.protocol import Note, Param
+from synthesis.protocol import Note, Param, Thru
 from synthesis.server import AudioSettings
 
 LEAD_IN = 0.25  # seconds of silence before the show, rounded up to a whole beat of the first scene
@@ -37,6 +38,12 @@ class CollectSink:
     def panic(self) -> None:
         self.panics.append(len(self.notes))
 
+    def thru(self, thru: Thru) -> None:
+        """Offline there is no thru path: the conductor renders the player's notes itself (``played``)."""
+
+    def played(self, note: Note) -> None:
+        self.notes.append(note)
+
 
 @dataclass
 class Rendered:
@@ -55,17 +62,17 @@ class Rendered:
 
 def audio_settings(loaded: LoadedRig) -> AudioSettings:
     """The engine's view of the rig's audio section."""
-    a, e = loaded.rig.audio, loaded.rig.engine
+    a, e, midi = loaded.rig.audio, loaded.rig.engine, loaded.rig.midi
     return AudioSettings(backend=a.backend.value, device=a.device, jack_name=a.jack_name, jack_connect=a.jack_connect,
                          sample_rate=a.sample_rate, buffer_size=a.buffer_size, channels=a.channels,
-                         ceiling_db=a.ceiling_db, gain_db=a.gain_db, voices=e.voices)
+                         ceiling_db=a.ceiling_db, gain_db=a.gain_db, voices=e.voices, thru_api=midi.api.value,
+                         thru_ports=tuple(p.port for p in midi.inputs) if midi.thru else (),
+                         thru_channel=midi.thru_channel - 1 if midi.thru_channel else None)
 
 
 def shifted(event: Event, offset: float) -> Event:
     """The same event, moved to the render's clock."""
-    if isinstance(event, CueEvent):
-        return CueEvent(event.t + offset, event.target)
-    return ControlEvent(event.t + offset, event.name, event.value)
+    return dataclasses.replace(event, t=event.t + offset)
 
 
 def conduct(loaded: LoadedRig, session: Session, settings: AudioSettings) -> tuple[list[Note], Trace, float]:

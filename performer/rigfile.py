@@ -54,10 +54,14 @@ class MidiInputConfig(Strict):
 
 
 class MidiConfig(Strict):
-    """MIDI controllers: CC and notes go onto the bus as midi/cc/N and midi/note/N."""
+    """MIDI controllers: CC and notes go onto the bus as midi/cc/N and midi/note/N. With ``thru``, keys played
+    on them also sound at once on the scene's thru voice (the engine reads the ports itself) and feed its model;
+    ``thru_channel`` 0 listens to every channel."""
 
     api: MidiApi = MidiApi.alsa
     inputs: list[MidiInputConfig] = []
+    thru: bool = True
+    thru_channel: int = Field(0, ge=0, le=16)
 
 
 class OscRoute(Strict):

@@ -103,13 +103,16 @@ class SteeringSpec(Strict):
 
 
 class VoiceSpec(Strict):
-    """One generated part: which instrument plays it, in what pitch range, on which MIDI channel."""
+    """One generated part: which instrument plays it, in what pitch range, on which MIDI channel. ``scale``
+    overrides the scene's scale for this voice (same key): a drum voice, whose pitches pick kit pieces, wants
+    "chromatic" so it can reach every one of them."""
 
     name: str = Field(min_length=1)
     instrument: str
     register_: tuple[int, int] = Field((48, 84), alias="register")
     channel: int = Field(1, ge=1, le=16)
     steering: SteeringSpec = SteeringSpec()
+    scale: Optional[Scale] = None  # None: the scene's scale
 
     @field_validator("instrument")
     @classmethod
@@ -137,6 +140,7 @@ class SceneSpec(Strict):
     scale: Scale = Scale.major
     voices: list[VoiceSpec] = Field(min_length=1)
     mappings: list[MappingSpec] = []
+    thru: Optional[str] = None  # the voice the player's keys sound on and feed; None: the first; "": none
 
     @field_validator("key")
     @classmethod
@@ -151,6 +155,13 @@ class SceneSpec(Strict):
         if not (1 <= beats <= 32 and unit in (1, 2, 4, 8, 16)):
             raise ValueError(f"expected [beats, unit] like [4, 4] or [6, 8], got {list(value)}")
         return value
+
+    @property
+    def thru_voice(self) -> VoiceSpec | None:
+        """The voice whose instrument plays the player's keys and whose generator hears them."""
+        if self.thru is None:
+            return self.voices[0]
+        return next((v for v in self.voices if v.name == self.thru), None)
 
     @property
     def beats_per_bar(self) -> float:

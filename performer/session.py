@@ -1,7 +1,8 @@
 """Recorded sensor sessions: JSON lines of stamped control events and cues, replayable offline.
 
 Line 1 is a header ``{"performer_session": 1, ...}``; then ``{"t": 1.25, "signal": "midi/cc/1", "value": 0.5}``
-or ``{"t": 8.0, "cue": "next"}``, with t in seconds from the start of the show."""
+or ``{"t": 8.0, "cue": "next"}`` or a player's key ``{"t": 9.5, "midi": [144, 60, 100]}``, with t in seconds
+from the start of the show."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from performer.errors import ConfigError
-from performer.events import ControlEvent, CueEvent, Event, is_signal_name
+from performer.events import ControlEvent, CueEvent, Event, PlayerMidi, is_signal_name
 
 FORMAT_VERSION = 1
 
@@ -42,6 +43,12 @@ def _event(record: Any, where: str) -> Event:
         if not isinstance(record["cue"], str) or set(record) != {"t", "cue"}:
             raise ConfigError(where, "cue", "expected {\"t\": seconds, \"cue\": \"next\" | scene name}")
         return CueEvent(float(t), record["cue"])
+    if "midi" in record:
+        data = record["midi"]
+        if (not isinstance(data, list) or set(record) != {"t", "midi"} or not 1 <= len(data) <= 3
+                or not all(isinstance(b, int) and 0 <= b <= 255 for b in data)):
+            raise ConfigError(where, "midi", "expected {\"t\": seconds, \"midi\": [status, data1, data2]}")
+        return PlayerMidi(float(t), tuple(data))
     name, value = record.get("signal"), record.get("value")
     if not isinstance(name, str) or not is_signal_name(name):
         raise ConfigError(where, "signal", f"expected a signal name like midi/cc/1, got {name!r}")
@@ -95,5 +102,7 @@ class SessionWriter:
         t = round(event.t - self._origin, 6)
         if isinstance(event, CueEvent):
             self._write({"t": t, "cue": event.target})
+        elif isinstance(event, PlayerMidi):
+            self._write({"t": t, "midi": list(event.data)})
         else:
             self._write({"t": t, "signal": event.name, "value": round(event.value, 6)})

@@ -25,6 +25,12 @@ def derive_seed(seed: int, *names: str) -> int:
     return zlib.crc32("/".join((str(seed),) + names).encode())
 
 
+def voice_classes(scene: SceneSpec, voice: VoiceSpec) -> frozenset[int]:
+    """The pitch classes a voice samples under: the scene's key in the voice's own scale if it names one (a drum
+    voice's "chromatic"), else in the scene's."""
+    return pitch_classes(scene.key, voice.scale if voice.scale is not None else scene.scale)
+
+
 @dataclass
 class VoiceRun:
     """One voice of a playing scene: its generator, the beat of its last note, and when to decide the next."""
@@ -51,11 +57,10 @@ class SceneRun:
         self.beat = 60.0 / spec.tempo
         self.mappings = [Mapping(m, control_rate) for m in spec.mappings]
         self.instrument_of = {v.name: v.instrument for v in spec.voices}
-        classes = pitch_classes(spec.key, spec.scale)
         temperature, top_p = sampling
         self.voices = [
             VoiceRun(spec=v, generator=factory(derive_seed(seed, spec.name, v.name), spec, i),
-                     constraints=Constraints(classes, low=v.register_[0], high=v.register_[1],
+                     constraints=Constraints(voice_classes(spec, v), low=v.register_[0], high=v.register_[1],
                                              temperature=temperature, top_p=top_p),
                      decide_at=start - lookahead, steering=v.steering.steering())
             for i, v in enumerate(spec.voices)
@@ -128,3 +133,18 @@ class SceneRun:
         return Note(start=self.time_of(voice.cursor), duration=event.duration * self.beat, pitch=event.pitch,
                     velocity=event.velocity, instrument=voice.spec.instrument, voice=voice.spec.name,
                     channel=voice.spec.channel)
+
+    def hear(self, t: float, pitch: int, velocity: int) -> None:
+        """A player's key at ``t``: into the thru voice's history, so that voice continues from it. Its length is
+        not known yet, so it goes in as one beat; the voice's next note is placed after it."""
+        voice = next((v for v in self.voices if v.spec is self.spec.thru_voice), None)
+        if voice is None or not self.start <= t < self.end:
+            return
+        beat = (t - self.start) / self.beat
+        last = voice.cursor if voice.cursor is not None else beat
+        try:
+            voice.generator.feed(NoteEvent(delta=max(0.0, beat - last), duration=1.0, pitch=pitch,
+                                           velocity=velocity))
+        except Exception:  # as in _sample: the live loop must not stop for a generator bug
+            log.exception("scene %r, voice %r: feeding the player's note failed", self.spec.name, voice.spec.name)
+        voice.cursor = max(last, beat)

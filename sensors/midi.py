@@ -30,6 +30,11 @@ def translate(message: mido.Message, t: float) -> list[Event]:
     return []
 
 
+def is_key(message: mido.Message) -> bool:
+    """Whether a message is a player's key or sustain pedal, which the thru path plays."""
+    return message.type in ("note_on", "note_off") or (message.type == "control_change" and message.control == 64)
+
+
 class MidiInputs:
     """Opens every input port whose name matches one of the rig's patterns. A pattern that matches nothing
     gets one line and the rig goes on without it."""

@@ -110,3 +110,86 @@ def test_key_logic_repeats_channels_and_pedal():
     assert keys.handle(mido.Message("note_on", note=60, velocity=0, channel=1).bytes()) == [KeyOff((1, 60))]
     assert keys.handle(_off(60, channel=1).bytes()) == []  # already up
     assert keys.handle(mido.Message("pitchwheel", pitch=100, channel=1).bytes()) == []
+
+
+def _rig(tmp: Path, thru: str = "") -> Path:
+    (tmp / "scene.toml").write_text(f"""
+name = "keys"
+tempo = 120
+key = "C"
+scale = "chromatic"
+{thru}
+[[voices]]
+name = "lead"
+instrument = "pluck"
+register = [36, 96]
+steering = {{ density = 2.0, register = 60, spread = 2, velocity = 90 }}
+[[voices]]
+name = "bed"
+instrument = "pad"
+register = [36, 72]
+""")
+    rig = tmp / "rig.toml"
+    rig.write_text('name = "keys"\nscenes = ["scene.toml"]\n[model]\ngenerator = "rules"\n')
+    return rig
+
+
+def test_the_conductor_feeds_the_thru_voice_and_records_the_players_notes(tmp_path: Path):
+    from performer.conductor import Conductor
+    from performer.events import PlayerMidi
+    from performer.loading import load_rig
+    from performer.render import CollectSink
+
+    class Sink(CollectSink):
+        def __init__(self) -> None:
+            super().__init__()
+            self.thrus: list[Thru] = []
+
+        def thru(self, thru: Thru) -> None:
+            self.thrus.append(thru)
+
+    sink = Sink()
+    conductor = Conductor(load_rig(_rig(tmp_path)), sink, start=0.0)
+    for t, message in [(2.0, _on(100, 77)), (2.1, _pedal(True)), (2.5, _off(100)), (3.0, _pedal(False))]:
+        conductor.ingest(PlayerMidi(t, tuple(message.bytes())))
+    conductor.advance_to(6.0)
+    assert sink.thrus == [Thru("pluck", at=0.0)]  # the first voice, from the scene's start
+    played = [n for n in sink.notes if n.voice == "player"]
+    assert [(n.start, n.duration, n.pitch, n.velocity, n.instrument) for n in played] == [(2.0, 1.0, 100, 77, "pluck")]
+    lead = [n for n in sink.notes if n.voice == "lead"]
+    before = [n.pitch for n in lead if n.start < 2.0]
+    after = [n.pitch for n in lead if n.start > 2.3]
+    assert after[0] > max(before) + 10, (before, after)  # the walk went on from the player's key, high above
+
+
+def test_a_scene_names_its_thru_voice_or_none(tmp_path: Path):
+    from performer.errors import ConfigError
+    from performer.loading import load_rig
+
+    assert load_rig(_rig(tmp_path, 'thru = "bed"')).scenes[0].thru_voice.instrument == "pad"
+    assert load_rig(_rig(tmp_path, 'thru = ""')).scenes[0].thru_voice is None
+    try:
+        load_rig(_rig(tmp_path, 'thru = "piano"'))
+    except ConfigError as err:
+        assert "scene.toml" in str(err) and "thru" in str(err) and "lead, bed" in str(err)
+    else:
+        raise AssertionError("an unknown thru voice must be refused")
+
+
+def test_sessions_record_and_replay_the_players_keys(tmp_path: Path):
+    import io
+
+    from performer.events import PlayerMidi
+    from performer.session import SessionWriter, read_session
+
+    handle = io.StringIO()
+    SessionWriter(handle, origin=10.0).write(PlayerMidi(12.5, (144, 60, 100)))
+    (tmp_path / "s.jsonl").write_text(handle.getvalue() + '{"t": 3, "midi": [144, 300]}\n')
+    try:
+        read_session(tmp_path / "s.jsonl")
+    except Exception as err:
+        assert "s.jsonl:3" in str(err) and "midi" in str(err)
+    else:
+        raise AssertionError("a bad midi record must be refused")
+    (tmp_path / "s.jsonl").write_text(handle.getvalue())
+    assert read_session(tmp_path / "s.jsonl").events == [PlayerMidi(2.5, (144, 60, 100))]
