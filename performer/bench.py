@@ -26,7 +26,7 @@ def run_bench(args: argparse.Namespace) -> int:
         from synthesis.bench import bench_audio
         from synthesis.server import AudioSettings
 
-        result = bench_audio(AudioSettings())
+        result = bench_audio(AudioSettings(), seconds=args.seconds, latency_notes=args.latency_notes)
     else:
         raise ValueError(args.what)
     text = json.dumps(result, indent=2)

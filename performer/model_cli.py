@@ -65,4 +65,6 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
     bench.add_argument("--json", metavar="FILE", help="write the result object here (default: stdout)")
     bench.add_argument("--events", default=str(DEFAULT_EVENTS), metavar="FILE")
     bench.add_argument("--weights", default="performer/model/weights.pt", metavar="FILE")
+    bench.add_argument("--seconds", type=float, default=60.0, help="audio: length of each JACK xrun trial")
+    bench.add_argument("--latency-notes", type=int, default=100, help="audio: keys played for MIDI-to-audio")
     bench.set_defaults(func=_bench)

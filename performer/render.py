@@ -65,7 +65,9 @@ def audio_settings(loaded: LoadedRig) -> AudioSettings:
     a, e, midi = loaded.rig.audio, loaded.rig.engine, loaded.rig.midi
     return AudioSettings(backend=a.backend.value, device=a.device, jack_name=a.jack_name, jack_connect=a.jack_connect,
                          sample_rate=a.sample_rate, buffer_size=a.buffer_size, channels=a.channels,
-                         ceiling_db=a.ceiling_db, gain_db=a.gain_db, voices=e.voices, thru_api=midi.api.value,
+                         ceiling_db=a.ceiling_db, gain_db=a.gain_db, max_loudness_db=a.max_loudness_db,
+                         voices=e.voices, instrument_voices=tuple(sorted(e.instrument_voices.items())),
+                         thru_api=midi.api.value,
                          thru_ports=tuple(p.port for p in midi.inputs) if midi.thru else (),
                          thru_channel=midi.thru_channel - 1 if midi.thru_channel else None)
 

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 
 from performer.events import is_signal_name
 from performer.scenefile import Strict
+from synthesis.catalog import INSTRUMENTS
 
 
 class AudioBackend(str, Enum):
@@ -31,13 +32,27 @@ class AudioConfig(Strict):
     channels: int = Field(2, ge=1, le=2)
     ceiling_db: float = Field(-1.0, ge=-40.0, le=0.0)
     gain_db: float = Field(-6.0, ge=-60.0, le=12.0)
+    # A gallery's cap on loudness (RMS over about a second, dBFS): a slow leveller before the limiter.
+    max_loudness_db: Optional[float] = Field(None, ge=-60.0, le=0.0)
 
 
 class EngineConfig(Strict):
-    """How far ahead of their start the conductor sends notes, and how many voices an instrument has."""
+    """How far ahead of their start the conductor sends notes, and how many voices an instrument has (``voices``
+    for each, unless ``instrument_voices`` names it: when a pool is full its oldest note is stolen)."""
 
     lookahead_ms: float = Field(120.0, ge=20.0, le=2000.0)
     voices: int = Field(16, ge=1, le=256)
+    instrument_voices: dict[str, int] = {}
+
+    @field_validator("instrument_voices")
+    @classmethod
+    def _instrument_voices(cls, value: dict[str, int]) -> dict[str, int]:
+        for name, count in value.items():
+            if name not in INSTRUMENTS:
+                raise ValueError(f"expected instruments among {', '.join(INSTRUMENTS)}, got {name!r}")
+            if not 1 <= count <= 256:
+                raise ValueError(f"{name}: expected 1..256 voices, got {count}")
+        return value
 
 
 class MidiApi(str, Enum):

@@ -60,9 +60,11 @@ def open_polled(api: str, patterns: list[str], client: str, who: str = "MIDI") -
     if not patterns:
         return []
     try:
-        names = rtmidi.MidiIn(RTMIDI_APIS[api], client).get_ports()
+        lister = rtmidi.MidiIn(RTMIDI_APIS[api], client)
     except Exception as err:
         raise NoMidi(f"{who} ({api}): no MIDI system available: {err}") from err
+    names = lister.get_ports()
+    lister.delete()  # on JACK every MidiIn is a client of its own: keep only those that listen
     ports = []
     for name in matching(names, patterns, who):
         port = rtmidi.MidiIn(RTMIDI_APIS[api], client)

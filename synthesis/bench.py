@@ -1,10 +1,12 @@
 """The audio bench: how exactly notes start, measured on offline renders by onset detection against the notes
-sent. (The JACK measurements of the audio bench, voices without xruns and MIDI-to-audio latency, are still to
-come; their keys are reported as null until then.)"""
+sent; then, on a jackd of its own, xruns against sounding voices and MIDI-to-audio latency (synthesis/jackbench.py,
+synthesis/latencyprobe.py)."""
 
 from __future__ import annotations
 
+import json
 import random
+import sys
 import tempfile
 from pathlib import Path
 
@@ -44,18 +46,52 @@ def onset_errors_ms(settings: AudioSettings, seed: int = 1) -> list[float]:
     return errors
 
 
-def bench_audio(settings: AudioSettings) -> dict:
+VOICE_STEPS = (32, 64, 96, 128, 160, 192, 256)
+CPU_STOP = 85.0  # percent of a core: the sweep stops once the engine uses this much
+
+
+def bench_audio(settings: AudioSettings, seconds: float = 60.0, latency_notes: int = 100) -> dict:
     """The audio bench's JSON object."""
     errors = np.abs(np.array(onset_errors_ms(AudioSettings(effects=False, sample_rate=settings.sample_rate,
                                                            buffer_size=settings.buffer_size))))
-    return {
+    result: dict = {
         "period_ms": round(1000 * settings.buffer_size / settings.sample_rate, 4),
         "onset_error_ms_p99": round(float(np.percentile(errors, 99)), 4),
         "onset_error_ms_max": round(float(errors.max()), 4),
         "onsets_measured": int(len(errors)),
-        "max_voices_no_xruns": None,
-        "xruns_at_32_voices_60s": None,
-        "midi_to_audio_ms_p50": None,
-        "midi_to_audio_ms_p99": None,
-        "not_measured_yet": "the JACK measurements (voices, xruns, MIDI-to-audio latency) are not built yet",
+    }
+    result.update(jack_figures(settings, seconds, latency_notes))
+    return result
+
+
+def jack_figures(settings: AudioSettings, seconds: float, latency_notes: int) -> dict:
+    """Voices against xruns, then MIDI-to-audio latency, on ``jackd -d dummy`` at the settings' rate and period."""
+    from synthesis.jackbench import idle_server_xruns, xrun_trial
+    from synthesis.jackd import JackServer, JackUnavailable
+    from synthesis.latencyprobe import midi_to_audio
+
+    try:
+        server = JackServer(settings.sample_rate, settings.buffer_size).__enter__()
+    except JackUnavailable as err:
+        return {"max_voices_no_xruns": None, "xruns_at_32_voices_60s": None, "midi_to_audio_ms_p50": None,
+                "midi_to_audio_ms_p99": None, "jack_not_measured": str(err)}
+    try:
+        floor = idle_server_xruns(server, seconds)
+        trials = []
+        for voices in VOICE_STEPS:
+            trials.append(xrun_trial(server, voices, seconds))
+            print(json.dumps(trials[-1]), file=sys.stderr, flush=True)
+            if trials[-1]["engine_cpu_percent"] >= CPU_STOP:
+                break
+        latency = midi_to_audio(server, latency_notes)
+    finally:
+        server.__exit__()
+    window = f"{seconds:g}s" if seconds != 60 else "60s"
+    return {
+        "max_voices_no_xruns": max((t["voices"] for t in trials if t["xruns"] == 0), default=0),
+        f"xruns_at_32_voices_{window}": trials[0]["xruns"],
+        f"xruns_idle_server_{window}": floor,
+        **latency,
+        "voice_trials": trials,
+        "trial_seconds": seconds,
     }

@@ -26,6 +26,7 @@ PANIC_FADE = 0.01  # seconds for the master gate to close
 PANIC_REOPEN = 0.04  # seconds after a panic the gate reopens: the DC blockers' step transients have died by then
 FX_CLEAR = 4.0  # seconds the effect returns stay shut after a panic: the reverb's tail (2.2 s) and the delay's
 DELAY_TIME = 0.375  # seconds: a dotted eighth at 120 bpm
+LEVELLER_RATIO = 50  # above the gallery's maximum loudness, 50 dB in give 1 dB out
 LIMITER_LOOKAHEAD = 0.002  # seconds the limiter delays the signal; notes start this much earlier to cancel it
 
 
@@ -55,7 +56,7 @@ class Engine:
         self.latency = round(LIMITER_LOOKAHEAD * self.sr)
         self.scheduler = Scheduler()
         self.inbox: queue.SimpleQueue[Message] = queue.SimpleQueue()
-        self.instruments = {name: Instrument(name, settings.voices) for name in INSTRUMENTS}
+        self.instruments = {name: Instrument(name, settings.voices_of(name)) for name in INSTRUMENTS}
         self._build_master()
         self.xruns: XrunCounter | None = None  # set by the engine process on the JACK backend
         self.midi_in: list = []  # the player's MIDI inputs (rtmidi.MidiIn, no callback): polled once per buffer
@@ -77,7 +78,11 @@ class Engine:
         self.gate = pyo.SigTo(1.0, time=PANIC_FADE)
         gain = 10 ** (s.gain_db / 20.0)
         ceiling = 10 ** (s.ceiling_db / 20.0)
-        self.limiter = pyo.Compress(bus * self.gate * gain, thresh=s.ceiling_db - 3.0, ratio=20, risetime=0.001,
+        bus = bus * self.gate * gain
+        if s.max_loudness_db is not None:  # a gallery's cap: a slow leveller, so the room never gets too loud
+            bus = pyo.Compress(bus, thresh=s.max_loudness_db, ratio=LEVELLER_RATIO, risetime=0.15, falltime=3.0,
+                               knee=0.5)
+        self.limiter = pyo.Compress(bus, thresh=s.ceiling_db - 3.0, ratio=20, risetime=0.001,
                                     falltime=0.15, lookahead=LIMITER_LOOKAHEAD * 1000, knee=0.3)
         self.ceiling = pyo.Clip(self.limiter, min=-ceiling, max=ceiling)
         self.output = pyo.Mix(self.ceiling, voices=s.channels).out()

@@ -13,10 +13,35 @@ import subprocess
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 CLIENT_LATE = re.compile(r"JackEngine::XRun: client (?:= )?(\S+) (?:was not finished|finished after)")
 DRIVER_LATE = "JackTimedDriver::Process XRun"
+CYCLE_LATE = "ProcessGraphAsyncMaster: Process error"  # once per cycle whose graph did not finish in time
+
+
+@dataclass(frozen=True)
+class XrunLog:
+    """What jackd logged: driver timer misses, cycles whose graph was late, and per client how many runs of late
+    cycles it was among the unfinished at the start of (jackd names a client once, not every cycle it stays
+    late, and may name several clients in one cycle)."""
+
+    driver: int
+    cycles: int
+    clients: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        """Xruns as JACK counts them (its clients' xrun callbacks, which the engine's health reports): one per
+        timer miss and one per late client named; a long stall is one xrun however many cycles it lasts, and
+        ``cycles`` counts those."""
+        return self.driver + sum(self.clients.values())
+
+    def since(self, earlier: "XrunLog") -> "XrunLog":
+        names = set(self.clients) | set(earlier.clients)
+        return XrunLog(self.driver - earlier.driver, self.cycles - earlier.cycles,
+                       {n: self.clients.get(n, 0) - earlier.clients.get(n, 0) for n in names})
 
 
 class JackUnavailable(RuntimeError):
@@ -71,13 +96,13 @@ class JackServer:
     def log_text(self) -> str:
         return self._log.read_text(errors="replace")
 
-    def xruns(self) -> tuple[int, dict[str, int]]:
-        """(driver timer misses, late cycles per client name) since the server started."""
+    def xruns(self) -> XrunLog:
+        """Everything jackd has logged about xruns since it started."""
         text = self.log_text()
         clients: dict[str, int] = {}
         for match in CLIENT_LATE.finditer(text):
             clients[match.group(1)] = clients.get(match.group(1), 0) + 1
-        return text.count(DRIVER_LATE), clients
+        return XrunLog(text.count(DRIVER_LATE), text.count(CYCLE_LATE), clients)
 
     def connect(self, source: str, destination: str) -> None:
         """Connect two ports by full name; raise if JACK refuses."""

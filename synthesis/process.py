@@ -37,6 +37,9 @@ def _args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, AudioSettings
         p.add_argument(f"--{name}", type=kind, default=default)
     p.add_argument("--no-jack-connect", action="store_true")
     p.add_argument("--no-effects", action="store_true", help="no reverb or delay sends")
+    p.add_argument("--instrument-voices", action="append", default=[], metavar="NAME=N",
+                   help="voices for one instrument (else --voices)")
+    p.add_argument("--max-loudness-db", type=float, default=None, help="a loudness cap (RMS dBFS) before the limiter")
     p.add_argument("--thru-api", choices=["alsa", "jack"], default="alsa")
     p.add_argument("--thru-port", action="append", default=[], help="a MIDI input to play through (name pattern)")
     p.add_argument("--thru-channel", type=int, default=-1, help="1-16, or -1 for every channel")
@@ -45,6 +48,9 @@ def _args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, AudioSettings
                              jack_connect=not a.no_jack_connect, sample_rate=a.sample_rate,
                              buffer_size=a.buffer_size, channels=a.channels, ceiling_db=a.ceiling_db,
                              gain_db=a.gain_db, voices=a.voices, effects=not a.no_effects, thru_api=a.thru_api,
+                             instrument_voices=tuple((n, int(c)) for n, c in
+                                                     (item.split("=", 1) for item in a.instrument_voices)),
+                             max_loudness_db=a.max_loudness_db,
                              thru_ports=tuple(a.thru_port),
                              thru_channel=a.thru_channel - 1 if 1 <= a.thru_channel <= 16 else None)
     return a, settings
@@ -58,6 +64,9 @@ def settings_argv(settings: AudioSettings) -> list[str]:
             "--gain-db", str(settings.gain_db), "--voices", str(settings.voices), "--thru-api", settings.thru_api,
             "--thru-channel", str(-1 if settings.thru_channel is None else settings.thru_channel + 1)]
     argv += [arg for pattern in settings.thru_ports for arg in ("--thru-port", pattern)]
+    argv += [arg for name, count in settings.instrument_voices for arg in ("--instrument-voices", f"{name}={count}")]
+    if settings.max_loudness_db is not None:
+        argv += ["--max-loudness-db", str(settings.max_loudness_db)]
     flags = [flag for flag, on in (("--no-jack-connect", settings.jack_connect), ("--no-effects", settings.effects))
              if not on]
     return argv + flags

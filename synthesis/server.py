@@ -27,11 +27,17 @@ class AudioSettings:
     channels: int = 2
     ceiling_db: float = -1.0
     gain_db: float = -6.0
-    voices: int = 16
+    voices: int = 16  # per instrument, unless instrument_voices names it
+    instrument_voices: tuple[tuple[str, int], ...] = ()
+    max_loudness_db: float | None = None  # a gallery's loudness cap (RMS, dBFS); None: only the limiter
     effects: bool = True  # reverb and delay sends; off to hear (or test) the instruments dry
     thru_api: str = "alsa"  # alsa | jack: where the player's MIDI ports are
     thru_ports: tuple[str, ...] = ()  # name patterns of the ports whose notes the engine plays at once
     thru_channel: int | None = None  # 0-15, or None for every channel
+
+    def voices_of(self, instrument: str) -> int:
+        """The size of an instrument's voice pool."""
+        return dict(self.instrument_voices).get(instrument, self.voices)
 
 
 @contextlib.contextmanager

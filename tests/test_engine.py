@@ -102,8 +102,9 @@ def test_panic_silences_everything_within_50_ms(tmp_path):
     assert before > 0.05 and after < 1e-4, (before, after)  # nor does a reverb tail come back (effects reopen at 5 s)
 
 
-def _render_with(messages: list, path: Path, seconds: float, effects: bool = False) -> tuple[np.ndarray, Engine]:
-    settings = AudioSettings(backend="offline", effects=effects)
+def _render_with(messages: list, path: Path, seconds: float, effects: bool = False,
+                 settings: AudioSettings | None = None) -> tuple[np.ndarray, Engine]:
+    settings = replace(settings or AudioSettings(effects=effects), backend="offline")
     server = make_server(settings)
     try:
         engine = Engine(server, settings, FrameClock(settings.sample_rate, origin=0.0), live=False)
@@ -159,3 +160,26 @@ def test_offline_health_reports_no_xrun_counter(tmp_path):
     _, engine = _render_with([Note(0.1, 0.2, 60, 90, "bass")], tmp_path / "h.wav", 0.5)
     health = engine.health()
     assert health.xruns == -1 and health.played == 1  # xruns come from JACK only
+
+
+def _rms_per_second(mono: np.ndarray, sr: int) -> list[float]:
+    return [20 * math.log10(max(1e-12, float(np.sqrt(np.mean(mono[i:i + sr] ** 2)))))
+            for i in range(0, len(mono) - sr, sr)]
+
+
+def test_a_gallery_loudness_cap_holds_after_a_second(tmp_path):
+    notes = [Note(0.5 + (i // 6) * 2.0, 1.9, 48 + (i % 6) * 4, 120, ["pad", "bass", "epiano"][i % 3])
+             for i in range(48)]
+    levels = {}
+    for cap in (None, -24.0):
+        render_notes(notes, AudioSettings(gain_db=0.0, max_loudness_db=cap), tmp_path / "gallery.wav")
+        audio, sr = sf.read(tmp_path / "gallery.wav")
+        levels[cap] = _rms_per_second(audio.mean(axis=1), sr)[2:16]  # from 1.5 s after the first note
+    assert min(levels[None]) > -24.0 + 10  # uncapped, this is far louder than the cap
+    assert max(levels[-24.0]) <= -24.0 + 0.5, levels[-24.0]
+
+
+def test_pool_sizes_per_instrument(tmp_path):
+    settings = AudioSettings(voices=16, instrument_voices=(("pad", 4),))
+    engine = _render_with([Note(0.1, 0.5, 60, 90, "pad")], tmp_path / "pools.wav", 1.0, settings=settings)[1]
+    assert len(engine.instruments["pad"].voices) == 4 and len(engine.instruments["epiano"].voices) == 16

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyo
 
-from synthesis.instruments.envelope import SILENT, midi_to_hz, note_start, strictly_increasing
+from synthesis.instruments.envelope import SILENT, cheap_noise, midi_to_hz, note_start, strictly_increasing
 
 KICK, SNARE, HAT, PERC = "kick", "snare", "hat", "perc"
 KIT = {35: KICK, 36: KICK, 37: SNARE, 38: SNARE, 39: SNARE, 40: SNARE, 42: HAT, 44: HAT, 46: HAT}
@@ -29,7 +29,7 @@ class DrumVoice:
         self.kick_freq = pyo.TrigLinseg(self.trig, [(0.0, 50.0), (0.001, 50.0)])
         self.perc_freq = pyo.Sig(200.0)
         self.hat_tone = pyo.Sig(7000.0)
-        noise = pyo.Noise()
+        noise = cheap_noise()
         kick = pyo.Sine(freq=self.kick_freq, mul=self.amps[KICK])
         rattle, drum = pyo.ButBP(noise, freq=1800, q=0.8, mul=0.9), pyo.Sine(freq=185, mul=0.5)
         snare = pyo.Mix([rattle, drum], voices=1)

