@@ -164,12 +164,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         process.serve()
     finally:
         engine.submit(Panic())  # applied by the audio callback, like every other message
-        if engine.xruns is not None:
-            engine.xruns.close()
-        for port in engine.midi_in:
-            port.close_port()
         time.sleep(0.05)  # let the gate close before the server stops: no click, no hanging note
         server.stop()
+        # Only now close the other JACK clients: closing one waits for the current JACK cycle, and while pyo
+        # runs, that cycle waits for the GIL, which python-rtmidi's close_port() holds: a deadlock.
+        for port in engine.midi_in:
+            port.close_port()
+        if engine.xruns is not None:
+            engine.xruns.close()
         server.shutdown()
         sock.close()
     return 0
