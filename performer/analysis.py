@@ -19,23 +19,64 @@ class MidiNote:
     end: float
     pitch: int
     velocity: int
+    channel: int = 0  # 0-based, as in the file
+    track: str = ""  # the track's name: the voice, in performer's notes.mid
 
 
 def read_midi_notes(path: str | Path) -> list[MidiNote]:
-    """Every note in a MIDI file, with times in seconds as mido computes them from the file's tempo map."""
-    now = 0.0
-    sounding: dict[tuple[int, int], list[tuple[float, int]]] = {}
+    """Every note in a MIDI file, with times in seconds from the file's tempo map, and its channel and track."""
+    midi = mido.MidiFile(str(path))
+    tempo_map = [(0, 500000)] + sorted((tick, m.tempo) for tick, m in _absolute(midi) if m.type == "set_tempo")
     notes: list[MidiNote] = []
-    for message in mido.MidiFile(str(path)):
+    for track in midi.tracks:
+        name = next((m.name for m in track if m.type == "track_name"), "")
+        sounding: dict[tuple[int, int], list[tuple[float, int]]] = {}
+        tick = 0
+        for message in track:
+            tick += message.time
+            if message.type == "note_on" and message.velocity > 0:
+                now = _seconds(tick, tempo_map, midi.ticks_per_beat)
+                sounding.setdefault((message.channel, message.note), []).append((now, message.velocity))
+            elif message.type in ("note_on", "note_off"):
+                stack = sounding.get((message.channel, message.note))
+                if stack:
+                    start, velocity = stack.pop(0)
+                    end = _seconds(tick, tempo_map, midi.ticks_per_beat)
+                    notes.append(MidiNote(start, end, message.note, velocity, message.channel, name))
+    return sorted(notes, key=lambda n: (n.start, n.pitch, n.track))
+
+
+def read_midi_markers(path: str | Path) -> list[tuple[float, str]]:
+    """The marker meta events of a MIDI file (performer writes one per scene change): (seconds, text)."""
+    midi = mido.MidiFile(str(path))
+    now, markers = 0.0, []
+    for message in midi:
         now += message.time
-        if message.type == "note_on" and message.velocity > 0:
-            sounding.setdefault((message.channel, message.note), []).append((now, message.velocity))
-        elif message.type in ("note_on", "note_off"):
-            stack = sounding.get((message.channel, message.note))
-            if stack:
-                start, velocity = stack.pop(0)
-                notes.append(MidiNote(start, now, message.note, velocity))
-    return sorted(notes, key=lambda n: (n.start, n.pitch))
+        if message.type == "marker":
+            markers.append((now, message.text))
+    return markers
+
+
+def _absolute(midi: mido.MidiFile) -> list[tuple[int, mido.Message]]:
+    """Every message of every track with its absolute tick."""
+    out = []
+    for track in midi.tracks:
+        tick = 0
+        for message in track:
+            tick += message.time
+            out.append((tick, message))
+    return out
+
+
+def _seconds(tick: int, tempo_map: list[tuple[int, int]], ticks_per_beat: int) -> float:
+    """Seconds at ``tick`` through a sorted list of (tick, microseconds per beat) tempo changes."""
+    seconds, last_tick, tempo = 0.0, 0, tempo_map[0][1]
+    for at, new_tempo in tempo_map[1:]:
+        if at >= tick:
+            break
+        seconds += mido.tick2second(at - last_tick, ticks_per_beat, tempo)
+        last_tick, tempo = at, new_tempo
+    return seconds + mido.tick2second(tick - last_tick, ticks_per_beat, tempo)
 
 
 def hz(pitch: float) -> float:

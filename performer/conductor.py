@@ -149,7 +149,8 @@ class Conductor:
         run = self._runs[-1]
         for mapping in run.mappings:
             spec = mapping.spec
-            self.trace.sample(f"{spec.signal} -> {spec.voice or 'all'}.{spec.param.value}", t,
+            param = getattr(spec.param, "value", spec.param)  # a steering enum, or an instrument parameter's name
+            self.trace.sample(f"{spec.signal} -> {spec.voice or 'all'}.{param}", t,
                               self.bus.value(spec.signal, spec.default))
 
     def _decide(self) -> None:

@@ -26,6 +26,7 @@ PANIC_FADE = 0.01  # seconds for the master gate to close
 PANIC_REOPEN = 0.04  # seconds after a panic the gate reopens: the DC blockers' step transients have died by then
 FX_CLEAR = 4.0  # seconds the effect returns stay shut after a panic: the reverb's tail (2.2 s) and the delay's
 DELAY_TIME = 0.375  # seconds: a dotted eighth at 120 bpm
+DELAY_FEEDBACK = 0.35  # each echo this much quieter than the one before
 LEVELLER_RATIO = 50  # above the gallery's maximum loudness, 50 dB in give 1 dB out
 LIMITER_LOOKAHEAD = 0.002  # seconds the limiter delays the signal; notes start this much earlier to cancel it
 
@@ -92,7 +93,7 @@ class Engine:
         to_reverb = pyo.Mix([i.mix * i.reverb_send for i in instruments], voices=1)
         to_delay = pyo.Mix([i.mix * i.delay_send for i in instruments], voices=1)
         self.reverb = pyo.STRev(to_reverb, revtime=2.2, cutoff=6000, bal=1.0, roomSize=0.9)
-        self.delay_line = pyo.SmoothDelay(to_delay, delay=DELAY_TIME, feedback=0.35, maxdelay=2.0)
+        self.delay_line = pyo.SmoothDelay(to_delay, delay=DELAY_TIME, feedback=DELAY_FEEDBACK, maxdelay=2.0)
         self.delay = pyo.ButLP(self.delay_line, freq=4000)
         self.fx_gate = pyo.SigTo(1.0, time=PANIC_FADE)  # stays shut after a panic until the tails have died
         return pyo.Mix([dry, pyo.Mix([self.reverb, self.delay], voices=1) * self.fx_gate], voices=1)

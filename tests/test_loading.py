@@ -92,3 +92,60 @@ def test_missing_scene_file_and_bad_toml(tmp_path: Path) -> None:
     rig.write_text('name = "t\n')
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_rig(rig)
+
+
+DRUM_SCENE = '''
+name = "Kit"
+tempo = 100
+key = "A"
+scale = "minor_pentatonic"
+
+[[voices]]
+name = "melody"
+instrument = "epiano"
+register = [57, 88]
+
+[[voices]]
+name = "snare"
+instrument = "drums"
+scale = "chromatic"
+register = [37, 40]
+channel = 10
+'''
+
+
+def test_voice_scale_overrides_the_scenes_for_that_voice_only(tmp_path: Path) -> None:
+    """A drum voice naming "chromatic" samples every kit piece in its register; the other voices keep the
+    scene's scale."""
+    from performer.model.factory import rule_factory
+    from performer.scales import Scale, pitch_classes
+    from performer.show import SceneRun
+
+    scene = tmp_path / "kit.toml"
+    scene.write_text(DRUM_SCENE)
+    rig = tmp_path / "rig.toml"
+    rig.write_text(f'name = "t"\nscenes = ["{scene}"]\n')
+    spec = load_rig(rig).scenes[0]
+    assert [v.scale for v in spec.voices] == [None, Scale.chromatic]
+    run = SceneRun(spec, start=0.0, seed=1, lookahead=0.1, control_rate=100.0, factory=rule_factory)
+    melody, snare = run.voices
+    assert melody.constraints.pitch_classes == pitch_classes("A", Scale.minor_pentatonic)
+    assert snare.constraints.allowed_pitches() == [37, 38, 39, 40]  # C#, D#: not in A minor pentatonic
+    pitches = set()
+    for _ in range(40):
+        note = run.decide()
+        if note is not None and note.voice == "snare":
+            pitches.add(note.pitch)
+    assert pitches and pitches <= {37, 38, 39, 40}
+
+
+def test_bad_voice_scale_names_the_field(tmp_path: Path, performer_cmd: list[str]) -> None:
+    scene = tmp_path / "kit.toml"
+    scene.write_text(DRUM_SCENE.replace('scale = "chromatic"', 'scale = "chromatc"'))
+    rig = tmp_path / "rig.toml"
+    rig.write_text(f'name = "t"\nscenes = ["{scene}"]\n')
+    result = check(performer_cmd, rig)
+    assert result.returncode == 2
+    assert f"{scene}: voices[1].scale" in result.stderr and "chromatic" in result.stderr, result.stderr
+    scene.write_text(DRUM_SCENE)
+    assert check(performer_cmd, rig).returncode == 0

@@ -73,3 +73,14 @@ def test_conductor_sends_parameter_changes_with_the_lookahead(tmp_path):
     assert all(p.instrument == "pad" and p.name == "brightness" for p in sink.params)
     assert all(1.0 + lookahead <= p.at <= 2.2 for p in sink.params[1:])  # only while the knob moves
     assert 5 < len(sink.params) < 60  # sent when they move, not every control tick
+
+
+def test_a_traced_run_draws_instrument_parameter_curves(tmp_path: Path):
+    from performer.conductor import Trace
+
+    trace = Trace()
+    conductor = Conductor(load_rig(_rig(tmp_path, SCENE)), CollectSink(), start=0.0, trace=trace)
+    conductor.ingest(ControlEvent(0.5, "midi/cc/3", 1.0))
+    conductor.advance_to(2.0)
+    curve = trace.curves["midi/cc/3 -> pad.brightness"]
+    assert curve[0][1] == 0.0 and curve[-1][1] == 1.0

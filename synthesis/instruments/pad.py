@@ -24,7 +24,7 @@ class PadVoice:
 
     def start(self, offset: float, pitch: int, velocity: int, duration: float, stolen: bool) -> None:
         t0 = note_start(offset, stolen)
-        level = 0.16 * (velocity / 127.0) ** 1.2
+        level = 1.6 * (velocity / 127.0) ** 1.2  # SuperSaw through the low-pass is about 20 dB below a sine
         self.freq.value = midi_to_hz(pitch)
         self.cutoff.value = min(12000.0, midi_to_hz(pitch) * (3.0 + 6.0 * velocity / 127.0))
         attack = min(self.p["attack"].value, max(0.005, duration / 3))

@@ -33,7 +33,7 @@ class PluckVoice:
         self.bright.value = (1500.0 + 6000.0 * hit) * (0.4 + 1.2 * self.p["brightness"].value)
         self.burst.setList(strictly_increasing([(0.0, 0.0), (t0, 0.0), (t0 + 0.0005, 0.9 * hit),
                                                 (t0 + 0.006, 0.0), (t0 + 0.0061, 0.0)]))
-        self.amp.setList(ahdsr(float(self.amp.get()) if stolen else 0.0, t0, 0.9, 0.001, duration, 0.6,
+        self.amp.setList(ahdsr(float(self.amp.get()) if stolen else 0.0, t0, 1.8, 0.001, duration, 1.2,
                                self.p["release"].value))
         self.trig.play()
 
