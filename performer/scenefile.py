@@ -113,6 +113,7 @@ class VoiceSpec(Strict):
     channel: int = Field(1, ge=1, le=16)
     steering: SteeringSpec = SteeringSpec()
     scale: Optional[Scale] = None  # None: the scene's scale
+    start: float = Field(0.0, ge=0.0, le=64.0)  # beats into the scene before its first note: a backbeat snare's 1
 
     @field_validator("instrument")
     @classmethod

@@ -129,7 +129,7 @@ class SceneRun:
     def _choose(self, voice: VoiceRun) -> Note:
         voice.steering = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
         event = self._sample(voice)
-        voice.cursor = 0.0 if voice.cursor is None else voice.cursor + event.delta
+        voice.cursor = voice.spec.start if voice.cursor is None else voice.cursor + event.delta
         return Note(start=self.time_of(voice.cursor), duration=event.duration * self.beat, pitch=event.pitch,
                     velocity=event.velocity, instrument=voice.spec.instrument, voice=voice.spec.name,
                     channel=voice.spec.channel)

@@ -84,3 +84,10 @@ def test_a_traced_run_draws_instrument_parameter_curves(tmp_path: Path):
     conductor.advance_to(2.0)
     curve = trace.curves["midi/cc/3 -> pad.brightness"]
     assert curve[0][1] == 0.0 and curve[-1][1] == 1.0
+
+
+def test_a_voice_can_start_later_in_the_bar(tmp_path: Path):
+    scene = SCENE.replace('register = [48, 72]', 'register = [48, 72]\nstart = 1.0\nsteering = { density = 0.5 }')
+    sink = CollectSink()
+    Conductor(load_rig(_rig(tmp_path, scene)), sink, start=0.0).advance_to(4.0)
+    assert sink.notes[0].start == 0.5  # one beat at 120 bpm: a snare on 2 and 4 rather than 1 and 3
