@@ -9,6 +9,7 @@ import random
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
@@ -18,6 +19,9 @@ from synthesis.catalog import INSTRUMENTS, default_release
 from synthesis.protocol import Note
 from synthesis.render import render_notes
 from synthesis.server import AudioSettings
+
+if TYPE_CHECKING:
+    from synthesis.jackd import JackServer
 
 NOTES_PER_INSTRUMENT = 60
 
@@ -46,7 +50,7 @@ def onset_errors_ms(settings: AudioSettings, seed: int = 1) -> list[float]:
     return errors
 
 
-VOICE_STEPS = (32, 64, 96, 128, 160, 192, 256)
+VOICE_STEPS = (0, 32, 64, 96, 128, 160, 192, 256)  # 0: the engine running with nothing sounding, a control
 CPU_STOP = 85.0  # percent of a core: the sweep stops once the engine uses this much
 
 
@@ -66,31 +70,32 @@ def bench_audio(settings: AudioSettings, seconds: float = 60.0, latency_notes: i
 
 def jack_figures(settings: AudioSettings, seconds: float, latency_notes: int) -> dict:
     """Voices against xruns, then MIDI-to-audio latency, on ``jackd -d dummy`` at the settings' rate and period."""
-    from synthesis.jackbench import idle_server_xruns, xrun_trial
     from synthesis.jackd import JackServer, JackUnavailable
-    from synthesis.latencyprobe import midi_to_audio
 
     try:
-        server = JackServer(settings.sample_rate, settings.buffer_size).__enter__()
+        with JackServer(settings.sample_rate, settings.buffer_size) as server:
+            return _measure_on(server, seconds, latency_notes)
     except JackUnavailable as err:
         return {"max_voices_no_xruns": None, "xruns_at_32_voices_60s": None, "midi_to_audio_ms_p50": None,
                 "midi_to_audio_ms_p99": None, "jack_not_measured": str(err)}
-    try:
-        floor = idle_server_xruns(server, seconds)
-        trials = []
-        for voices in VOICE_STEPS:
-            trials.append(xrun_trial(server, voices, seconds))
-            print(json.dumps(trials[-1]), file=sys.stderr, flush=True)
-            if trials[-1]["engine_cpu_percent"] >= CPU_STOP:
-                break
-        latency = midi_to_audio(server, latency_notes)
-    finally:
-        server.__exit__()
-    window = f"{seconds:g}s" if seconds != 60 else "60s"
+
+
+def _measure_on(server: "JackServer", seconds: float, latency_notes: int) -> dict:
+    from synthesis.jackbench import idle_server_xruns, xrun_trial
+    from synthesis.latencyprobe import midi_to_audio
+
+    floor = idle_server_xruns(server, seconds)
+    trials = []
+    for voices in VOICE_STEPS:
+        trials.append(xrun_trial(server, voices, seconds))
+        print(json.dumps(trials[-1]), file=sys.stderr, flush=True)
+        if trials[-1]["engine_cpu_percent"] >= CPU_STOP:
+            break
+    latency = midi_to_audio(server, latency_notes)
     return {
-        "max_voices_no_xruns": max((t["voices"] for t in trials if t["xruns"] == 0), default=0),
-        f"xruns_at_32_voices_{window}": trials[0]["xruns"],
-        f"xruns_idle_server_{window}": floor,
+        "max_voices_no_xruns": max((t["voices"] for t in trials if t["xruns"] == 0 and t["voices"]), default=0),
+        f"xruns_at_32_voices_{seconds:g}s": next(t["xruns"] for t in trials if t["voices"] == 32),
+        f"xruns_idle_server_{seconds:g}s": floor,
         **latency,
         "voice_trials": trials,
         "trial_seconds": seconds,

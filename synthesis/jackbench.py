@@ -14,12 +14,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from synthesis.jackd import JackServer
+from synthesis.process import settings_argv
 from synthesis.protocol import Health, Note, Thru, decode
 from synthesis.server import AudioSettings
-from synthesis.process import settings_argv
 
 LOAD_INSTRUMENTS = ("epiano", "pluck", "pad", "bass")  # held notes sound for as long as the trial; drums do not
 ENGINE = "engine"  # the engine's JACK client name in the bench

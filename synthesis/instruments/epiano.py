@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pyo
 
-from synthesis.instruments.envelope import (SILENT, hold_points, midi_to_hz, note_start, release_points,
-                                           strictly_increasing)
+from synthesis.instruments.envelope import (
+    SILENT,
+    hold_points,
+    midi_to_hz,
+    note_start,
+    release_points,
+    strictly_increasing,
+)
 
 
 class EPianoVoice:

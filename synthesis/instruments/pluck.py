@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pyo
 
-from synthesis.instruments.envelope import (SILENT, ahdsr, cheap_noise, midi_to_hz, note_start, release_points,
-                                           strictly_increasing)
+from synthesis.instruments.envelope import (
+    SILENT,
+    ahdsr,
+    cheap_noise,
+    midi_to_hz,
+    note_start,
+    release_points,
+    strictly_increasing,
+)
 
 
 class PluckVoice:
