@@ -10,6 +10,9 @@ from typing import Iterator
 import pyo
 
 
+RANDOM_SEED = 1
+
+
 class AudioDeviceError(OSError):
     """No usable audio output: no device, no such device, or no JACK server."""
 
@@ -81,6 +84,7 @@ def make_server(settings: AudioSettings) -> pyo.Server:
         server = pyo.Server(sr=settings.sample_rate, nchnls=settings.channels, buffersize=settings.buffer_size,
                             duplex=0, audio=audio, jackname=settings.jack_name, verbosity=1)
         server.deactivateMidi()
+        server.setGlobalSeed(RANDOM_SEED)  # noise and oscillator phases repeat: a render is the same every time
         if device is not None:
             server.setOutputDevice(device)
         if audio == "jack":
