@@ -149,3 +149,26 @@ def test_bad_voice_scale_names_the_field(tmp_path: Path, performer_cmd: list[str
     assert f"{scene}: voices[1].scale" in result.stderr and "chromatic" in result.stderr, result.stderr
     scene.write_text(DRUM_SCENE)
     assert check(performer_cmd, rig).returncode == 0
+
+
+@pytest.mark.parametrize(("text", "field", "expected"), [
+    ("[engine]\ninstrument_voices = { drum = 4 }\n", "engine.instrument_voices", "drums"),
+    ("[engine]\ninstrument_voices = { pad = 0 }\n", "engine.instrument_voices", "1..256"),
+    ("[audio]\nmax_loudness_db = 6\n", "audio.max_loudness_db", "0"),
+    ("[midi]\nthru_channel = 17\n", "midi.thru_channel", "16"),
+])
+def test_engine_and_thru_settings_name_the_field(tmp_path: Path, text: str, field: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_rig(write_rig(tmp_path, text))
+    assert field in str(err.value) and expected in str(err.value), str(err.value)
+
+
+def test_engine_and_thru_settings_reach_the_engine(tmp_path: Path) -> None:
+    from performer.render import audio_settings
+
+    text = ('[audio]\nmax_loudness_db = -20\n[engine]\ninstrument_voices = { pad = 6 }\n'
+            '[midi]\napi = "jack"\nthru_channel = 2\n[[midi.inputs]]\nport = "KeyStep"\n')
+    settings = audio_settings(load_rig(write_rig(tmp_path, text)))
+    assert settings.voices_of("pad") == 6 and settings.voices_of("bass") == 16
+    assert settings.max_loudness_db == -20 and settings.thru_channel == 1
+    assert settings.thru_api == "jack" and settings.thru_ports == ("KeyStep",)
