@@ -1,0 +1,138 @@
+"""Hand gestures: MediaPipe's hand landmarks (mediapipe==0.10.21 ``solutions.hands``, whose models ship in the
+wheel) turned into control signals per hand, smoothed, with hysteresis on presence.
+
+``hand_features`` is pure (21 landmarks in, numbers out); ``HandTracker`` runs the model on frames and keeps the
+per-hand state. Signals are ``hand/left/x`` and so on, each 0..1:
+
+- presence: on after a few frames with the hand, off after a few without;
+- x, y: the palm's centre in the picture (y down), mirrored if the rig says so;
+- height: the hand's apparent size (wrist to middle knuckle, 1 at 0.4 of the picture's height), which grows as
+  the hand comes nearer the camera (higher, with a camera on the floor looking up);
+- openness: fingertips' distance from the palm centre, over the palm's size;
+- pinch: 1 when thumb and index tips touch;
+- roll: the wrist-to-middle-knuckle direction, 0.5 upright, 0.25 and 0.75 pointing left and right;
+- speed: how fast the palm centre moves, in picture widths per second, over 2."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from OneEuroFilter import OneEuroFilter
+
+WRIST, THUMB_TIP, INDEX_TIP, MIDDLE_MCP = 0, 4, 8, 9
+PALM = (0, 5, 9, 13, 17)
+TIPS = (4, 8, 12, 16, 20)
+FEATURES = ("x", "y", "height", "openness", "pinch", "roll", "speed")
+
+
+def clamp01(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
+def hand_features(points: np.ndarray, aspect: float = 4 / 3) -> dict[str, float]:
+    """Shape features of one hand from its 21 landmarks (x, y in 0..1 of the picture); speed is the tracker's.
+    ``aspect`` is width over height, so distances are measured in square units."""
+    xy = points[:, :2] * np.array([aspect, 1.0])
+    palm = xy[list(PALM)].mean(axis=0)
+    scale = max(1e-6, float(np.linalg.norm(xy[MIDDLE_MCP] - xy[WRIST])))
+    tips = np.linalg.norm(xy[list(TIPS)] - palm, axis=1).mean() / scale
+    pinch = np.linalg.norm(xy[THUMB_TIP] - xy[INDEX_TIP]) / scale
+    dx, dy = xy[MIDDLE_MCP] - xy[WRIST]
+    roll = math.atan2(dx, -dy)  # 0 upright, +pi/2 pointing right
+    return {
+        "x": clamp01(palm[0] / aspect), "y": clamp01(float(palm[1])),
+        "height": clamp01(scale / 0.4),
+        "openness": clamp01((tips - 0.6) / 0.8),  # a fist's tips sit about 0.6 palm sizes out, an open hand's 1.4
+        "pinch": clamp01(1.0 - (pinch - 0.15) / 0.85),
+        "roll": clamp01(0.5 + roll / (2 * math.pi)),
+    }
+
+
+@dataclass
+class HandState:
+    """One hand's presence hysteresis, smoothing filters and last position (for speed)."""
+
+    rate: float
+    seen: int = 0
+    missed: int = 0
+    present: bool = False
+    last: tuple[float, float, float] | None = None  # (t, x, y)
+    speed: float = 0.0
+    filters: dict[str, OneEuroFilter] = field(default_factory=dict)
+
+    def smooth(self, name: str, value: float, t: float) -> float:
+        if name not in self.filters:
+            self.filters[name] = OneEuroFilter(self.rate, mincutoff=1.5, beta=0.5, dcutoff=1.0)
+        return clamp01(self.filters[name](value, t))
+
+
+@dataclass(frozen=True)
+class Hysteresis:
+    """Frames a hand must be seen before it is present, and missed before it is gone."""
+
+    on: int = 2
+    off: int = 5
+
+
+class HandTracker:
+    """MediaPipe Hands on frames, one or two hands, with per-hand smoothing and presence hysteresis."""
+
+    def __init__(self, max_hands: int = 2, mirror: bool = False, rate: float = 60.0,
+                 hysteresis: Hysteresis | None = None) -> None:
+        import mediapipe as mp  # heavy: only the camera process loads it
+
+        self._hands = mp.solutions.hands.Hands(static_image_mode=False, max_num_hands=max_hands,
+                                               model_complexity=0, min_detection_confidence=0.5,
+                                               min_tracking_confidence=0.5)
+        self.mirror = mirror
+        self.hysteresis = hysteresis or Hysteresis()
+        self.state = {side: HandState(rate) for side in ("left", "right")}
+        self.landmarks: dict[str, np.ndarray] = {}  # the latest raw landmarks per hand, for inspection
+
+    def close(self) -> None:
+        self._hands.close()
+
+    def update(self, rgb: np.ndarray, t: float) -> dict[str, float]:
+        """Signals for one RGB frame taken at ``t``; a hand's signals are sent only while it is present."""
+        result = self._hands.process(rgb)
+        found = self._found(result, rgb.shape[1] / rgb.shape[0])
+        signals: dict[str, float] = {}
+        for side, state in self.state.items():
+            features = found.get(side)
+            state.seen, state.missed = (state.seen + 1, 0) if features else (0, state.missed + 1)
+            if not state.present and state.seen >= self.hysteresis.on:
+                state.present = True
+            elif state.present and state.missed >= self.hysteresis.off:
+                state.present, state.last, state.filters = False, None, {}
+            signals[f"hand/{side}/presence"] = 1.0 if state.present else 0.0
+            if state.present and features:
+                signals.update(self._smoothed(side, state, features, t))
+        return signals
+
+    def _found(self, result: object, aspect: float) -> dict[str, dict[str, float]]:
+        """Features per handedness label; NaN landmarks (a tracker glitch) drop that hand for the frame."""
+        found: dict[str, dict[str, float]] = {}
+        if not getattr(result, "multi_hand_landmarks", None):
+            return found
+        self.landmarks.clear()
+        for marks, handed in zip(result.multi_hand_landmarks, result.multi_handedness):
+            points = np.array([(p.x, p.y, p.z) for p in marks.landmark], dtype=np.float64)
+            if not np.isfinite(points).all():
+                continue
+            if self.mirror:
+                points[:, 0] = 1.0 - points[:, 0]
+            # MediaPipe labels hands as if the picture were a mirror image; ours come straight from the camera
+            side = {"left": "right", "right": "left"}[handed.classification[0].label.lower()]
+            self.landmarks[side] = points
+            found[side] = hand_features(points, aspect)
+        return found
+
+    def _smoothed(self, side: str, state: HandState, features: dict[str, float], t: float) -> dict[str, float]:
+        if state.last is not None and t > state.last[0]:
+            distance = math.hypot(features["x"] - state.last[1], features["y"] - state.last[2])
+            state.speed = distance / (t - state.last[0])
+        state.last = (t, features["x"], features["y"])
+        values = dict(features, speed=clamp01(state.speed / 2.0))
+        return {f"hand/{side}/{name}": state.smooth(name, values[name], t) for name in FEATURES}
