@@ -10,36 +10,25 @@ import numpy as np
 import pytest
 
 from sensors.hands import HandTracker, hand_features
+from sensors.testvideo import HAND_PHOTOS, moving_hand, read_video, write_video
 from tests.conftest import require
 
-PHOTOS = Path("/usr/share/doc/opencv-doc/opencv4/html")
 FRAMES, FPS, TRAVEL, SCALE = 120, 30.0, 200.0, 0.5  # the photos fill the frame: halve them to give room
 
 
 def _moving_hand(photo: Path, path: Path) -> tuple[list[np.ndarray], np.ndarray]:
-    """The photo at half size, shifted from TRAVEL/2 px left of centre to TRAVEL/2 right and back, rocking by 5
-    degrees; returns the frames read back from the video file and the shift of each frame."""
+    """The photo moving left and right (sensors/testvideo.py), written to a video file and read back."""
     require(photo.exists(), photo.name, "opencv-doc")
-    image = cv2.imread(str(photo))
-    h, w = image.shape[:2]
-    shifts = TRAVEL * (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(FRAMES) / FRAMES)) - TRAVEL / 2
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), FPS, (w, h))
-    for i, dx in enumerate(shifts):
-        warp = cv2.getRotationMatrix2D((w / 2, h / 2), 5 * np.sin(2 * np.pi * i / 60), SCALE)
-        warp[0, 2] += dx
-        writer.write(cv2.warpAffine(image, warp, (w, h), borderMode=cv2.BORDER_REPLICATE))
-    writer.release()
-    capture, frames = cv2.VideoCapture(str(path)), []
-    while (read := capture.read())[0]:
-        frames.append(read[1])
-    return frames, shifts
+    frames, shifts = moving_hand(photo, FRAMES, TRAVEL, SCALE)
+    return read_video(write_video(frames, path, FPS)), shifts
 
 
 @pytest.fixture(scope="module")
 def tracked(tmp_path_factory) -> dict[str, tuple[list[dict[str, float]], np.ndarray]]:
     out = {}
-    for name in ("handSrc.jpg", "handDst.jpg"):
-        frames, shifts = _moving_hand(PHOTOS / name, tmp_path_factory.mktemp("hands") / "hand.avi")
+    for photo in HAND_PHOTOS:
+        name = photo.name
+        frames, shifts = _moving_hand(photo, tmp_path_factory.mktemp("hands") / "hand.avi")
         assert len(frames) == FRAMES
         tracker = HandTracker(max_hands=2)
         try:

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from sensors.motion import MotionAnalyzer, Zone
-from tests.conftest import OPENCV_DATA, require
+from sensors.testvideo import PEOPLE, read_video, write_video
+from tests.conftest import require
 
 FPS = 10.0  # vtest.avi's own rate
 
@@ -18,30 +19,15 @@ FPS = 10.0  # vtest.avi's own rate
 @pytest.fixture(scope="module")
 def people() -> list[np.ndarray]:
     """The first 200 frames of vtest.avi."""
-    path = OPENCV_DATA / "vtest.avi"
-    require(path.exists(), "vtest.avi", "opencv-doc")
-    capture = cv2.VideoCapture(str(path))
-    frames = []
-    while len(frames) < 200:
-        ok, frame = capture.read()
-        assert ok, "vtest.avi ended early"
-        frames.append(frame)
+    require(PEOPLE.exists(), "vtest.avi", "opencv-doc")
+    frames = read_video(PEOPLE, limit=200)
+    assert len(frames) == 200, "vtest.avi ended early"
     return frames
 
 
 def _through_a_file(frames: list[np.ndarray], path: Path) -> list[np.ndarray]:
     """Write frames as an MJPG video and read them back with cv2.VideoCapture."""
-    h, w = frames[0].shape[:2]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), FPS, (w, h))
-    for frame in frames:
-        writer.write(frame)
-    writer.release()
-    capture, out = cv2.VideoCapture(str(path)), []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            return out
-        out.append(frame)
+    return read_video(write_video(frames, path, FPS))
 
 
 def _analyse(frames: list[np.ndarray], analyzer: MotionAnalyzer | None = None) -> list:
