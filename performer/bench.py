@@ -27,6 +27,10 @@ def run_bench(args: argparse.Namespace) -> int:
         from synthesis.server import AudioSettings
 
         result = bench_audio(AudioSettings(), seconds=args.seconds, latency_notes=args.latency_notes)
+    elif args.what == "camera":
+        from sensors.bench import bench_camera
+
+        result = bench_camera()
     else:
         raise ValueError(args.what)
     text = json.dumps(result, indent=2)

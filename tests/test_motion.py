@@ -73,3 +73,17 @@ def test_a_sudden_change_of_light_is_not_motion(people, tmp_path, gain):
     assert readings[60].light_change and readings[60].energy <= max(before)
     after = [r.energy for r in readings[61:75]]
     assert 0.5 < np.mean(after) / np.mean(before) < 2.0  # the same people read as the same motion
+
+
+def test_signals_reach_the_bus_through_osc(people):
+    """The camera process sends each frame's signals as one OSC bundle; the conductor's dispatcher reads them."""
+    from performer.events import ControlEvent
+    from sensors.bench import osc_bundle
+    from sensors.osc import OscDispatcher
+
+    zones = (Zone("door", 0.0, 0.0, 0.3, 1.0),)
+    reading = _analyse(people[:20], MotionAnalyzer(zones=zones))[-1]
+    events = OscDispatcher().dispatch(osc_bundle(reading.signals()), t=1.0)
+    assert {e.name: round(e.value, 5) for e in events if isinstance(e, ControlEvent)} == {
+        name: round(value, 5) for name, value in reading.signals().items()}
+    assert "audience/zone/door" in {e.name for e in events}
