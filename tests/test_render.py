@@ -14,8 +14,17 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from performer.analysis import (MidiNote, band_peak, cents, hz, isolated_onsets, read_midi_markers, read_midi_notes,
-                                rms_dbfs, spectrum)
+from performer.analysis import (
+    MidiNote,
+    band_peak,
+    cents,
+    hz,
+    isolated_onsets,
+    read_midi_markers,
+    read_midi_notes,
+    rms_dbfs,
+    spectrum,
+)
 from performer.loading import load_rig
 from performer.midifile import write_midi
 from synthesis.catalog import INSTRUMENTS, PARAMS, default_release
