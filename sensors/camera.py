@@ -1,0 +1,178 @@
+"""The camera process: ``python -m sensors.camera``. It reads one camera (by index, by part of its name, or a
+video file), runs hand tracking and/or audience motion on each frame, and sends the signals to the conductor as one
+OSC bundle per frame over loopback UDP, like any OSC controller.
+
+On an unplug or a read failure the signals glide to their rest values (presence and energy 0, positions 0.5) over
+a second, the loss is logged once, and the camera is reopened every second until it comes back."""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import logging
+import signal
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import cv2
+
+from sensors.bench import osc_bundle
+from sensors.motion import MotionAnalyzer, Zone
+
+log = logging.getLogger("camera")
+
+REOPEN = 1.0  # seconds between attempts to reopen a lost camera
+GLIDE = 1.0  # seconds the signals take to reach their rest values after a loss
+REST = {"x": 0.5, "y": 0.5}  # a lost signal's rest value by its last part; everything else rests at 0
+
+
+def find_device(spec: str) -> int | str:
+    """A capture source: an index ("0"), a video file, or the first V4L device whose name contains ``spec``."""
+    if spec.isdigit():
+        return int(spec)
+    if Path(spec).is_file():
+        return spec
+    for name_file in sorted(glob.glob("/sys/class/video4linux/video*/name")):
+        if spec.lower() in Path(name_file).read_text().lower():
+            return int(Path(name_file).parent.name.removeprefix("video"))
+    raise LookupError(f"camera {spec!r}: no such index, file or device name")
+
+
+@dataclass
+class CameraConfig:
+    device: str
+    width: int = 640
+    height: int = 480
+    mirror: bool = False
+    hands: int = 0
+    motion: bool = False
+    zones: tuple[Zone, ...] = ()
+
+
+class Camera:
+    """Capture plus analyses; ``frame_signals`` gives a frame's signals, or None when the camera is lost."""
+
+    def __init__(self, config: CameraConfig) -> None:
+        self.config = config
+        self.capture: cv2.VideoCapture | None = None
+        self.hands = None
+        if config.hands:
+            from sensors.hands import HandTracker
+
+            self.hands = HandTracker(max_hands=config.hands, mirror=config.mirror)
+        self.motion = MotionAnalyzer(zones=config.zones) if config.motion else None
+
+    def open(self) -> bool:
+        try:
+            source = find_device(self.config.device)
+        except LookupError:
+            return False
+        capture = cv2.VideoCapture(source)
+        if not capture.isOpened():
+            return False
+        capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.config.width)
+        capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.config.height)
+        self.capture = capture
+        return True
+
+    def frame_signals(self) -> dict[str, float] | None:
+        if self.capture is None:
+            return None
+        ok, frame = self.capture.read()
+        if not ok or frame is None:
+            self.capture.release()
+            self.capture = None
+            return None
+        t = time.monotonic()
+        signals: dict[str, float] = {}
+        if self.hands is not None:
+            signals.update(self.hands.update(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), t))
+        if self.motion is not None:
+            signals.update(self.motion.update(cv2.flip(frame, 1) if self.config.mirror else frame, t).signals())
+        return signals
+
+
+class Glide:
+    """Moves the last values sent to their rest values over GLIDE seconds."""
+
+    def __init__(self, last: dict[str, float], start: float) -> None:
+        self.last, self.start = dict(last), start
+
+    def values(self, now: float) -> dict[str, float]:
+        k = min(1.0, (now - self.start) / GLIDE)
+        return {name: v + (REST.get(name.rsplit("/", 1)[-1], 0.0) - v) * k for name, v in self.last.items()}
+
+    def done(self, now: float) -> bool:
+        return now - self.start >= GLIDE
+
+
+def run(camera: Camera, send: "socket.socket", to: tuple[str, int], stop: list[bool], lost: bool = False) -> None:
+    """Frames to bundles until stopped; on a loss, glide, log once, and reopen every REOPEN seconds. ``lost``: the
+    camera was missing from the start (already logged)."""
+    last: dict[str, float] = {}
+    glide: Glide | None = None
+    lost_logged, next_open = lost, time.monotonic() + REOPEN
+    while not stop:
+        signals = camera.frame_signals()
+        now = time.monotonic()
+        if signals is not None:
+            last.update(signals)
+            glide, lost_logged = None, False
+            send.sendto(osc_bundle(signals), to)
+            continue
+        if not lost_logged:
+            log.warning("camera %s: lost (no frame); signals glide to rest, reopening every %g s",
+                        camera.config.device, REOPEN)
+            lost_logged, glide, next_open = True, Glide(last, now), now + REOPEN
+        if glide is not None and last:
+            send.sendto(osc_bundle(glide.values(now)), to)
+            if glide.done(now):
+                glide = None
+        if now >= next_open:
+            next_open = now + REOPEN
+            if camera.open():
+                log.info("camera %s: open", camera.config.device)
+                continue
+        time.sleep(0.02)
+
+
+def _zone(text: str) -> Zone:
+    name, rect = text.split(":", 1)
+    x0, y0, x1, y1 = (float(v) for v in rect.split(","))
+    return Zone(name, x0, y0, x1, y1)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    p = argparse.ArgumentParser(prog="sensors.camera")
+    p.add_argument("--device", required=True, help="index, part of the device's name, or a video file")
+    p.add_argument("--width", type=int, default=640)
+    p.add_argument("--height", type=int, default=480)
+    p.add_argument("--mirror", action="store_true")
+    p.add_argument("--hands", type=int, default=0, help="hands to track (0: none)")
+    p.add_argument("--motion", action="store_true", help="audience motion")
+    p.add_argument("--zone", action="append", default=[], metavar="NAME:X0,Y0,X1,Y1")
+    p.add_argument("--send", type=int, required=True, help="the conductor's OSC port on 127.0.0.1")
+    a = p.parse_args(argv)
+    config = CameraConfig(a.device, a.width, a.height, a.mirror, a.hands, a.motion,
+                          tuple(_zone(z) for z in a.zone))
+    stop: list[bool] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.append(True))
+    camera = Camera(config)
+    opened = camera.open()
+    if not opened:
+        log.warning("camera %s: not there; going on without it (its signals read their scene defaults), retrying "
+                    "every %g s", a.device, REOPEN)
+    print("camera ready", flush=True)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as send:
+        run(camera, send, ("127.0.0.1", a.send), stop, lost=not opened)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""The camera process on real footage: vtest.avi (opencv-doc), cut to a short 320x240 file that the process reads
+as its camera through cv2.VideoCapture, sending OSC bundles over real UDP on 127.0.0.1. The file's end is a lost
+camera: the signals glide to rest, the loss is logged once, and the camera is reopened (the clip plays again)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import cv2
+
+from performer.events import ControlEvent
+from sensors.osc import OscDispatcher
+from sensors.testvideo import PEOPLE, read_video, write_video
+from tests.conftest import require
+
+
+def _listen(seconds: float, sock: socket.socket) -> list[tuple[float, dict[str, float]]]:
+    """(arrival time, signals) per bundle received."""
+    dispatcher, out, end = OscDispatcher(), [], time.monotonic() + seconds
+    while time.monotonic() < end:
+        sock.settimeout(max(0.01, end - time.monotonic()))
+        try:
+            dgram = sock.recv(65536)
+        except socket.timeout:
+            break
+        events = dispatcher.dispatch(dgram, time.monotonic())
+        out.append((time.monotonic(), {e.name: e.value for e in events if isinstance(e, ControlEvent)}))
+    return out
+
+
+def _camera(argv: list[str], port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "sensors.camera", *argv, "--send", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "camera ready"
+    return proc
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    proc.terminate()
+    _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    return err
+
+
+def test_motion_signals_flow_and_a_lost_camera_glides_to_rest_and_comes_back(tmp_path):
+    require(PEOPLE.exists(), "vtest.avi", "opencv-doc")
+    clip = [cv2.resize(f, (320, 240)) for f in read_video(PEOPLE, limit=60)]
+    video = write_video(clip, tmp_path / "room.avi", 10.0)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        proc = _camera(["--device", str(video), "--motion", "--zone", "left:0,0,0.5,1"], sock.getsockname()[1])
+        try:
+            bundles = _listen(2.6, sock)
+        finally:
+            err = _stop(proc)
+    energy = [s.get("audience/energy") for _, s in bundles]
+    assert max(e for e in energy if e is not None) > 0.1 and "audience/zone/left" in bundles[5][1]
+    assert _longest_glide([e for e in energy if e is not None]) >= 20  # a second of bundles gliding to rest
+    losses, opens = err.count("lost"), err.count(": open")
+    assert losses >= 1 and opens >= 1 and losses <= opens + 1, err  # a loss logged once, then reopened
+
+
+def _longest_glide(values: list[float]) -> int:
+    """The longest run of steadily falling values that ends at rest (below 1 % of where it began)."""
+    best, start = 0, 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] > values[i - 1] or values[i - 1] == 0.0:
+            run = values[start:i]
+            if len(run) > 1 and run[0] > 0.05 and run[-1] <= 0.01 * run[0]:
+                best = max(best, len(run))
+            start = i
+    return best
+
+
+def test_a_missing_camera_is_one_line_and_nothing_is_sent(tmp_path):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        proc = _camera(["--device", "no-such-camera", "--motion"], sock.getsockname()[1])
+        try:
+            bundles = _listen(2.5, sock)  # two reopen attempts
+        finally:
+            err = _stop(proc)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "no-such-camera" in lines[0] and "going on without it" in lines[0], err
+    assert bundles == []
