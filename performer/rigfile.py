@@ -110,6 +110,34 @@ class OscConfig(Strict):
     routes: list[OscRoute] = []
 
 
+class ZoneConfig(Strict):
+    """A named part of a camera's picture, in 0..1 coordinates [x0, y0, x1, y1] (y down): audience/zone/NAME."""
+
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    rect: tuple[float, float, float, float]
+
+    @field_validator("rect")
+    @classmethod
+    def _rect(cls, value: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        x0, y0, x1, y1 = value
+        if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
+            raise ValueError(f"expected [x0, y0, x1, y1] within 0..1 with x0 < x1 and y0 < y1, got {list(value)}")
+        return value
+
+
+class CameraConfig(Strict):
+    """A camera and what to read from it: hands (hand/left/x, ...) and/or audience motion (audience/energy, ...).
+    Its own process sends the signals to the rig's OSC port."""
+
+    device: str = "0"  # an index, part of the device's name, or a video file
+    width: int = Field(640, ge=160, le=3840)
+    height: int = Field(480, ge=120, le=2160)
+    mirror: bool = False
+    hands: int = Field(0, ge=0, le=2)
+    motion: bool = False
+    zones: list[ZoneConfig] = []
+
+
 class GeneratorKind(str, Enum):
     """What makes the notes: the trained model, or the rule-based walk (always the fallback)."""
 
@@ -139,3 +167,4 @@ class Rig(Strict):
     midi: MidiConfig = MidiConfig()
     osc: OscConfig = OscConfig()
     model: ModelConfig = ModelConfig()
+    cameras: list[CameraConfig] = []

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from performer.loading import LoadedRig
 from performer.render import audio_settings
+from performer.rigfile import CameraConfig
 from performer.threads import SINGLE_THREAD
 from synthesis.process import EXIT_NO_AUDIO, settings_argv
 
@@ -135,15 +136,27 @@ def run_rig(loaded: LoadedRig, args: argparse.Namespace) -> int:
         if value:
             conductor_argv += [flag, value]
     conductor = Child("conductor", conductor_argv, "conductor ready", env=dict(os.environ, **SINGLE_THREAD))
+    cameras = [Child(f"camera {i}", python + ["-m", "sensors.camera", "--send", str(loaded.rig.osc.port)]
+                     + camera_argv(camera), "camera ready") for i, camera in enumerate(loaded.rig.cameras)]
     if not engine.start():
         if engine.returncode == EXIT_NO_AUDIO:
             return _no_audio(loaded, args, f"no audio output ({settings.backend})")
         print(f"performer: the engine failed to start (exit {engine.returncode})", file=sys.stderr)
         return 1
-    return _supervise(engine, conductor, args.duration)
+    return _supervise(engine, conductor, args.duration, cameras)
 
 
-def _supervise(engine: Child, conductor: Child, duration: float | None) -> int:
+def camera_argv(camera: CameraConfig) -> list[str]:
+    """The camera process's arguments for one of the rig's cameras."""
+    argv = ["--device", camera.device, "--width", str(camera.width), "--height", str(camera.height),
+            "--hands", str(camera.hands)]
+    argv += ["--mirror"] * camera.mirror + ["--motion"] * camera.motion
+    for zone in camera.zones:
+        argv += ["--zone", f"{zone.name}:{','.join(f'{v:g}' for v in zone.rect)}"]
+    return argv
+
+
+def _supervise(engine: Child, conductor: Child, duration: float | None, cameras: list[Child]) -> int:
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
     deadline = None if duration is None else time.monotonic() + duration
@@ -151,6 +164,10 @@ def _supervise(engine: Child, conductor: Child, duration: float | None) -> int:
         if not conductor.start():
             print(f"performer: the conductor failed to start (exit {conductor.returncode})", file=sys.stderr)
             return 1
+        for camera in cameras:
+            if not camera.start():
+                print(f"performer: {camera.name} failed to start (exit {camera.returncode}); going on without it",
+                      file=sys.stderr)
         print("performer: playing; Ctrl-C stops", flush=True)
         while not stop.wait(0.2):
             if deadline is not None and time.monotonic() >= deadline:
@@ -158,8 +175,14 @@ def _supervise(engine: Child, conductor: Child, duration: float | None) -> int:
             for child in (engine, conductor):
                 if not child.alive() and not _restart(child):
                     return 1
+            for camera in [c for c in cameras if c.proc is not None and not c.alive()]:
+                if not (camera.may_restart() and camera.start()):  # the music goes on without it
+                    print(f"performer: {camera.name} keeps failing; going on without it", file=sys.stderr)
+                    cameras.remove(camera)
         return 0
     finally:
+        for camera in cameras:
+            camera.stop()
         conductor.stop()
         engine.stop()
         for s, handler in previous.items():

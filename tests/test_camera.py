@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import cv2
 
@@ -86,3 +87,28 @@ def test_a_missing_camera_is_one_line_and_nothing_is_sent(tmp_path):
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and "no-such-camera" in lines[0] and "going on without it" in lines[0], err
     assert bundles == []
+
+
+def test_a_rig_with_a_camera_records_its_signals(tmp_path, jack_server, performer_cmd):
+    """`performer run` starts the camera process beside the engine and conductor; its signals reach the bus and
+    the session log (real UDP, real jackd)."""
+    import json
+
+    from performer.supervisor import free_port
+
+    require(PEOPLE.exists(), "vtest.avi", "opencv-doc")
+    video = write_video([cv2.resize(f, (320, 240)) for f in read_video(PEOPLE, limit=60)], tmp_path / "room.avi", 10.0)
+    root = Path(__file__).resolve().parent.parent
+    rig = tmp_path / "rig.toml"
+    rig.write_text(f'name = "room"\nscenes = ["{root}/scenes/dawn.toml"]\n[model]\ngenerator = "rules"\n'
+                   f'[audio]\nbackend = "jack"\njack_name = "room-{free_port()}"\njack_connect = false\n'
+                   f'[osc]\nport = {free_port()}\n[[cameras]]\ndevice = "{video}"\nmotion = true\n'
+                   f'zones = [{{ name = "door", rect = [0, 0, 0.3, 1] }}]\n')
+    session = tmp_path / "take.jsonl"
+    result = subprocess.run(performer_cmd + ["run", str(rig), "--duration", "4", "--record", str(session)],
+                            env=jack_server, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in session.read_text().splitlines()[1:]]
+    energy = [r["value"] for r in records if r.get("signal") == "audience/energy"]
+    assert len(energy) > 20 and max(energy) > 0.1
+    assert any(r.get("signal") == "audience/zone/door" for r in records)
