@@ -214,5 +214,7 @@ class Conductor:
             return (self._index + 1) % count
         if name in ("prev", "back"):
             return (self._index - 1) % count
+        if name.startswith("#") and name[1:].isdigit():  # a MIDI program change: scene n, counting from 0
+            return int(name[1:]) if int(name[1:]) < count else None
         names = [s.name for s in self.loaded.scenes]
         return names.index(name) if name in names else None

@@ -21,7 +21,7 @@ from performer.errors import DeviceError
 from performer.events import Event, PlayerMidi
 from performer.loading import LoadedRig
 from performer.session import SessionWriter
-from sensors.midi import MidiInputs, is_key, translate
+from sensors.midi import MidiInputs, MidiTranslator, is_key
 from sensors.osc import OscDispatcher
 from sensors.udp import UdpReceiver
 from synthesis.protocol import Health, decode
@@ -38,6 +38,7 @@ class Inputs:
         self.clock, self.inbox = clock, inbox
         rig = loaded.rig
         self.thru = rig.midi.thru
+        self.translator = MidiTranslator()
         self.osc = OscDispatcher(rig.osc.routes)
         self.udp: UdpReceiver | None = None
         self.midi: MidiInputs | None = None
@@ -58,7 +59,7 @@ class Inputs:
 
     def _on_midi(self, message: mido.Message) -> None:
         t = self.clock.now()
-        for event in translate(message, t):
+        for event in self.translator.events(message, t):
             self.inbox.put(event)
         if self.thru and is_key(message):
             self.inbox.put(PlayerMidi(t, tuple(message.bytes())))

@@ -1,33 +1,62 @@
-"""MIDI controllers: mido messages onto the bus (pure), and input ports opened by name pattern (I/O).
+"""MIDI controllers: messages onto the bus (pure), and the rig's input ports, polled and hot-plugged (I/O).
 
-CC n becomes ``midi/cc/n``, a note becomes ``midi/note/n`` (velocity/127, 0 when released), pitch bend
-``midi/bend``, channel pressure ``midi/pressure``."""
+CC n becomes ``midi/cc/n``; a 14-bit pair (CC n < 32 then its LSB, CC n + 32) also ``midi/cc14/n``; a note
+``midi/note/n`` (velocity/127, 0 when released); pitch bend ``midi/bend``; channel pressure ``midi/pressure`` and
+polyphonic pressure ``midi/pressure/n``; a program change selects scene n (a cue ``#n``)."""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import Callable
 
 import mido
 
 from performer.errors import DeviceError
-from performer.events import ControlEvent, Event
+from performer.events import ControlEvent, CueEvent, Event
 from performer.rigfile import MidiConfig
-from sensors.midiports import NoMidi, open_inputs
+from sensors.midiports import NoMidi, PolledInputs
+
+log = logging.getLogger(__name__)
+
+POLL = 0.002  # seconds between polls of the ports: well under a control tick (10 ms)
+RESCAN = 1.0  # seconds between looks for controllers plugged in or pulled out
 
 
-def translate(message: mido.Message, t: float) -> list[Event]:
-    """Bus events for one MIDI message received at clock time ``t``."""
-    if message.type == "control_change":
-        return [ControlEvent(t, f"midi/cc/{message.control}", message.value / 127.0)]
-    if message.type == "note_on":
-        return [ControlEvent(t, f"midi/note/{message.note}", message.velocity / 127.0)]
-    if message.type == "note_off":
-        return [ControlEvent(t, f"midi/note/{message.note}", 0.0)]
-    if message.type == "pitchwheel":
-        return [ControlEvent(t, "midi/bend", (message.pitch + 8192) / 16383.0)]
-    if message.type == "aftertouch":
-        return [ControlEvent(t, "midi/pressure", message.value / 127.0)]
-    return []
+class MidiTranslator:
+    """Bus events for MIDI messages. It remembers each controller's last MSB (CC 0-31) to pair 14-bit values."""
+
+    def __init__(self) -> None:
+        self._msb: dict[tuple[int, int], int] = {}
+
+    def events(self, message: mido.Message, t: float) -> list[Event]:
+        """Bus events for one message received at clock time ``t``."""
+        kind = message.type
+        if kind == "control_change":
+            return self._control(message, t)
+        if kind in ("note_on", "note_off"):
+            velocity = message.velocity if kind == "note_on" else 0
+            return [ControlEvent(t, f"midi/note/{message.note}", velocity / 127.0)]
+        if kind == "pitchwheel":
+            return [ControlEvent(t, "midi/bend", (message.pitch + 8192) / 16383.0)]
+        if kind == "aftertouch":
+            return [ControlEvent(t, "midi/pressure", message.value / 127.0)]
+        if kind == "polytouch":
+            return [ControlEvent(t, f"midi/pressure/{message.note}", message.value / 127.0)]
+        if kind == "program_change":
+            return [CueEvent(t, f"#{message.program}")]
+        return []
+
+    def _control(self, message: mido.Message, t: float) -> list[Event]:
+        number, value = message.control, message.value
+        out: list[Event] = [ControlEvent(t, f"midi/cc/{number}", value / 127.0)]
+        if number < 32:
+            self._msb[(message.channel, number)] = value
+        elif number < 64 and (message.channel, number - 32) in self._msb:
+            msb = self._msb[(message.channel, number - 32)]
+            out.append(ControlEvent(t, f"midi/cc14/{number - 32}", ((msb << 7) | value) / 16383.0))
+        return out
 
 
 def is_key(message: mido.Message) -> bool:
@@ -36,16 +65,39 @@ def is_key(message: mido.Message) -> bool:
 
 
 class MidiInputs:
-    """Opens every input port whose name matches one of the rig's patterns. A pattern that matches nothing
-    gets one line and the rig goes on without it."""
+    """The rig's MIDI inputs, found by name pattern, polled by a thread of their own, and reconnected when a
+    controller comes back. A pattern that matches nothing gets one line and the rig goes on without it."""
 
-    def __init__(self, config: MidiConfig, callback: Callable[[mido.Message], None]) -> None:
+    def __init__(self, config: MidiConfig, callback: Callable[[mido.Message], None],
+                 client: str = "performer") -> None:
         try:
-            self.ports = open_inputs(config.api.value, [spec.port for spec in config.inputs], callback)
+            self.inputs = PolledInputs(config.api.value, [spec.port for spec in config.inputs], client)
         except NoMidi as err:
             raise DeviceError(str(err)) from err
+        self.callback = callback
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="midi-in", daemon=True)
+        if config.inputs:
+            self._thread.start()
+
+    @property
+    def ports(self) -> list[str]:
+        return list(self.inputs.ports)
+
+    def _run(self) -> None:
+        next_scan = 0.0
+        while not self._stop.wait(POLL):
+            for message in self.inputs.poll():
+                self.callback(message)
+            if (now := time.monotonic()) >= next_scan:
+                next_scan = now + RESCAN
+                try:
+                    self.inputs.rescan()
+                except Exception as err:  # the MIDI system itself went away; keep trying
+                    log.warning("MIDI: rescan failed: %s", err)
 
     def close(self) -> None:
-        for port in self.ports:
-            port.close()
-        self.ports.clear()
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(1.0)
+        self.inputs.close()

@@ -1,0 +1,88 @@
+"""MIDI controllers: messages to bus events (pure), and real JACK MIDI ports polled, unplugged and replugged."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import mido
+import pytest
+
+from performer.events import ControlEvent, CueEvent
+from sensors.midi import MidiTranslator
+from sensors.midiports import PolledInputs
+
+
+def test_14_bit_pairs_program_change_and_pressure():
+    translate = MidiTranslator()
+    msb = translate.events(mido.Message("control_change", control=1, value=64), 1.0)
+    assert msb == [ControlEvent(1.0, "midi/cc/1", 64 / 127)]
+    lsb = translate.events(mido.Message("control_change", control=33, value=127), 1.0)
+    assert ControlEvent(1.0, "midi/cc14/1", ((64 << 7) | 127) / 16383) in lsb
+    assert translate.events(mido.Message("control_change", control=34, value=5), 1.0) == [
+        ControlEvent(1.0, "midi/cc/34", 5 / 127)]  # an LSB with no MSB before it is a plain CC
+    assert translate.events(mido.Message("program_change", program=2), 2.0) == [CueEvent(2.0, "#2")]
+    assert translate.events(mido.Message("polytouch", note=60, value=127), 3.0) == [
+        ControlEvent(3.0, "midi/pressure/60", 1.0)]
+    assert translate.events(mido.Message("note_off", note=60), 4.0) == [ControlEvent(4.0, "midi/note/60", 0.0)]
+
+
+def _wait_for(inputs: PolledInputs, count: int, timeout: float = 3.0) -> list[mido.Message]:
+    got: list[mido.Message] = []
+    deadline = time.monotonic() + timeout
+    while len(got) < count and time.monotonic() < deadline:
+        got += inputs.poll()
+        time.sleep(0.01)
+    return got
+
+
+def test_a_controller_unplugged_and_plugged_back_is_heard_again(jack_server, monkeypatch, caplog):
+    for key, value in jack_server.items():
+        monkeypatch.setenv(key, value)
+    backend = mido.Backend("mido.backends.rtmidi/UNIX_JACK", load=True)
+    knobs = backend.open_output("Knobs", virtual=True)
+    inputs = PolledInputs("jack", ["Knobs"], "test-midi")
+    try:
+        assert len(inputs.ports) == 1
+        knobs.send(mido.Message("control_change", control=7, value=100))
+        assert [m.value for m in _wait_for(inputs, 1)] == [100]
+        knobs.close()  # unplugged
+        with caplog.at_level(logging.WARNING):
+            inputs.rescan()
+        assert inputs.ports == {} and "went away" in caplog.text
+        knobs = backend.open_output("Knobs", virtual=True)  # plugged back in
+        inputs.rescan()
+        assert len(inputs.ports) == 1
+        knobs.send(mido.Message("control_change", control=7, value=3))
+        assert [m.value for m in _wait_for(inputs, 1)] == [3]
+    finally:
+        knobs.close()
+        inputs.close()
+
+
+def test_a_pattern_that_matches_nothing_is_one_line(jack_server, monkeypatch, caplog):
+    for key, value in jack_server.items():
+        monkeypatch.setenv(key, value)
+    with caplog.at_level(logging.WARNING):
+        inputs = PolledInputs("jack", ["NoSuchController"], "test-midi")
+        inputs.rescan()
+        inputs.rescan()
+    inputs.close()
+    assert caplog.text.count("NoSuchController") == 1
+
+
+@pytest.mark.parametrize("program, scene", [(0, "Dawn"), (2, "Bloom")])
+def test_program_change_selects_a_scene(program, scene):
+    from pathlib import Path
+
+    from performer.conductor import Conductor, Trace
+    from performer.loading import load_rig
+    from performer.render import CollectSink
+
+    rig = load_rig(Path(__file__).resolve().parent.parent / "rigs" / "laptop.toml")
+    trace = Trace()
+    conductor = Conductor(rig, CollectSink(), start=0.0, trace=trace)
+    conductor.ingest(CueEvent(1.0, "next"))
+    conductor.ingest(CueEvent(8.0, f"#{program}"))
+    conductor.advance_to(20.0)
+    assert trace.scenes[-1][1] == scene
