@@ -23,6 +23,7 @@ from performer.loading import LoadedRig
 from performer.session import SessionWriter
 from sensors.midi import MidiInputs, MidiTranslator, is_key
 from sensors.osc import OscDispatcher
+from sensors.oscgate import OscGate
 from sensors.udp import UdpReceiver
 from synthesis.protocol import Health, decode
 
@@ -40,6 +41,7 @@ class Inputs:
         self.thru = rig.midi.thru
         self.translator = MidiTranslator()
         self.osc = OscDispatcher(rig.osc.routes)
+        self.gate = OscGate(tuple(rig.osc.allow), rate=rig.osc.rate_limit)
         self.udp: UdpReceiver | None = None
         self.midi: MidiInputs | None = None
         if rig.osc.enabled:
@@ -54,7 +56,10 @@ class Inputs:
             log.warning("%s; going on without MIDI", err)
 
     def _on_osc(self, dgram: bytes, sender: tuple[str, int]) -> None:
-        for event in self.osc.dispatch(dgram, self.clock.now()):
+        now = self.clock.now()
+        if not self.gate.admit(sender[0], now):
+            return
+        for event in self.osc.dispatch(dgram, now):
             self.inbox.put(event)
 
     def _on_midi(self, message: mido.Message) -> None:

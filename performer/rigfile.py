@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from enum import Enum
 from typing import Optional
 
@@ -108,6 +109,18 @@ class OscConfig(Strict):
     host: str = "127.0.0.1"
     port: int = Field(9000, ge=0, le=65535)
     routes: list[OscRoute] = []
+    allow: list[str] = ["127.0.0.1", "::1"]  # senders (addresses or networks) whose packets are read
+    rate_limit: float = Field(1000.0, gt=0, le=100000)  # packets a second per sender; more are dropped
+
+    @field_validator("allow")
+    @classmethod
+    def _allow(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"expected IP addresses or networks like 192.168.1.0/24, got {entry!r}") from None
+        return value
 
 
 class ZoneConfig(Strict):

@@ -157,6 +157,7 @@ def test_bad_voice_scale_names_the_field(tmp_path: Path, performer_cmd: list[str
     ("[audio]\nmax_loudness_db = 6\n", "audio.max_loudness_db", "0"),
     ("[midi]\nthru_channel = 17\n", "midi.thru_channel", "16"),
     ("[[cameras]]\nhands = 3\n", "cameras[0].hands", "2"),
+    ('[osc]\nallow = ["my-phone"]\n', "osc.allow", "192.168.1.0/24"),
     ('[[cameras]]\nzones = [{ name = "door", rect = [0.5, 0, 0.2, 1] }]\n', "cameras[0].zones[0].rect", "x0 < x1"),
 ])
 def test_engine_and_thru_settings_name_the_field(tmp_path: Path, text: str, field: str, expected: str) -> None:

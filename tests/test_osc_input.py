@@ -79,3 +79,36 @@ def test_port_in_use_is_one_clear_line() -> None:
             raise AssertionError("binding a busy port must fail")
     finally:
         first.close()
+
+
+def test_senders_outside_the_allowlist_are_ignored_and_floods_are_limited(caplog):
+    """Real UDP on 127.0.0.1 and ::1: the gate admits only listed senders, and at most its rate from each."""
+    import logging
+
+    from sensors.oscgate import OscGate
+
+    gate, inbox = OscGate(allow=("::1",), rate=50.0, burst=10.0), queue.Queue()
+    dispatcher = OscDispatcher()
+
+    def on_packet(dgram: bytes, sender: tuple[str, int]) -> None:
+        if gate.admit(sender[0], time.monotonic()):
+            for event in dispatcher.dispatch(dgram, time.monotonic()):
+                inbox.put(event)
+
+    for host in ("127.0.0.1", "::1"):
+        receiver = UdpReceiver(host, 0, on_packet, name="osc").start()
+        try:
+            with caplog.at_level(logging.WARNING):
+                family = socket.AF_INET6 if ":" in host else socket.AF_INET
+                client = SimpleUDPClient(host, receiver.port, family=family)
+                for i in range(200):  # a flood: far more than 10 at once
+                    client.send_message("/fader/1", i / 200)
+                time.sleep(0.3)
+        finally:
+            receiver.close()
+        got = [e for e in collect(inbox, 200, timeout=0.5) if isinstance(e, ControlEvent)]
+        if host == "127.0.0.1":
+            assert got == [] and gate.refused["127.0.0.1"] == 200  # not on the list
+        else:
+            assert 10 <= len(got) <= 30 and gate.limited["::1"] >= 150  # the burst, plus what the rate refills
+    assert caplog.text.count("not in the rig's osc.allow") == 1 and caplog.text.count("more than 50") == 1
