@@ -39,6 +39,12 @@ def _run(args: argparse.Namespace) -> int:
     return run_rig(load_rig(args.rig), args)
 
 
+def _learn(args: argparse.Namespace) -> int:
+    from performer.learn import learn
+
+    return learn(args)
+
+
 def _conduct(args: argparse.Namespace) -> int:
     from performer.live import conduct_live
 
@@ -77,6 +83,11 @@ def parser() -> argparse.ArgumentParser:
     conduct.add_argument("--record")
     conduct.add_argument("--notes-log")
     conduct.set_defaults(func=_conduct)
+    learn = sub.add_parser("learn", help="bind the next MIDI control moved to a signal name in the rig")
+    learn.add_argument("rig")
+    learn.add_argument("signal", help="the name scenes will map, e.g. stage/filter")
+    learn.add_argument("--wait", type=float, default=30.0, help="seconds to wait for a control")
+    learn.set_defaults(func=_learn)
     add_model_commands(sub)
     return top
 

@@ -39,7 +39,7 @@ class Inputs:
         self.clock, self.inbox = clock, inbox
         rig = loaded.rig
         self.thru = rig.midi.thru
-        self.translator = MidiTranslator()
+        self.translator = MidiTranslator(rig.midi.learned)
         self.osc = OscDispatcher(rig.osc.routes)
         self.gate = OscGate(tuple(rig.osc.allow), rate=rig.osc.rate_limit)
         self.udp: UdpReceiver | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from enum import Enum
 from typing import Optional
 
@@ -78,6 +79,17 @@ class MidiConfig(Strict):
     inputs: list[MidiInputConfig] = []
     thru: bool = True
     thru_channel: int = Field(0, ge=0, le=16)
+    learned: dict[str, str] = {}  # signal name -> control (cc/N, note/N, bend, pressure), written by `performer learn`
+
+    @field_validator("learned")
+    @classmethod
+    def _learned(cls, value: dict[str, str]) -> dict[str, str]:
+        for signal, source in value.items():
+            if not is_signal_name(signal):
+                raise ValueError(f"expected signal names like stage/filter, got {signal!r}")
+            if not re.fullmatch(r"(cc|note)/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-7])|bend|pressure", source):
+                raise ValueError(f"{signal}: expected cc/N, note/N, bend or pressure, got {source!r}")
+        return value
 
 
 class OscRoute(Strict):

@@ -24,14 +24,33 @@ POLL = 0.002  # seconds between polls of the ports: well under a control tick (1
 RESCAN = 1.0  # seconds between looks for controllers plugged in or pulled out
 
 
-class MidiTranslator:
-    """Bus events for MIDI messages. It remembers each controller's last MSB (CC 0-31) to pair 14-bit values."""
+def source_of(message: mido.Message) -> str | None:
+    """The control a message comes from, as MIDI learn names it: ``cc/74``, ``note/60``, ``bend``, ``pressure``."""
+    if message.type == "control_change":
+        return f"cc/{message.control}"
+    if message.type == "note_on" and message.velocity > 0:
+        return f"note/{message.note}"
+    return {"pitchwheel": "bend", "aftertouch": "pressure"}.get(message.type)
 
-    def __init__(self) -> None:
+
+class MidiTranslator:
+    """Bus events for MIDI messages. It remembers each controller's last MSB (CC 0-31) to pair 14-bit values,
+    and also publishes a learned control under its learned name (``learned``: source -> signal)."""
+
+    def __init__(self, learned: dict[str, str] | None = None) -> None:
         self._msb: dict[tuple[int, int], int] = {}
+        self._names = {source: signal for signal, source in (learned or {}).items()}
 
     def events(self, message: mido.Message, t: float) -> list[Event]:
         """Bus events for one message received at clock time ``t``."""
+        events = self._events(message, t)
+        if self._names and (source := source_of(message) or _released(message)) in self._names:
+            first = events[0]
+            if isinstance(first, ControlEvent):
+                events.append(ControlEvent(t, self._names[source], first.value))
+        return events
+
+    def _events(self, message: mido.Message, t: float) -> list[Event]:
         kind = message.type
         if kind == "control_change":
             return self._control(message, t)
@@ -57,6 +76,11 @@ class MidiTranslator:
             msb = self._msb[(message.channel, number - 32)]
             out.append(ControlEvent(t, f"midi/cc14/{number - 32}", ((msb << 7) | value) / 16383.0))
         return out
+
+
+def _released(message: mido.Message) -> str | None:
+    """A note's source when it is released, so a learned key goes back to 0."""
+    return f"note/{message.note}" if message.type in ("note_on", "note_off") else None
 
 
 def is_key(message: mido.Message) -> bool:

@@ -158,6 +158,7 @@ def test_bad_voice_scale_names_the_field(tmp_path: Path, performer_cmd: list[str
     ("[midi]\nthru_channel = 17\n", "midi.thru_channel", "16"),
     ("[[cameras]]\nhands = 3\n", "cameras[0].hands", "2"),
     ('[osc]\nallow = ["my-phone"]\n', "osc.allow", "192.168.1.0/24"),
+    ('[midi.learned]\n"stage/filter" = "knob 3"\n', "midi.learned", "cc/N"),
     ('[[cameras]]\nzones = [{ name = "door", rect = [0.5, 0, 0.2, 1] }]\n', "cameras[0].zones[0].rect", "x0 < x1"),
 ])
 def test_engine_and_thru_settings_name_the_field(tmp_path: Path, text: str, field: str, expected: str) -> None:

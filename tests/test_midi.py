@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import time
+from pathlib import Path
+from typing import Iterator
 
 import mido
 import pytest
@@ -25,6 +29,18 @@ def test_14_bit_pairs_program_change_and_pressure():
     assert translate.events(mido.Message("polytouch", note=60, value=127), 3.0) == [
         ControlEvent(3.0, "midi/pressure/60", 1.0)]
     assert translate.events(mido.Message("note_off", note=60), 4.0) == [ControlEvent(4.0, "midi/note/60", 0.0)]
+
+
+@contextlib.contextmanager
+def _env(env: dict[str, str]) -> Iterator[None]:
+    """This process's environment set to ``env`` for a while (libjack reads it when a client opens)."""
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def _wait_for(inputs: PolledInputs, count: int, timeout: float = 3.0) -> list[mido.Message]:
@@ -73,8 +89,6 @@ def test_a_pattern_that_matches_nothing_is_one_line(jack_server, monkeypatch, ca
 
 @pytest.mark.parametrize("program, scene", [(0, "Dawn"), (2, "Bloom")])
 def test_program_change_selects_a_scene(program, scene):
-    from pathlib import Path
-
     from performer.conductor import Conductor, Trace
     from performer.loading import load_rig
     from performer.render import CollectSink
@@ -86,3 +100,38 @@ def test_program_change_selects_a_scene(program, scene):
     conductor.ingest(CueEvent(8.0, f"#{program}"))
     conductor.advance_to(20.0)
     assert trace.scenes[-1][1] == scene
+
+
+def test_midi_learn_binds_the_next_control_moved(tmp_path, jack_server, performer_cmd):
+    """`performer learn` over a real JACK MIDI port writes the binding into the rig, comments kept; the
+    translator then publishes the control under its learned name too."""
+    import subprocess
+    import threading
+
+    from performer.loading import load_rig
+
+    root = Path(__file__).resolve().parent.parent
+    rig = tmp_path / "rig.toml"
+    rig.write_text(f'# my rig\nname = "learn"\nscenes = ["{root}/scenes/dawn.toml"]\n\n[midi]\napi = "jack"  # JACK\n'
+                   '[[midi.inputs]]\nport = "Knobs"\n')
+    backend = mido.Backend("mido.backends.rtmidi/UNIX_JACK", load=True)
+    env = dict(jack_server)
+    with _env(env):
+        knobs = backend.open_output("Knobs", virtual=True)
+    try:
+        proc = subprocess.Popen(performer_cmd + ["learn", str(rig), "stage/filter", "--wait", "10"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stdout is not None and "move a control" in proc.stdout.readline()
+        sender = threading.Timer(0.5, lambda: knobs.send(mido.Message("control_change", control=74, value=90)))
+        sender.start()
+        out, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0, err
+        assert "stage/filter <- cc/74" in out
+    finally:
+        knobs.close()
+    text = rig.read_text()
+    assert text.startswith("# my rig") and "# JACK" in text  # the file's own comments stay
+    learned = load_rig(rig).rig.midi.learned
+    assert learned == {"stage/filter": "cc/74"}
+    events = MidiTranslator(learned).events(mido.Message("control_change", control=74, value=127), 1.0)
+    assert ControlEvent(1.0, "stage/filter", 1.0) in events and ControlEvent(1.0, "midi/cc/74", 1.0) in events
