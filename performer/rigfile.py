@@ -93,7 +93,8 @@ class MidiConfig(Strict):
 
 
 class OscRoute(Strict):
-    """An OSC address whose first argument, scaled from ``range`` to 0..1, goes onto ``signal``."""
+    """An OSC address (or address pattern: ``/fader/*``) whose first argument, scaled from ``range`` to 0..1,
+    goes onto ``signal`` (whose ``*`` take what the address's wildcards matched: ``osc/fader/*``)."""
 
     address: str
     signal: str
@@ -109,8 +110,8 @@ class OscRoute(Strict):
     @field_validator("signal")
     @classmethod
     def _signal(cls, value: str) -> str:
-        if not is_signal_name(value):
-            raise ValueError(f"expected a signal name like osc/fader/1, got {value!r}")
+        if not is_signal_name(value.replace("*", "x")):
+            raise ValueError(f"expected a signal name like osc/fader/1 (or osc/fader/*), got {value!r}")
         return value
 
 

@@ -16,6 +16,7 @@ from pythonosc.osc_packet import OscPacket
 
 from performer.events import ControlEvent, CueEvent, Event, clamp01, is_signal_name
 from performer.rigfile import OscRoute
+from sensors.oscpattern import compile_pattern, fill, is_pattern
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,8 @@ class OscDispatcher:
     """Maps OSC messages onto bus events and keeps counts of what it clamped and rejected."""
 
     def __init__(self, routes: Iterable[OscRoute] = ()) -> None:
-        self.routes = {r.address: r for r in routes}
+        self.routes = {r.address: r for r in routes if not is_pattern(r.address)}
+        self.patterns = [(compile_pattern(r.address), r) for r in routes if is_pattern(r.address)]
         self.malformed = 0
         self.clamped: Counter[str] = Counter()
         self.rejected: Counter[str] = Counter()
@@ -54,9 +56,8 @@ class OscDispatcher:
             return CueEvent(t, CUE_ADDRESSES[address])
         if address == "/scene":
             return CueEvent(t, str(params[0])) if params else self._reject(address, "expected a scene name")
-        route = self.routes.get(address)
-        signal = route.signal if route else address[1:]
-        if not route and not is_signal_name(signal):
+        route, signal = self._route(address)
+        if not is_signal_name(signal):  # an unrouted address, or what a pattern's wildcard matched
             return self._reject(address, "expected an address like /fader/1 (lower case, two or more parts)")
         if not params or not isinstance(params[0], (int, float)) or isinstance(params[0], bool):
             return self._reject(address, f"expected a number as first argument, got {params[:1]!r}")
@@ -70,6 +71,15 @@ class OscDispatcher:
         if clamped:
             self.clamped[address] += 1
         return ControlEvent(t, signal, value)
+
+    def _route(self, address: str) -> tuple[OscRoute | None, str]:
+        """The route for an address (exact first, then patterns in the rig's order) and the signal it sets."""
+        if address in self.routes:
+            return self.routes[address], self.routes[address].signal
+        for pattern, route in self.patterns:
+            if match := pattern.match(address):
+                return route, fill(route.signal, match.groups())
+        return None, address[1:]
 
     def _reject(self, address: str, why: str) -> None:
         self.rejected[address] += 1

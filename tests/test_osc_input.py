@@ -112,3 +112,24 @@ def test_senders_outside_the_allowlist_are_ignored_and_floods_are_limited(caplog
         else:
             assert 10 <= len(got) <= 30 and gate.limited["::1"] >= 150  # the burst, plus what the rate refills
     assert caplog.text.count("not in the rig's osc.allow") == 1 and caplog.text.count("more than 50") == 1
+
+
+def test_address_patterns_route_banks_of_controls():
+    from sensors.oscpattern import compile_pattern
+
+    routes = [OscRoute(address="/1/fader*", signal="osc/fader/*", range=(0.0, 127.0)),
+              OscRoute(address="/{left,right}/xy/?", signal="pad/*/*"),
+              OscRoute(address="/bank/[!0-9]", signal="osc/letter")]
+    dispatcher = OscDispatcher(routes)
+
+    def event(address: str, value: float) -> list[Event]:
+        builder = OscMessageBuilder(address=address)
+        builder.add_arg(value)
+        return dispatcher.dispatch(builder.build().dgram, 1.0)
+
+    assert event("/1/fader3", 127.0) == [ControlEvent(1.0, "osc/fader/3", 1.0)]
+    assert event("/right/xy/y", 0.25) == [ControlEvent(1.0, "pad/right/y", 0.25)]
+    assert event("/bank/a", 0.5) == [ControlEvent(1.0, "osc/letter", 0.5)]
+    assert event("/bank/7", 0.5) == [ControlEvent(1.0, "bank/7", 0.5)]  # not the pattern: its own name
+    assert event("/1/fader Main", 1.0) == [] and dispatcher.rejected["/1/fader Main"] == 1  # no such signal
+    assert compile_pattern("/a/*").match("/a/b/c") is None  # a wildcard never crosses a /
