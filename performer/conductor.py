@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from performer.bus import ControlBus
-from performer.events import ControlEvent, CueEvent, Event, PlayerMidi
+from performer.events import ControlEvent, CueEvent, Event, PlayerMidi, ReleaseEvent
 from performer.loading import LoadedRig
 from performer.model.factory import GeneratorFactory, make_factory
 from performer.show import SceneRun
@@ -127,12 +127,15 @@ class Conductor:
             event = self._pending.pop(0)
             if isinstance(event, ControlEvent):
                 self.bus.publish(event)
+            elif isinstance(event, ReleaseEvent):
+                self.bus.release(event.prefix, event.t)
             elif isinstance(event, PlayerMidi):
                 self._player(event)
             else:
                 self._cue(event)
 
     def _control_tick(self, t: float) -> None:
+        self.bus.now = t
         for run in self._runs:
             for mapping in run.mappings:
                 mapping.update(self.bus)

@@ -36,7 +36,16 @@ class PlayerMidi:
     data: tuple[int, ...]
 
 
-Event = Union[ControlEvent, CueEvent, PlayerMidi]
+@dataclass(frozen=True)
+class ReleaseEvent:
+    """A sensor is gone (a camera unplugged): every signal under ``prefix`` glides back to the value each scene
+    mapping assumes while it is absent, its default."""
+
+    t: float
+    prefix: str
+
+
+Event = Union[ControlEvent, CueEvent, PlayerMidi, ReleaseEvent]
 
 
 def clamp01(value: float) -> tuple[float, bool]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from performer.errors import ConfigError
-from performer.events import ControlEvent, CueEvent, Event, PlayerMidi, is_signal_name
+from performer.events import ControlEvent, CueEvent, Event, PlayerMidi, ReleaseEvent, is_signal_name
 
 FORMAT_VERSION = 1
 
@@ -43,6 +43,10 @@ def _event(record: Any, where: str) -> Event:
         if not isinstance(record["cue"], str) or set(record) != {"t", "cue"}:
             raise ConfigError(where, "cue", "expected {\"t\": seconds, \"cue\": \"next\" | scene name}")
         return CueEvent(float(t), record["cue"])
+    if "release" in record:
+        if not isinstance(record["release"], str) or set(record) != {"t", "release"}:
+            raise ConfigError(where, "release", "expected {\"t\": seconds, \"release\": \"hand/left\"}")
+        return ReleaseEvent(float(t), record["release"])
     if "midi" in record:
         data = record["midi"]
         if (not isinstance(data, list) or set(record) != {"t", "midi"} or not 1 <= len(data) <= 3
@@ -104,5 +108,7 @@ class SessionWriter:
             self._write({"t": t, "cue": event.target})
         elif isinstance(event, PlayerMidi):
             self._write({"t": t, "midi": list(event.data)})
+        elif isinstance(event, ReleaseEvent):
+            self._write({"t": t, "release": event.prefix})
         else:
             self._write({"t": t, "signal": event.name, "value": round(event.value, 6)})

@@ -2,8 +2,9 @@
 video file), runs hand tracking and/or audience motion on each frame, and sends the signals to the conductor as one
 OSC bundle per frame over loopback UDP, like any OSC controller.
 
-On an unplug or a read failure the signals glide to their rest values (presence and energy 0, positions 0.5) over
-a second, the loss is logged once, and the camera is reopened every second until it comes back."""
+On an unplug or a read failure it sends ``/release hand`` or ``/release audience``, so the conductor glides those
+signals to each scene's defaults over a second; the loss is logged once, and the camera is reopened every second
+until it comes back."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Sequence
 
 import cv2
+from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
+from pythonosc.osc_message_builder import OscMessageBuilder
 
 from sensors.bench import osc_bundle
 from sensors.motion import MotionAnalyzer, Zone
@@ -26,8 +29,6 @@ from sensors.motion import MotionAnalyzer, Zone
 log = logging.getLogger("camera")
 
 REOPEN = 1.0  # seconds between attempts to reopen a lost camera
-GLIDE = 1.0  # seconds the signals take to reach their rest values after a loss
-REST = {"x": 0.5, "y": 0.5}  # a lost signal's rest value by its last part; everything else rests at 0
 
 
 def find_device(spec: str) -> int | str:
@@ -65,6 +66,7 @@ class Camera:
 
             self.hands = HandTracker(max_hands=config.hands, mirror=config.mirror)
         self.motion = MotionAnalyzer(zones=config.zones) if config.motion else None
+        self.prefixes = ["hand"] * bool(config.hands) + ["audience"] * config.motion
 
     def open(self) -> bool:
         try:
@@ -96,42 +98,33 @@ class Camera:
         return signals
 
 
-class Glide:
-    """Moves the last values sent to their rest values over GLIDE seconds."""
-
-    def __init__(self, last: dict[str, float], start: float) -> None:
-        self.last, self.start = dict(last), start
-
-    def values(self, now: float) -> dict[str, float]:
-        k = min(1.0, (now - self.start) / GLIDE)
-        return {name: v + (REST.get(name.rsplit("/", 1)[-1], 0.0) - v) * k for name, v in self.last.items()}
-
-    def done(self, now: float) -> bool:
-        return now - self.start >= GLIDE
+def release(prefixes: list[str]) -> bytes:
+    """``/release PREFIX`` for each kind of signal this camera sends: the conductor glides them to the scenes'
+    defaults."""
+    bundle = OscBundleBuilder(IMMEDIATELY)
+    for prefix in prefixes:
+        message = OscMessageBuilder(address="/release")
+        message.add_arg(prefix, "s")
+        bundle.add_content(message.build())
+    return bundle.build().dgram
 
 
 def run(camera: Camera, send: "socket.socket", to: tuple[str, int], stop: list[bool], lost: bool = False) -> None:
-    """Frames to bundles until stopped; on a loss, glide, log once, and reopen every REOPEN seconds. ``lost``: the
-    camera was missing from the start (already logged)."""
-    last: dict[str, float] = {}
-    glide: Glide | None = None
+    """Frames to bundles until stopped; on a loss, release the signals, log once, and reopen every REOPEN
+    seconds. ``lost``: the camera was missing from the start (already logged)."""
     lost_logged, next_open = lost, time.monotonic() + REOPEN
     while not stop:
         signals = camera.frame_signals()
         now = time.monotonic()
         if signals is not None:
-            last.update(signals)
-            glide, lost_logged = None, False
+            lost_logged = False
             send.sendto(osc_bundle(signals), to)
             continue
         if not lost_logged:
-            log.warning("camera %s: lost (no frame); signals glide to rest, reopening every %g s",
-                        camera.config.device, REOPEN)
-            lost_logged, glide, next_open = True, Glide(last, now), now + REOPEN
-        if glide is not None and last:
-            send.sendto(osc_bundle(glide.values(now)), to)
-            if glide.done(now):
-                glide = None
+            log.warning("camera %s: lost (no frame); its signals glide to the scenes' defaults, reopening every "
+                        "%g s", camera.config.device, REOPEN)
+            lost_logged, next_open = True, now + REOPEN
+            send.sendto(release(camera.prefixes), to)
         if now >= next_open:
             next_open = now + REOPEN
             if camera.open():

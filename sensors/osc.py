@@ -1,8 +1,9 @@
 """OSC input as pure logic: datagram bytes in, bus events out. Bad packets are counted and logged, never raised.
 
 Addresses: ``/cue/next``, ``/cue/prev``, ``/cue/go``, ``/cue/back``, ``/scene <name>`` and ``/panic`` are show
-commands; a routed address scales its first argument from the route's range; any other address ``/a/b`` with a
-number sets signal ``a/b`` (expected 0..1, clamped and counted otherwise)."""
+commands; ``/release <prefix>`` says a sensor is gone, so its signals glide back to the scenes' defaults; a routed
+address scales its first argument from the route's range; any other address ``/a/b`` with a number sets signal
+``a/b`` (expected 0..1, clamped and counted otherwise)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Iterable
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_packet import OscPacket
 
-from performer.events import ControlEvent, CueEvent, Event, clamp01, is_signal_name
+from performer.events import ControlEvent, CueEvent, Event, ReleaseEvent, clamp01, is_signal_name
 from performer.rigfile import OscRoute
 from sensors.oscpattern import compile_pattern, fill, is_pattern
 
@@ -54,6 +55,8 @@ class OscDispatcher:
         address, params = message.address, list(message.params)
         if address in CUE_ADDRESSES:
             return CueEvent(t, CUE_ADDRESSES[address])
+        if address == "/release":  # a sensor gone: its signals glide back to the scenes' defaults
+            return ReleaseEvent(t, str(params[0]).strip("/")) if params else self._reject(address, "expected a prefix")
         if address == "/scene":
             return CueEvent(t, str(params[0])) if params else self._reject(address, "expected a scene name")
         route, signal = self._route(address)

@@ -71,3 +71,31 @@ def test_steer_targets_voice_or_all() -> None:
     assert Steering(density=99, register=-5).clamped().density == 8.0
     assert Steering(register=-5).clamped().register == 21.0
     assert SteerParam("density") is SteerParam.density
+
+
+def test_released_signals_glide_to_each_readers_default():
+    from performer.bus import RELEASE_GLIDE
+
+    bus = ControlBus()
+    bus.publish(ControlEvent(0.0, "hand/right/x", 1.0))
+    bus.publish(ControlEvent(0.0, "audience/energy", 0.8))
+    assert bus.release("hand", 10.0) == 1
+    bus.now = 10.0 + RELEASE_GLIDE / 2
+    assert bus.value("hand/right/x", 0.5) == 0.75 and bus.value("hand/right/x", 0.0) == 0.5  # halfway
+    assert bus.value("audience/energy", 0.0) == 0.8  # other sensors keep theirs
+    bus.now = 20.0
+    assert bus.value("hand/right/x", 0.3) == 0.3
+    bus.publish(ControlEvent(21.0, "hand/right/x", 0.9))  # the camera came back
+    assert bus.value("hand/right/x", 0.3) == 0.9
+
+
+def test_sessions_record_releases(tmp_path):
+    import io
+
+    from performer.events import ReleaseEvent
+    from performer.session import SessionWriter, read_session
+
+    handle = io.StringIO()
+    SessionWriter(handle, origin=1.0).write(ReleaseEvent(3.0, "hand"))
+    (tmp_path / "s.jsonl").write_text(handle.getvalue())
+    assert read_session(tmp_path / "s.jsonl").events == [ReleaseEvent(2.0, "hand")]

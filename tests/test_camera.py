@@ -1,6 +1,7 @@
 """The camera process on real footage: vtest.avi (opencv-doc), cut to a short 320x240 file that the process reads
 as its camera through cv2.VideoCapture, sending OSC bundles over real UDP on 127.0.0.1. The file's end is a lost
-camera: the signals glide to rest, the loss is logged once, and the camera is reopened (the clip plays again)."""
+camera: its signals are released (the conductor glides them to the scenes' defaults), the loss is logged once,
+and the camera is reopened (the clip plays again)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ from pathlib import Path
 
 import cv2
 
-from performer.events import ControlEvent
+from performer.events import ControlEvent, ReleaseEvent
 from sensors.osc import OscDispatcher
 from sensors.testvideo import PEOPLE, read_video, write_video
 from tests.conftest import require
 
 
 def _listen(seconds: float, sock: socket.socket) -> list[tuple[float, dict[str, float]]]:
-    """(arrival time, signals) per bundle received."""
+    """(arrival time, signals) per bundle received; a release of PREFIX shows as {"release:PREFIX": 1}."""
     dispatcher, out, end = OscDispatcher(), [], time.monotonic() + seconds
     while time.monotonic() < end:
         sock.settimeout(max(0.01, end - time.monotonic()))
@@ -28,7 +29,9 @@ def _listen(seconds: float, sock: socket.socket) -> list[tuple[float, dict[str, 
         except socket.timeout:
             break
         events = dispatcher.dispatch(dgram, time.monotonic())
-        out.append((time.monotonic(), {e.name: e.value for e in events if isinstance(e, ControlEvent)}))
+        signals = {e.name: e.value for e in events if isinstance(e, ControlEvent)}
+        signals.update({f"release:{e.prefix}": 1.0 for e in events if isinstance(e, ReleaseEvent)})
+        out.append((time.monotonic(), signals))
     return out
 
 
@@ -46,7 +49,7 @@ def _stop(proc: subprocess.Popen) -> str:
     return err
 
 
-def test_motion_signals_flow_and_a_lost_camera_glides_to_rest_and_comes_back(tmp_path):
+def test_motion_signals_flow_and_a_lost_camera_is_released_and_comes_back(tmp_path):
     require(PEOPLE.exists(), "vtest.avi", "opencv-doc")
     clip = [cv2.resize(f, (320, 240)) for f in read_video(PEOPLE, limit=60)]
     video = write_video(clip, tmp_path / "room.avi", 10.0)
@@ -59,21 +62,11 @@ def test_motion_signals_flow_and_a_lost_camera_glides_to_rest_and_comes_back(tmp
             err = _stop(proc)
     energy = [s.get("audience/energy") for _, s in bundles]
     assert max(e for e in energy if e is not None) > 0.1 and "audience/zone/left" in bundles[5][1]
-    assert _longest_glide([e for e in energy if e is not None]) >= 20  # a second of bundles gliding to rest
+    releases = [i for i, (_, s) in enumerate(bundles) if "release:audience" in s]
+    assert releases and releases[0] > 10  # released once the clip ended, not before
+    assert any("audience/energy" in s for _, s in bundles[releases[0] + 1:])  # reopened: the clip plays again
     losses, opens = err.count("lost"), err.count(": open")
-    assert losses >= 1 and opens >= 1 and losses <= opens + 1, err  # a loss logged once, then reopened
-
-
-def _longest_glide(values: list[float]) -> int:
-    """The longest run of steadily falling values that ends at rest (below 1 % of where it began)."""
-    best, start = 0, 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] > values[i - 1] or values[i - 1] == 0.0:
-            run = values[start:i]
-            if len(run) > 1 and run[0] > 0.05 and run[-1] <= 0.01 * run[0]:
-                best = max(best, len(run))
-            start = i
-    return best
+    assert losses == len(releases) and opens >= 1 and losses <= opens + 1, err  # each loss logged once
 
 
 def test_a_missing_camera_is_one_line_and_nothing_is_sent(tmp_path):
