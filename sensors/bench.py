@@ -17,25 +17,14 @@ from typing import Iterator
 
 import cv2
 import numpy as np
-from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
-from pythonosc.osc_message_builder import OscMessageBuilder
 
 from sensors.hands import HandTracker
 from sensors.motion import SIZE, MotionAnalyzer
+from sensors.oscout import osc_bundle
 from sensors.testvideo import HAND_PHOTOS, PEOPLE, moving_hand, read_video, write_video
 
 ROOT = Path(__file__).resolve().parent.parent
 HAND_FRAMES = 600
-
-
-def osc_bundle(signals: dict[str, float]) -> bytes:
-    """Signals as one OSC bundle of ``/name value`` messages, as the camera process sends them."""
-    bundle = OscBundleBuilder(IMMEDIATELY)
-    for name, value in signals.items():
-        message = OscMessageBuilder(address="/" + name)
-        message.add_arg(float(value), "f")
-        bundle.add_content(message.build())
-    return bundle.build().dgram
 
 
 def hands_figures(video: Path, send: "SendTo", max_hands: int = 1) -> dict:

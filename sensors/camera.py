@@ -20,11 +20,9 @@ from pathlib import Path
 from typing import Sequence
 
 import cv2
-from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
-from pythonosc.osc_message_builder import OscMessageBuilder
 
-from sensors.bench import osc_bundle
 from sensors.motion import MotionAnalyzer, Zone
+from sensors.oscout import osc_bundle, release
 
 log = logging.getLogger("camera")
 
@@ -44,7 +42,9 @@ def find_device(spec: str) -> int | str:
 
 
 @dataclass
-class CameraConfig:
+class CameraSettings:
+    """One camera's settings, as the supervisor passes them from the rig's [[cameras]]."""
+
     device: str
     width: int = 640
     height: int = 480
@@ -57,7 +57,7 @@ class CameraConfig:
 class Camera:
     """Capture plus analyses; ``frame_signals`` gives a frame's signals, or None when the camera is lost."""
 
-    def __init__(self, config: CameraConfig) -> None:
+    def __init__(self, config: CameraSettings) -> None:
         self.config = config
         self.capture: cv2.VideoCapture | None = None
         self.hands = None
@@ -96,17 +96,6 @@ class Camera:
         if self.motion is not None:
             signals.update(self.motion.update(cv2.flip(frame, 1) if self.config.mirror else frame, t).signals())
         return signals
-
-
-def release(prefixes: list[str]) -> bytes:
-    """``/release PREFIX`` for each kind of signal this camera sends: the conductor glides them to the scenes'
-    defaults."""
-    bundle = OscBundleBuilder(IMMEDIATELY)
-    for prefix in prefixes:
-        message = OscMessageBuilder(address="/release")
-        message.add_arg(prefix, "s")
-        bundle.add_content(message.build())
-    return bundle.build().dgram
 
 
 def run(camera: Camera, send: "socket.socket", to: tuple[str, int], stop: list[bool], lost: bool = False) -> None:
@@ -151,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--zone", action="append", default=[], metavar="NAME:X0,Y0,X1,Y1")
     p.add_argument("--send", type=int, required=True, help="the conductor's OSC port on 127.0.0.1")
     a = p.parse_args(argv)
-    config = CameraConfig(a.device, a.width, a.height, a.mirror, a.hands, a.motion,
+    config = CameraSettings(a.device, a.width, a.height, a.mirror, a.hands, a.motion,
                           tuple(_zone(z) for z in a.zone))
     stop: list[bool] = []
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -78,8 +78,8 @@ def test_a_sudden_change_of_light_is_not_motion(people, tmp_path, gain):
 def test_signals_reach_the_bus_through_osc(people):
     """The camera process sends each frame's signals as one OSC bundle; the conductor's dispatcher reads them."""
     from performer.events import ControlEvent
-    from sensors.bench import osc_bundle
     from sensors.osc import OscDispatcher
+    from sensors.oscout import osc_bundle
 
     zones = (Zone("door", 0.0, 0.0, 0.3, 1.0),)
     reading = _analyse(people[:20], MotionAnalyzer(zones=zones))[-1]
