@@ -75,7 +75,7 @@ class Conductor:
         self._pending: list[Event] = []
         self._index = 0
         midi = loaded.rig.midi
-        self.keys = ThruKeys(channel=midi.thru_channel - 1 if midi.thru_channel else None)
+        self.keys = ThruKeys(channel=midi.thru_channel)
         self._down: dict[Key, tuple[float, int, str]] = {}  # key -> (time, velocity, instrument)
         self._runs = [self._place(0, start)]
         self.unknown_cues: set[str] = set()

@@ -69,7 +69,7 @@ def audio_settings(loaded: LoadedRig) -> AudioSettings:
                          voices=e.voices, instrument_voices=tuple(sorted(e.instrument_voices.items())),
                          thru_api=midi.api.value,
                          thru_ports=tuple(p.port for p in midi.inputs) if midi.thru else (),
-                         thru_channel=midi.thru_channel - 1 if midi.thru_channel else None)
+                         thru_channel=midi.thru_channel)
 
 
 def shifted(event: Event, offset: float) -> Event:

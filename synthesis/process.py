@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Sequence
 
-from sensors.midiports import NoMidi, open_polled
+from sensors.midiports import NoMidi, PolledInputs
 from synthesis.engine import Engine
 from synthesis.protocol import Health, Panic, decode
 from synthesis.scheduler import FrameClock
@@ -42,7 +42,7 @@ def _args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, AudioSettings
     p.add_argument("--max-loudness-db", type=float, default=None, help="a loudness cap (RMS dBFS) before the limiter")
     p.add_argument("--thru-api", choices=["alsa", "jack"], default="alsa")
     p.add_argument("--thru-port", action="append", default=[], help="a MIDI input to play through (name pattern)")
-    p.add_argument("--thru-channel", type=int, default=-1, help="1-16, or -1 for every channel")
+    p.add_argument("--thru-channel", type=int, default=0, choices=range(17), help="1-16, or 0 for every channel")
     a = p.parse_args(argv)
     settings = AudioSettings(backend=a.backend, device=a.device, jack_name=a.jack_name,
                              jack_connect=not a.no_jack_connect, sample_rate=a.sample_rate,
@@ -52,7 +52,7 @@ def _args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, AudioSettings
                                                      (item.split("=", 1) for item in a.instrument_voices)),
                              max_loudness_db=a.max_loudness_db,
                              thru_ports=tuple(a.thru_port),
-                             thru_channel=a.thru_channel - 1 if 1 <= a.thru_channel <= 16 else None)
+                             thru_channel=a.thru_channel)
     return a, settings
 
 
@@ -62,7 +62,7 @@ def settings_argv(settings: AudioSettings) -> list[str]:
             "--sample-rate", str(settings.sample_rate), "--buffer-size", str(settings.buffer_size),
             "--channels", str(settings.channels), "--ceiling-db", str(settings.ceiling_db),
             "--gain-db", str(settings.gain_db), "--voices", str(settings.voices), "--thru-api", settings.thru_api,
-            "--thru-channel", str(-1 if settings.thru_channel is None else settings.thru_channel + 1)]
+            "--thru-channel", str(settings.thru_channel)]
     argv += [arg for pattern in settings.thru_ports for arg in ("--thru-port", pattern)]
     argv += [arg for name, count in settings.instrument_voices for arg in ("--instrument-voices", f"{name}={count}")]
     if settings.max_loudness_db is not None:
@@ -124,15 +124,15 @@ class EngineProcess:
             pass  # the conductor may be restarting; health is best effort
 
 
-def _thru_inputs(settings: AudioSettings) -> list:
-    """The player's MIDI inputs, opened without a callback: the audio callback polls them, so a key-down sounds
-    in the next buffer without waking any other thread. Missing ones are logged and skipped."""
+def _thru_inputs(settings: AudioSettings) -> PolledInputs | None:
+    """The player's MIDI inputs, without callbacks: the audio callback polls them, so a key-down sounds in the next
+    buffer without waking any other thread. Missing ones are logged and skipped."""
     try:
-        return open_polled(settings.thru_api, list(settings.thru_ports), f"{settings.jack_name}-thru",
-                           who="engine thru")
+        return PolledInputs(settings.thru_api, list(settings.thru_ports), f"{settings.jack_name}-thru",
+                            who="engine thru", hotplug=False)
     except NoMidi as err:
         log.warning("%s; the thru path is off", err)
-        return []
+        return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -157,7 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     server.start()
     if settings.backend == "jack":
         engine.xruns = open_counter(f"{settings.jack_name}-xruns")
-    engine.midi_in = _thru_inputs(settings)
+    thru = _thru_inputs(settings)
+    engine.midi_in = list(thru.ports.values()) if thru is not None else []
     print(f"engine ready port={sock.getsockname()[1]} backend={settings.backend} sr={settings.sample_rate} "
           f"buffer={settings.buffer_size}", flush=True)
     try:
@@ -168,8 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.stop()
         # Only now close the other JACK clients: closing one waits for the current JACK cycle, and while pyo
         # runs, that cycle waits for the GIL, which python-rtmidi's close_port() holds: a deadlock.
-        for port in engine.midi_in:
-            port.close_port()
+        if thru is not None:
+            thru.close()
         if engine.xruns is not None:
             engine.xruns.close()
         server.shutdown()

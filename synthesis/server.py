@@ -9,7 +9,6 @@ from typing import Iterator
 
 import pyo
 
-
 RANDOM_SEED = 1
 
 
@@ -36,7 +35,7 @@ class AudioSettings:
     effects: bool = True  # reverb and delay sends; off to hear (or test) the instruments dry
     thru_api: str = "alsa"  # alsa | jack: where the player's MIDI ports are
     thru_ports: tuple[str, ...] = ()  # name patterns of the ports whose notes the engine plays at once
-    thru_channel: int | None = None  # 0-15, or None for every channel
+    thru_channel: int = 0  # MIDI channel 1-16 the thru path listens to; 0 for every channel
 
     def voices_of(self, instrument: str) -> int:
         """The size of an instrument's voice pool."""

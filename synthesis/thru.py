@@ -29,9 +29,9 @@ class KeyOff:
 
 @dataclass
 class ThruKeys:
-    """Which keys are down, which the pedal holds, and which channels to listen to (None: all)."""
+    """Which keys are down, which the pedal holds, and which channel to listen to."""
 
-    channel: int | None = None  # 0-15
+    channel: int = 0  # 1-16, as players count them; 0 for every channel
     down: set[Key] = field(default_factory=set)
     pedal: set[int] = field(default_factory=set)  # channels whose sustain pedal is down
     sustained: set[Key] = field(default_factory=set)  # released keys the pedal still holds
@@ -41,7 +41,7 @@ class ThruKeys:
         if len(message) < 3:
             return []
         status, channel, data1, data2 = message[0] & 0xF0, message[0] & 0x0F, message[1], message[2]
-        if self.channel is not None and channel != self.channel:
+        if self.channel and channel + 1 != self.channel:
             return []
         if status == NOTE_ON and data2 > 0:
             return self._press((channel, data1), data2)

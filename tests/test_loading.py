@@ -174,5 +174,5 @@ def test_engine_and_thru_settings_reach_the_engine(tmp_path: Path) -> None:
             '[midi]\napi = "jack"\nthru_channel = 2\n[[midi.inputs]]\nport = "KeyStep"\n')
     settings = audio_settings(load_rig(write_rig(tmp_path, text)))
     assert settings.voices_of("pad") == 6 and settings.voices_of("bass") == 16
-    assert settings.max_loudness_db == -20 and settings.thru_channel == 1
+    assert settings.max_loudness_db == -20 and settings.thru_channel == 2
     assert settings.thru_api == "jack" and settings.thru_ports == ("KeyStep",)

@@ -103,7 +103,7 @@ def test_no_thru_instrument_means_silence(tmp_path: Path):
 
 
 def test_key_logic_repeats_channels_and_pedal():
-    keys = ThruKeys(channel=1)
+    keys = ThruKeys(channel=2)  # the second channel: mido counts it 1
     assert keys.handle(_on(60, channel=0).bytes()) == []  # another channel
     assert keys.handle(_on(60, channel=1).bytes()) == [KeyOn((1, 60), 100)]
     assert keys.handle(_on(60, 70, channel=1).bytes()) == [KeyOff((1, 60)), KeyOn((1, 60), 70)]  # restruck
