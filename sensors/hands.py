@@ -89,7 +89,6 @@ class HandTracker:
         self.mirror = mirror
         self.hysteresis = hysteresis or Hysteresis()
         self.state = {side: HandState(rate) for side in ("left", "right")}
-        self.landmarks: dict[str, np.ndarray] = {}  # the latest raw landmarks per hand, for inspection
 
     def close(self) -> None:
         self._hands.close()
@@ -116,7 +115,6 @@ class HandTracker:
         found: dict[str, dict[str, float]] = {}
         if not getattr(result, "multi_hand_landmarks", None):
             return found
-        self.landmarks.clear()
         for marks, handed in zip(result.multi_hand_landmarks, result.multi_handedness):
             points = np.array([(p.x, p.y, p.z) for p in marks.landmark], dtype=np.float64)
             if not np.isfinite(points).all():
@@ -125,7 +123,6 @@ class HandTracker:
                 points[:, 0] = 1.0 - points[:, 0]
             # MediaPipe labels hands as if the picture were a mirror image; ours come straight from the camera
             side = {"left": "right", "right": "left"}[handed.classification[0].label.lower()]
-            self.landmarks[side] = points
             found[side] = hand_features(points, aspect)
         return found
 

@@ -104,10 +104,6 @@ class MidiInputs:
         if config.inputs:
             self._thread.start()
 
-    @property
-    def ports(self) -> list[str]:
-        return list(self.inputs.ports)
-
     def _run(self) -> None:
         next_scan = 0.0
         while not self._stop.wait(POLL):
