@@ -37,8 +37,13 @@ def test_health_counts_the_xruns_jack_logs_and_a_stalled_engine_adds_them(jackd_
 
 
 def test_keys_through_a_jack_midi_port_sound_within_two_periods(jackd_server: JackServer):
+    before = jackd_server.xruns()
     result = midi_to_audio(jackd_server, notes=20)
-    assert result["midi_keys_sent"] == 20 and result["midi_keys_heard"] == 20 and result["engine_thru_count"] == 20
+    xruns = jackd_server.xruns().since(before).total
+    # JACK drops a late client's MIDI for that cycle: a key may be lost only where JACK logged an xrun (this
+    # machine's hypervisor stalls cause some; see docs/architecture.md), so with no xrun every key must sound.
+    assert result["midi_keys_sent"] == 20
+    assert 20 - min(result["midi_keys_heard"], result["engine_thru_count"]) <= xruns, (result, xruns)
     # a key read in one period sounds in the next, behind the limiter's 2 ms lookahead: at most 2 periods + 1 ms
     # for the median (a machine that stalls may delay the odd key by a period; the bench reports the p99)
     assert 0 < result["midi_to_audio_ms_p50"] <= 2 * PERIOD_MS + 1, result
