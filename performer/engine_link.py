@@ -6,14 +6,17 @@ import json
 import socket
 from typing import IO
 
+from performer.echoes import ExpectedEchoes
 from synthesis.protocol import Note, Panic, Param, Thru
 
 
 class EngineLink:
     """A NoteSink that sends to the engine, optionally logging each note (JSON lines) relative to ``origin``."""
 
-    def __init__(self, host: str, port: int, origin: float, log_to: IO[str] | None = None) -> None:
+    def __init__(self, host: str, port: int, origin: float, log_to: IO[str] | None = None,
+                 echoes: ExpectedEchoes | None = None) -> None:
         self.address = (host, port)
+        self.echoes = echoes
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.origin = origin
         self.log_to = log_to
@@ -21,6 +24,8 @@ class EngineLink:
     def send(self, note: Note) -> None:
         self._send(note.to_osc())
         self._log(note)
+        if self.echoes is not None:
+            self.echoes.scheduled(note)
 
     def played(self, note: Note) -> None:
         """A player's note, which the engine played through already: only logged."""

@@ -16,6 +16,7 @@ import mido
 
 from performer.clock import WallClock
 from performer.conductor import Conductor
+from performer.echoes import ExpectedEchoes
 from performer.engine_link import EngineLink
 from performer.errors import DeviceError
 from performer.events import Event, PlayerMidi
@@ -35,8 +36,9 @@ START_DELAY = 0.3  # seconds from start-up to the first beat, so the first notes
 class Inputs:
     """The rig's MIDI and OSC inputs, each putting stamped events on ``inbox``. Missing ones are logged once."""
 
-    def __init__(self, loaded: LoadedRig, clock: WallClock, inbox: "queue.Queue[Event]") -> None:
-        self.clock, self.inbox = clock, inbox
+    def __init__(self, loaded: LoadedRig, clock: WallClock, inbox: "queue.Queue[Event]",
+                 echoes: ExpectedEchoes | None = None) -> None:
+        self.clock, self.inbox, self.echoes = clock, inbox, echoes
         rig = loaded.rig
         self.thru = rig.midi.thru
         self.translator = MidiTranslator(rig.midi.learned)
@@ -51,7 +53,7 @@ class Inputs:
             except DeviceError as err:
                 log.warning("%s; going on without OSC", err)
         try:
-            self.midi = MidiInputs(rig.midi, self._on_midi)
+            self.midi = MidiInputs(rig.midi, self._on_midi, own=f"{rig.audio.jack_name}-midi:")
         except DeviceError as err:
             log.warning("%s; going on without MIDI", err)
 
@@ -64,6 +66,8 @@ class Inputs:
 
     def _on_midi(self, message: mido.Message) -> None:
         t = self.clock.now()
+        if self.echoes is not None and self.echoes.is_echo(message.bytes(), t):
+            return  # the rig's own MIDI out, heard back: not the player's
         for event in self.translator.events(message, t):
             self.inbox.put(event)
         if self.thru and is_key(message):
@@ -121,15 +125,19 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
     start = clock.now() + START_DELAY
     health = _watch_health(args.health_port)
     with _optional_file(args.notes_log) as notes_log, _optional_file(args.record) as record:
-        link = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=notes_log)
+        output = loaded.rig.midi.output
+        echoes = ExpectedEchoes(output) if output is not None and output.echo_window_ms > 0 else None
+        link = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=notes_log, echoes=echoes)
         writer = SessionWriter(record, start, rig=loaded.rig.name) if record else None
         conductor = Conductor(loaded, link, start=start)
-        inputs = Inputs(loaded, clock, inbox)
+        inputs = Inputs(loaded, clock, inbox, echoes)
         print("conductor ready", flush=True)
         try:
             _loop(conductor, clock, inbox, stop, writer)
         finally:
             inputs.close()
+            if echoes is not None:
+                log.info("conductor: %d echoes of the MIDI out dropped", echoes.count)
             link.panic()
             link.close()
             if health:

@@ -69,7 +69,10 @@ def audio_settings(loaded: LoadedRig) -> AudioSettings:
                          voices=e.voices, instrument_voices=tuple(sorted(e.instrument_voices.items())),
                          thru_api=midi.api.value,
                          thru_ports=tuple(p.port for p in midi.inputs) if midi.thru else (),
-                         thru_channel=midi.thru_channel)
+                         thru_channel=midi.thru_channel, midi_out=midi.output is not None,
+                         midi_out_port=midi.output.port if midi.output else "",
+                         midi_out_channels=tuple(midi.output.channels) if midi.output else (),
+                         echo_window=midi.output.echo_window_ms / 1000.0 if midi.output else 0.1)
 
 
 def shifted(event: Event, offset: float) -> Event:

@@ -70,15 +70,34 @@ class MidiInputConfig(Strict):
     port: str = Field(min_length=1)
 
 
+class MidiOutputConfig(Strict):
+    """The rig's MIDI out: the notes of voices on ``channels`` (every voice when empty) go out as they start, to
+    the ports matching ``port`` (none: the rig's own out port, JACK_NAME-midi:out, waits for a connection).
+    A message heard back on an input within ``echo_window_ms`` of being sent is the rig's own and is dropped
+    (feedback suppression; 0 turns it off)."""
+
+    port: str = ""
+    channels: list[int] = []
+    echo_window_ms: float = Field(100.0, ge=0.0, le=2000.0)
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= channel <= 16 for channel in value):
+            raise ValueError(f"expected MIDI channels 1..16, got {value}")
+        return value
+
+
 class MidiConfig(Strict):
     """MIDI controllers: CC and notes go onto the bus as midi/cc/N and midi/note/N. With ``thru``, keys played
     on them also sound at once on the scene's thru voice (the engine reads the ports itself) and feed its model;
-    ``thru_channel`` 0 listens to every channel."""
+    ``thru_channel`` 0 listens to every channel. ``output`` sends the voices' notes out."""
 
     api: MidiApi = MidiApi.alsa
     inputs: list[MidiInputConfig] = []
     thru: bool = True
     thru_channel: int = Field(0, ge=0, le=16)
+    output: Optional[MidiOutputConfig] = None
     learned: dict[str, str] = {}  # signal name -> control (cc/N, note/N, bend, pressure), written by `performer learn`
 
     @field_validator("learned")

@@ -93,9 +93,9 @@ class MidiInputs:
     controller comes back. A pattern that matches nothing gets one line and the rig goes on without it."""
 
     def __init__(self, config: MidiConfig, callback: Callable[[mido.Message], None],
-                 client: str = "performer") -> None:
+                 client: str = "performer", own: str = "") -> None:
         try:
-            self.inputs = PolledInputs(config.api.value, [spec.port for spec in config.inputs], client)
+            self.inputs = PolledInputs(config.api.value, [spec.port for spec in config.inputs], client, own=own)
         except NoMidi as err:
             raise DeviceError(str(err)) from err
         self.callback = callback

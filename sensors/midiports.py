@@ -1,4 +1,5 @@
-"""The rig's MIDI input ports, found by name pattern (I/O), over rtmidi's ALSA or JACK API, without callbacks.
+"""The rig's MIDI ports (I/O), over rtmidi's ALSA or JACK API: inputs found by name pattern and read without
+callbacks, and the rig's MIDI out.
 
 rtmidi queues each message in C++ until it is polled, so no Python runs in JACK's process thread. The conductor
 polls from a thread of its own and rescans for hot-plugged controllers; the engine polls the same ports from its
@@ -27,8 +28,10 @@ class PolledInputs:
     (so no Python runs in JACK's process thread), and kept in step with the ports that exist by ``rescan()``:
     a controller unplugged is closed, and opened again when it comes back (hot-plug)."""
 
-    def __init__(self, api: str, patterns: list[str], client: str, who: str = "MIDI", hotplug: bool = True) -> None:
+    def __init__(self, api: str, patterns: list[str], client: str, who: str = "MIDI", hotplug: bool = True,
+                 own: str = "") -> None:
         self.api, self.patterns, self.client, self.who = api, patterns, client, who
+        self.own = own  # the name prefix of the rig's own MIDI out, never read back (a feedback loop)
         self.ports: dict[str, rtmidi.MidiIn] = {}
         self._lister: rtmidi.MidiIn | None = None
         self._missing_logged: set[str] = set()
@@ -46,7 +49,7 @@ class PolledInputs:
         """Open ports that appeared, close ports that went away."""
         if self._lister is None:
             return
-        names = self._lister.get_ports()
+        names = [n for n in self._lister.get_ports() if not (self.own and n.startswith(self.own))]
         for name in [n for n in self.ports if n not in names]:
             self.ports.pop(name).close_port()
             log.warning("%s: %s went away; listening for it to come back", self.who, name)
@@ -81,3 +84,61 @@ class PolledInputs:
         if self._lister is not None:
             self._lister.delete()
             self._lister = None
+
+
+class MidiOut:
+    """The rig's MIDI out: a port of its own (``CLIENT:out`` on JACK) that the engine writes note bytes to, joined
+    to every destination whose name matches ``pattern``. On JACK, ``link()`` joins destinations that appeared
+    since (hot-plug); it connects through a JACK client of its own, whose calls release the GIL, so the audio
+    callback is never kept waiting. On ALSA the first match is opened at start, and a virtual port otherwise."""
+
+    def __init__(self, api: str, client: str, pattern: str = "") -> None:
+        self.api, self.client, self.pattern = api, client, pattern
+        try:
+            self.port = rtmidi.MidiOut(RTMIDI_APIS[api], client)
+        except Exception as err:
+            raise NoMidi(f"MIDI out ({api}): no MIDI system available: {err}") from err
+        self.name = f"{client}:out"
+        self._jack = None
+        self._missing_logged = False
+        names = self.port.get_ports()
+        matches = [n for n in names if pattern and re.search(pattern, n, re.IGNORECASE)]
+        if api == "alsa" and matches:
+            self.port.open_port(names.index(matches[0]), "out")
+            log.info("MIDI out: sending to %s", matches[0])
+            return
+        self.port.open_virtual_port("out")
+        if api == "jack" and pattern:
+            import jack  # JACK-Client: connects ports without holding the GIL
+
+            self._jack = jack.Client(f"{client}-link", no_start_server=True)
+            self.link()
+        elif pattern:
+            log.warning("MIDI out: no output port matches %r (ports: %s); others may connect to %s", pattern,
+                        ", ".join(names) or "none", self.name)
+
+    def send(self, data: list[int]) -> None:
+        """Send one message's bytes now (rtmidi queues it; on JACK it goes out in the next cycle)."""
+        self.port.send_message(data)
+
+    def link(self) -> None:
+        """Connect the out port to every JACK MIDI input matching the pattern that it is not connected to yet."""
+        if self._jack is None:
+            return
+        ports = [p.name for p in self._jack.get_ports(is_midi=True, is_input=True)
+                 if re.search(self.pattern, p.name, re.IGNORECASE)]
+        if not ports and not self._missing_logged:
+            log.warning("MIDI out: no input port matches %r yet; connecting when one appears", self.pattern)
+            self._missing_logged = True
+        linked = {p.name for p in self._jack.get_all_connections(self.name)}
+        for name in [p for p in ports if p not in linked]:
+            self._jack.connect(self.name, name)
+            log.info("MIDI out: sending to %s", name)
+            self._missing_logged = False
+
+    def close(self) -> None:
+        """Close the port (after the audio has stopped: closing waits for the JACK cycle)."""
+        self.port.close_port()
+        if self._jack is not None:
+            self._jack.close()
+            self._jack = None

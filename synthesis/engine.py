@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import pyo
 
+from sensors.midiecho import EchoFilter
 from synthesis.catalog import INSTRUMENTS, clamp_param
 from synthesis.instruments import Instrument
+from synthesis.midiout import MidiSender, NotesOut
 from synthesis.protocol import Health, Message, Note, Panic, Param, Thru
 from synthesis.scheduler import FrameClock, Scheduler
 from synthesis.server import AudioSettings
@@ -40,6 +42,13 @@ class EngineCounts:
     clamped: int = 0
     gaps: int = 0
     thru: int = 0
+    midi_out: int = 0  # messages sent on the rig's MIDI out
+    echoes: int = 0  # messages heard back from the MIDI out on a thru input, and dropped
+
+    def summary(self) -> str:
+        """One line for the log."""
+        return (f"played {self.played} notes, {self.thru} thru keys, {self.midi_out} MIDI out messages, "
+                f"{self.echoes} echoes dropped, {self.dropped} dropped, {self.clamped} clamped")
 
 
 class Engine:
@@ -61,6 +70,9 @@ class Engine:
         self._build_master()
         self.xruns: XrunCounter | None = None  # set by the engine process on the JACK backend
         self.midi_in: list = []  # the player's MIDI inputs (rtmidi.MidiIn, no callback): polled once per buffer
+        self.midi_out: MidiSender | None = None  # the rig's MIDI out, set by the engine process
+        self.notes_out = NotesOut(settings.midi_out_channels)
+        self.echo = EchoFilter(settings.echo_window * self.sr)  # in frames, like everything in the callback
         self.thru = ThruKeys(channel=settings.thru_channel)
         self.thru_instrument = ""
         self.held: dict[Key, tuple[Instrument, int, int]] = {}  # key -> (instrument, voice, frame it started)
@@ -109,7 +121,10 @@ class Engine:
         self._drain()
         for port in self.midi_in:
             while (message := port.get_message()) is not None:
-                self._play_thru(message[0])
+                if self.echo.is_echo(message[0], self.frame):
+                    self.counts.echoes += 1
+                else:
+                    self._play_thru(message[0])
         for offset, item in self.scheduler.due(self.frame, self.bs):
             if isinstance(item, Note):
                 self._start(offset, item)
@@ -117,6 +132,8 @@ class Engine:
                 self.thru_instrument = item.instrument
             else:
                 self._set_param(item)
+        if self.midi_out is not None:
+            self._send_midi(self.notes_out.due(self.frame + self.bs))
         if self.frame >= self._next_sleep_check:
             self._next_sleep_check += SLEEP_CHECK
             for instrument in self.instruments.values():
@@ -186,6 +203,17 @@ class Engine:
         end = start + round((note.duration + instrument.release) * self.sr)
         instrument.play(start, end, offset / self.sr, note.pitch, note.velocity, note.duration)
         self.counts.played += 1
+        if self.midi_out is not None:
+            self._send_midi(self.notes_out.start(note.channel, note.pitch, note.velocity,
+                                                 start + round(note.duration * self.sr)))
+
+    def _send_midi(self, messages: list[list[int]]) -> None:
+        """Out on the rig's MIDI out now, remembered so that their echoes are not taken for the player's."""
+        assert self.midi_out is not None
+        for data in messages:
+            self.midi_out.send(data)
+            self.echo.sent(data, self.frame)
+            self.counts.midi_out += 1
 
     def _play_thru(self, message: list[int]) -> None:
         """A player's MIDI message: key-downs start at once on the thru instrument, key-ups release."""
@@ -205,6 +233,8 @@ class Engine:
     def panic(self) -> None:
         """All notes off: close the master gate, forget pending notes, then silence every voice and reopen."""
         self.scheduler.clear()
+        if self.midi_out is not None:
+            self._send_midi(self.notes_out.all_off())
         self.held.clear()
         self.thru.clear()
         self.gate.value = 0.0
@@ -226,4 +256,5 @@ class Engine:
         voices = sum(i.pool.active(self.frame) for i in self.instruments.values())
         return Health(gaps=self.counts.gaps, voices=voices, late=self.scheduler.late, played=self.counts.played,
                       dropped=self.counts.dropped, clamped=self.counts.clamped,
-                      xruns=self.xruns.count if self.xruns is not None else -1, cpu=cpu, thru=self.counts.thru)
+                      xruns=self.xruns.count if self.xruns is not None else -1, cpu=cpu, thru=self.counts.thru,
+                      midi_out=self.counts.midi_out, echoes=self.counts.echoes)

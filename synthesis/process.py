@@ -13,8 +13,9 @@ import sys
 import time
 from typing import Sequence
 
-from sensors.midiports import NoMidi, PolledInputs
+from sensors.midiports import MidiOut, NoMidi, PolledInputs
 from synthesis.engine import Engine
+from synthesis.midiout import all_notes_off
 from synthesis.protocol import Health, Panic, decode
 from synthesis.scheduler import FrameClock
 from synthesis.server import AudioDeviceError, AudioSettings, make_server
@@ -43,6 +44,11 @@ def _args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, AudioSettings
     p.add_argument("--thru-api", choices=["alsa", "jack"], default="alsa")
     p.add_argument("--thru-port", action="append", default=[], help="a MIDI input to play through (name pattern)")
     p.add_argument("--thru-channel", type=int, default=0, choices=range(17), help="1-16, or 0 for every channel")
+    p.add_argument("--midi-out", action="store_true", help="send notes to a MIDI out port (on --thru-api)")
+    p.add_argument("--midi-out-port", default="", help="name pattern of the MIDI out's destinations")
+    p.add_argument("--midi-out-channel", type=int, action="append", default=[], choices=range(1, 17),
+                   help="a voice channel whose notes go out (repeat; none: every channel)")
+    p.add_argument("--echo-window-ms", type=float, default=100.0, help="feedback suppression window (0: off)")
     a = p.parse_args(argv)
     settings = AudioSettings(backend=a.backend, device=a.device, jack_name=a.jack_name,
                              jack_connect=not a.no_jack_connect, sample_rate=a.sample_rate,
@@ -52,7 +58,8 @@ def _args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, AudioSettings
                                                      (item.split("=", 1) for item in a.instrument_voices)),
                              max_loudness_db=a.max_loudness_db,
                              thru_ports=tuple(a.thru_port),
-                             thru_channel=a.thru_channel)
+                             thru_channel=a.thru_channel, midi_out=a.midi_out, midi_out_port=a.midi_out_port,
+                             midi_out_channels=tuple(a.midi_out_channel), echo_window=a.echo_window_ms / 1000.0)
     return a, settings
 
 
@@ -67,6 +74,10 @@ def settings_argv(settings: AudioSettings) -> list[str]:
     argv += [arg for name, count in settings.instrument_voices for arg in ("--instrument-voices", f"{name}={count}")]
     if settings.max_loudness_db is not None:
         argv += ["--max-loudness-db", str(settings.max_loudness_db)]
+    if settings.midi_out:
+        argv += ["--midi-out", "--midi-out-port", settings.midi_out_port,
+                 "--echo-window-ms", str(settings.echo_window * 1000.0)]
+        argv += [arg for channel in settings.midi_out_channels for arg in ("--midi-out-channel", str(channel))]
     flags = [flag for flag, on in (("--no-jack-connect", settings.jack_connect), ("--no-effects", settings.effects))
              if not on]
     return argv + flags
@@ -75,8 +86,10 @@ def settings_argv(settings: AudioSettings) -> list[str]:
 class EngineProcess:
     """The receive loop: datagrams in, messages to the engine, health out once a second."""
 
-    def __init__(self, engine: Engine, sock: socket.socket, health_to: tuple[str, int] | None) -> None:
+    def __init__(self, engine: Engine, sock: socket.socket, health_to: tuple[str, int] | None,
+                 midi_out: MidiOut | None = None) -> None:
         self.engine = engine
+        self.midi_out = midi_out
         self.sock = sock
         self.health_to = health_to
         self.malformed = 0
@@ -95,9 +108,19 @@ class EngineProcess:
                 continue
             if dgram:
                 self._handle(dgram)
-            if self.health_to and time.monotonic() >= next_health:
+            if time.monotonic() >= next_health:
                 next_health += HEALTH_PERIOD
-                self._send_health(self.engine.health(cpu=self._cpu_percent()))
+                self._each_second()
+
+    def _each_second(self) -> None:
+        """Health to the conductor, and the MIDI out joined to destinations plugged in since."""
+        if self.health_to:
+            self._send_health(self.engine.health(cpu=self._cpu_percent()))
+        if self.midi_out is not None:
+            try:
+                self.midi_out.link()
+            except Exception as err:  # the JACK server is going away; the audio side will say so
+                log.warning("engine: MIDI out: %s", err)
 
     def _handle(self, dgram: bytes) -> None:
         try:
@@ -129,10 +152,24 @@ def _thru_inputs(settings: AudioSettings) -> PolledInputs | None:
     buffer without waking any other thread. Missing ones are logged and skipped."""
     try:
         return PolledInputs(settings.thru_api, list(settings.thru_ports), f"{settings.jack_name}-thru",
-                            who="engine thru", hotplug=False)
+                            who="engine thru", hotplug=False, own=f"{settings.jack_name}-midi:")
     except NoMidi as err:
         log.warning("%s; the thru path is off", err)
         return None
+
+
+def _midi_out(settings: AudioSettings) -> MidiOut | None:
+    """The rig's MIDI out, which first ends any note a previous engine may have left on (all-notes-off)."""
+    if not settings.midi_out:
+        return None
+    try:
+        out = MidiOut(settings.thru_api, f"{settings.jack_name}-midi", settings.midi_out_port)
+    except (NoMidi, OSError) as err:
+        log.warning("%s; going on without MIDI out", err)
+        return None
+    for data in all_notes_off(settings.midi_out_channels or tuple(range(1, 17))):
+        out.send(data)
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -159,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine.xruns = open_counter(f"{settings.jack_name}-xruns")
     thru = _thru_inputs(settings)
     engine.midi_in = list(thru.ports.values()) if thru is not None else []
+    midi_out = engine.midi_out = _midi_out(settings)
+    process.midi_out = midi_out
     print(f"engine ready port={sock.getsockname()[1]} backend={settings.backend} sr={settings.sample_rate} "
           f"buffer={settings.buffer_size}", flush=True)
     try:
@@ -169,8 +208,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.stop()
         # Only now close the other JACK clients: closing one waits for the current JACK cycle, and while pyo
         # runs, that cycle waits for the GIL, which python-rtmidi's close_port() holds: a deadlock.
-        if thru is not None:
-            thru.close()
+        log.info("engine: stopped; %s", engine.counts.summary())
+        for ports in (thru, midi_out):
+            if ports is not None:
+                ports.close()
         if engine.xruns is not None:
             engine.xruns.close()
         server.shutdown()

@@ -87,7 +87,8 @@ class Health:
     """The engine's periodic report to the conductor. ``xruns`` is JACK's count (-1 on other backends);
     ``gaps`` counts audio callbacks that came more than 1.5 periods after the previous one, a proxy every backend
     can measure. ``cpu`` is the engine process's CPU time per wall second, in percent; ``thru``, the player's notes
-played through the thru path."""
+    played through the thru path; ``midi_out``, messages sent on the rig's MIDI out, and ``echoes``, those heard back
+    on an input and dropped."""
 
     gaps: int
     voices: int
@@ -98,13 +99,15 @@ played through the thru path."""
     xruns: int = -1
     cpu: int = -1
     thru: int = 0
+    midi_out: int = 0
+    echoes: int = 0
 
     ADDRESS = "/engine/health"
 
     def to_osc(self) -> bytes:
         return _encode(self.ADDRESS, [("i", self.gaps), ("i", self.voices), ("i", self.late), ("i", self.played),
                                       ("i", self.dropped), ("i", self.clamped), ("i", self.xruns), ("i", self.cpu),
-                                      ("i", self.thru)])
+                                      ("i", self.thru), ("i", self.midi_out), ("i", self.echoes)])
 
 
 Message = Union[Note, Panic, Param, Thru, Health]

@@ -36,6 +36,10 @@ class AudioSettings:
     thru_api: str = "alsa"  # alsa | jack: where the player's MIDI ports are
     thru_ports: tuple[str, ...] = ()  # name patterns of the ports whose notes the engine plays at once
     thru_channel: int = 0  # MIDI channel 1-16 the thru path listens to; 0 for every channel
+    midi_out: bool = False  # send the notes of the voices on midi_out_channels to a MIDI port (thru_api's)
+    midi_out_port: str = ""  # name pattern of the destinations; empty: a port of our own that others connect to
+    midi_out_channels: tuple[int, ...] = ()  # voices' channels sent out; empty: every channel
+    echo_window: float = 0.1  # seconds within which a sent message heard back on an input is dropped as an echo
 
     def voices_of(self, instrument: str) -> int:
         """The size of an instrument's voice pool."""
