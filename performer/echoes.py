@@ -6,7 +6,7 @@ start and end, which is where the engine sends them, within a buffer."""
 from __future__ import annotations
 
 import threading
-from typing import Sequence
+from typing import Callable, Sequence
 
 from performer.rigfile import MidiOutputConfig
 from sensors.midiecho import EchoFilter
@@ -17,19 +17,21 @@ from synthesis.protocol import Note
 class ExpectedEchoes:
     """Thread-safe: the conductor's loop adds the notes it sends, the MIDI input thread asks about what it hears."""
 
-    def __init__(self, config: MidiOutputConfig) -> None:
+    def __init__(self, config: MidiOutputConfig, now: Callable[[], float]) -> None:
+        self.now = now  # the conductor's clock: a note sent after its start is played (and sent out) at once
         self.notes = NotesOut(tuple(config.channels))
         self.filter = EchoFilter(config.echo_window_ms / 1000.0)
         self._lock = threading.Lock()
 
     def scheduled(self, note: Note) -> None:
         """``note`` went to the engine: expect its note-on (and any retrigger) at its start, its note-off at its end."""
+        start = max(note.start, self.now())
         with self._lock:
-            self.notes.due(note.start)  # notes ended by then: their note-offs are expected already
-            for data in self.notes.start(note.channel, note.pitch, note.velocity, note.end):
-                self.filter.sent(data, note.start)
+            self.notes.due(start)  # notes ended by then: their note-offs are expected already
+            for data in self.notes.start(note.channel, note.pitch, note.velocity, start + note.duration):
+                self.filter.sent(data, start)
             if self.notes.sends(note.channel):
-                self.filter.sent(note_off(note.channel, note.pitch), note.end)
+                self.filter.sent(note_off(note.channel, note.pitch), start + note.duration)
 
     def is_echo(self, data: Sequence[int], t: float) -> bool:
         """Whether a message heard at ``t`` is one the engine sent out (it is then dropped)."""

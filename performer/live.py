@@ -21,6 +21,7 @@ from performer.engine_link import EngineLink
 from performer.errors import DeviceError
 from performer.events import Event, PlayerMidi
 from performer.loading import LoadedRig
+from performer.model.factory import make_factory
 from performer.session import SessionWriter
 from sensors.midi import MidiInputs, MidiTranslator, is_key
 from sensors.osc import OscDispatcher
@@ -122,15 +123,17 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    start = clock.now() + START_DELAY
     health = _watch_health(args.health_port)
+    output = loaded.rig.midi.output
+    echoes = ExpectedEchoes(output, clock.now) if output is not None and output.echo_window_ms > 0 else None
+    factory, playing = make_factory(loaded.rig.model, loaded.path.parent)  # loading the model takes a while
+    log.info("notes from the %s", playing)
+    inputs = Inputs(loaded, clock, inbox, echoes)  # and so may opening MIDI ports: the show starts after both
+    start = clock.now() + START_DELAY
     with _optional_file(args.notes_log) as notes_log, _optional_file(args.record) as record:
-        output = loaded.rig.midi.output
-        echoes = ExpectedEchoes(output) if output is not None and output.echo_window_ms > 0 else None
         link = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=notes_log, echoes=echoes)
         writer = SessionWriter(record, start, rig=loaded.rig.name) if record else None
-        conductor = Conductor(loaded, link, start=start)
-        inputs = Inputs(loaded, clock, inbox, echoes)
+        conductor = Conductor(loaded, link, start=start, factory=factory)
         print("conductor ready", flush=True)
         try:
             _loop(conductor, clock, inbox, stop, writer)

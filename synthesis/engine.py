@@ -125,7 +125,7 @@ class Engine:
                     self.counts.echoes += 1
                 else:
                     self._play_thru(message[0])
-        for offset, item in self.scheduler.due(self.frame, self.bs):
+        for offset, item in self.scheduler.due(self.frame, self.bs, self._frame_of):
             if isinstance(item, Note):
                 self._start(offset, item)
             elif isinstance(item, Thru):
@@ -180,12 +180,16 @@ class Engine:
         if (pitch, velocity, duration) != (note.pitch, note.velocity, note.duration):
             self.counts.clamped += 1
             note = Note(note.start, duration, pitch, velocity, note.instrument, note.voice, note.channel)
-        self.scheduler.push(note, self.clock.frame_of(note.start) - self.latency)
+        self.scheduler.push(note, note.start)
 
     def _accept_timed(self, message: Param | Thru) -> None:
         """At its time like a note's start, or at the next buffer."""
         at = message.at if message.at > 0 and math.isfinite(message.at) else None
-        self.scheduler.push(message, self.frame if at is None else self.clock.frame_of(at) - self.latency)
+        self.scheduler.push(message, -math.inf if at is None else at)
+
+    def _frame_of(self, t: float) -> int:
+        """The frame at which something due at conductor time ``t`` starts: early by the limiter's lookahead."""
+        return self.clock.frame_of(t) - self.latency
 
     def _set_param(self, param: Param) -> None:
         """Unknown instruments or parameters, and NaN, are dropped and counted; values are clamped to range."""

@@ -191,13 +191,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    server.start()
+    # Open every other JACK client before the audio starts: opening one waits for a JACK cycle, and once pyo
+    # runs, that cycle waits for the GIL, which python-rtmidi holds while it opens (the audio stalled for 3 s).
     if settings.backend == "jack":
         engine.xruns = open_counter(f"{settings.jack_name}-xruns")
     thru = _thru_inputs(settings)
     engine.midi_in = list(thru.ports.values()) if thru is not None else []
-    midi_out = engine.midi_out = _midi_out(settings)
-    process.midi_out = midi_out
+    midi_out = engine.midi_out = process.midi_out = _midi_out(settings)
+    server.start()
     print(f"engine ready port={sock.getsockname()[1]} backend={settings.backend} sr={settings.sample_rate} "
           f"buffer={settings.buffer_size}", flush=True)
     try:

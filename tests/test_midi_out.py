@@ -6,6 +6,17 @@ real jackd, its MIDI out looped back into its controller's port over real JACK M
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
 from sensors.midiecho import EchoFilter
 from synthesis.midiout import NotesOut, all_notes_off, note_off, note_on
 
@@ -131,3 +142,130 @@ def test_the_engine_sends_its_notes_out_and_drops_their_echoes(tmp_path):
     assert engine.counts.midi_out == 5
     assert engine.counts.echoes == 3  # every echo heard back (the panic's come back after the render)
     assert engine.counts.thru == 2  # the player's two keys, even the one equal to an earlier echo
+
+
+def _rig(tmp: Path, tag: str) -> Path:
+    (tmp / "scene.toml").write_text("""
+name = "out"
+tempo = 120
+key = "C"
+scale = "major"
+[[voices]]
+name = "lead"
+instrument = "epiano"
+register = [48, 72]
+channel = 1
+steering = { density = 2.0, register = 60, spread = 3, velocity = 90 }
+""")
+    rig = tmp / "rig.toml"
+    rig.write_text(f"""
+name = "out-test"
+scenes = ["scene.toml"]
+[audio]
+backend = "jack"
+jack_name = "engine-{tag}"
+jack_connect = false
+[engine]
+lookahead_ms = 80
+[osc]
+enabled = false
+[midi]
+api = "jack"
+[[midi.inputs]]
+port = "keys-{tag}"
+[midi.output]
+port = "synth-{tag}"
+channels = [1]
+""")
+    return rig
+
+
+class EchoingSynth:
+    """An external synth on a real JACK MIDI input whose MIDI thru is merged into the player's keyboard: every
+    message it receives is sent straight back out of the keyboard's port, where the rig listens."""
+
+    def __init__(self, tag: str) -> None:
+        import rtmidi
+
+        self.port = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, f"synth-{tag}")
+        self.port.open_virtual_port("in")
+        self.keys = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, f"keys-{tag}")
+        self.keys.open_virtual_port("out")
+        self.heard: list[tuple[float, list[int]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.0005):
+            while (item := self.port.get_message()) is not None:
+                self.heard.append((time.monotonic(), item[0]))
+                self.keys.send_message(item[0])
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.port.close_port()
+        self.keys.close_port()
+
+
+def test_a_live_rig_plays_its_notes_out_and_ignores_them_coming_back(jack_server, tmp_path):
+    """The rig's MIDI out reaches a real JACK MIDI port with the model's notes on time, each ended; the synth
+    echoes all of it into the player's port, and neither the engine's thru path nor the conductor takes the echo
+    for the player: only the player's own keys (channel 2, above the voice's register) are played and recorded."""
+    tag = uuid.uuid4().hex[:6]
+    rig = _rig(tmp_path, tag)
+    notes_log, session = tmp_path / "notes.jsonl", tmp_path / "session.jsonl"
+    os.environ["JACK_DEFAULT_SERVER"] = jack_server["JACK_DEFAULT_SERVER"]  # for rtmidi in this process
+    synth = EchoingSynth(tag)
+    player = [84, 86, 88, 89, 91]
+    run = subprocess.Popen([sys.executable, "-m", "performer", "run", str(rig), "--notes-log", str(notes_log),
+                            "--record", str(session)], env=jack_server, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not (notes_log.exists() and notes_log.stat().st_size > 0):
+            assert time.monotonic() < deadline and run.poll() is None, "no notes"
+            time.sleep(0.05)
+        time.sleep(1.0)
+        for pitch in player:  # channel 2: the player's keys
+            synth.keys.send_message([0x91, pitch, 70])
+            time.sleep(0.3)
+            synth.keys.send_message([0x81, pitch, 0])
+            time.sleep(0.4)
+        time.sleep(1.0)
+        run.send_signal(signal.SIGTERM)
+        output, _ = run.communicate(timeout=20)
+        time.sleep(0.2)
+    finally:
+        if run.poll() is None:
+            run.kill()
+        synth.close()
+    assert run.returncode == 0 and "Traceback" not in output, output
+
+    model = [json.loads(line) for line in notes_log.read_text().splitlines()]
+    model = [n for n in model if n["voice"] == "lead"]
+    ons = [(t, data) for t, data in synth.heard if data[0] == 0x90 and data[2] > 0]
+    assert len(ons) >= 10, output
+    assert [(d[1], d[2]) for _, d in ons] == [(n["pitch"], n["velocity"]) for n in model[:len(ons)]]
+    assert len(model) - len(ons) <= 2  # the last notes sent may be due after the stop
+    lateness = sorted(t - n["clock"] for (t, _), n in zip(ons, model))
+    assert -0.006 < lateness[len(lateness) // 2] < 0.012, lateness  # a JACK period or two, either side
+    sounding: dict[int, int] = {}
+    for _, data in synth.heard:
+        if data[0] in (0x80, 0x90):
+            sounding[data[1]] = sounding.get(data[1], 0) + (1 if data[0] == 0x90 and data[2] else -1)
+    assert all(count <= 0 for count in sounding.values()), sounding  # every note ended: none left hanging
+    assert [0xB0, 123, 0] in [data for _, data in synth.heard]  # and all-notes-off when the rig stopped
+
+    echoed = len(synth.heard)
+    keys = [r["midi"] for r in map(json.loads, session.read_text().splitlines()[1:]) if "midi" in r]
+    notes = {r["signal"] for r in map(json.loads, session.read_text().splitlines()[1:])
+             if r.get("signal", "").startswith("midi/note/")}
+    assert echoed > 2 * len(ons) > 20
+    assert keys and all(k[0] & 0x0F == 1 for k in keys), keys  # channel 2 only: no echo taken for a key
+    assert notes <= {f"midi/note/{p}" for p in player}, notes
+    thru = int(re.search(r"(\d+) thru keys", output).group(1))
+    dropped = int(re.search(r"(\d+) echoes dropped", output).group(1))
+    assert 1 <= thru <= len(player), output  # the player's keys sounded; no echo did
+    assert dropped >= len(ons), output
