@@ -11,6 +11,7 @@ from typing import Callable, Sequence
 from performer.errors import ConfigError, PerformerError
 from performer.loading import load_rig
 from performer.model_cli import add_model_commands
+from performer.rigcheck import rig_warnings
 
 EXIT_CONFIG = 2
 EXIT_DEVICE = 3
@@ -20,6 +21,8 @@ def _check(args: argparse.Namespace) -> int:
     loaded = load_rig(args.rig)
     scenes = ", ".join(f"{s.name} ({p})" for s, p in zip(loaded.scenes, loaded.scene_paths))
     print(f"{loaded.path}: ok, rig {loaded.rig.name!r}, {len(loaded.scenes)} scene(s): {scenes}")
+    for warning in rig_warnings(loaded):
+        print(f"warning: {warning}")
     return 0
 
 

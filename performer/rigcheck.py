@@ -1,0 +1,33 @@
+"""Warnings about a rig that is valid but will not do what it seems to say: each one line naming the file and
+field, printed by ``performer check``. Errors (which stop a rig from loading) are in performer/loading.py."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from performer.loading import LoadedRig
+
+
+def _loopback_allowed(allow: list[str]) -> bool:
+    return any(ipaddress.ip_address("127.0.0.1") in ipaddress.ip_network(entry, strict=False) for entry in allow)
+
+
+def rig_warnings(loaded: LoadedRig) -> list[str]:
+    """Everything in ``loaded`` that is legal but probably a mistake."""
+    rig, where = loaded.rig, str(loaded.path)
+    out = []
+    if rig.cameras:
+        osc = rig.osc
+        if not osc.enabled:
+            out.append(f"{where}: cameras: their signals go to the rig's OSC port, but osc.enabled is false, "
+                       "so nothing will hear them")
+        elif osc.host not in ("127.0.0.1", "0.0.0.0", "localhost"):
+            out.append(f"{where}: osc.host: cameras send to 127.0.0.1, but OSC listens on {osc.host} only")
+        elif not _loopback_allowed(osc.allow):
+            out.append(f"{where}: osc.allow: cameras send from 127.0.0.1, which the allowlist leaves out")
+    output = rig.midi.output
+    if output is not None and output.channels:
+        used = {voice.channel for scene in loaded.scenes for voice in scene.voices}
+        for channel in sorted(set(output.channels) - used):
+            out.append(f"{where}: midi.output.channels: no voice of any scene plays on channel {channel}")
+    return out
