@@ -49,3 +49,15 @@ def moving_hand(photo: Path, frames: int = 120, travel: float = 200.0, scale: fl
         warp[0, 2] += dx
         out.append(cv2.warpAffine(image, warp, (w, h), borderMode=cv2.BORDER_REPLICATE))
     return out, shifts
+
+
+def two_hands(frames: int = 120) -> list[np.ndarray]:
+    """Both photos side by side at 640x480, the second mirrored so that it reads as the other hand, each moving
+    as in ``moving_hand`` (less far, so that they stay in their halves)."""
+    left, _ = moving_hand(HAND_PHOTOS[0], frames=frames, travel=80.0, scale=0.8)
+    right, _ = moving_hand(HAND_PHOTOS[1], frames=frames, travel=80.0, scale=0.8)
+    out = []
+    for a, b in zip(left, right):
+        pair = np.hstack([cv2.resize(a, (320, 240)), cv2.flip(cv2.resize(b, (320, 240)), 1)])
+        out.append(cv2.copyMakeBorder(pair, 120, 120, 0, 0, cv2.BORDER_REPLICATE))
+    return out

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sensors.hands import HandTracker, hand_features
-from sensors.testvideo import HAND_PHOTOS, moving_hand, read_video, write_video
+from sensors.testvideo import HAND_PHOTOS, moving_hand, read_video, two_hands, write_video
 from tests.conftest import require
 
 FRAMES, FPS, TRAVEL, SCALE = 120, 30.0, 200.0, 0.5  # the photos fill the frame: halve them to give room
@@ -84,3 +84,19 @@ def test_features_of_an_open_hand_a_fist_and_a_pinch():
     pinched = hand.copy()
     pinched[4, :2] = pinched[8, :2] + 0.005
     assert hand_features(pinched, aspect=1.0)["pinch"] > 0.9
+
+
+def test_two_hands_in_view_are_both_tracked_each_on_its_side(tmp_path):
+    """Both photos side by side (the second mirrored, so it reads as the other hand), through a video file."""
+    for photo in HAND_PHOTOS:
+        require(photo.exists(), photo.name, "opencv-doc")
+    frames = read_video(write_video(two_hands(FRAMES), tmp_path / "two.avi", FPS))
+    tracker = HandTracker(max_hands=2)
+    try:
+        signals = [tracker.update(cv2.cvtColor(f, cv2.COLOR_BGR2RGB), i / FPS) for i, f in enumerate(frames)]
+    finally:
+        tracker.close()
+    both = [s for s in signals[5:] if s["hand/left/presence"] and s["hand/right/presence"]]
+    assert len(both) >= 0.95 * len(signals[5:])
+    for s in both:  # one hand in each half, whichever MediaPipe calls which
+        assert sorted([s["hand/left/x"], s["hand/right/x"]])[0] < 0.4 < 0.6 < max(s["hand/left/x"], s["hand/right/x"])
