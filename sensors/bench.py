@@ -29,8 +29,7 @@ HAND_FRAMES = 600
 
 
 def hands_figures(video: Path, send: "SendTo", max_hands: int = 1, prefix: str = "hands") -> dict:
-    """Hands tracked on a looped clip, ``max_hands`` of them (with two allowed and one in view, MediaPipe runs its
-    palm detector on every frame to look for the other: 21 ms here, against 8 ms to track)."""
+    """Hands tracked on a looped clip, ``max_hands`` of them (two: a solver per hand, sensors/handpair.py)."""
     tracker = HandTracker(max_hands=max_hands)
     capture = cv2.VideoCapture(str(video))
     latencies, frames, start = [], 0, time.perf_counter()

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from OneEuroFilter import OneEuroFilter
 
+from sensors.handpair import Hand, HandPair, OneSolver
+
 WRIST, THUMB_TIP, INDEX_TIP, MIDDLE_MCP = 0, 4, 8, 9
 PALM = (0, 5, 9, 13, 17)
 TIPS = (4, 8, 12, 16, 20)
@@ -77,26 +79,22 @@ class Hysteresis:
 
 
 class HandTracker:
-    """MediaPipe Hands on frames, one or two hands, with per-hand smoothing and presence hysteresis."""
+    """MediaPipe Hands on frames, one or two hands, with per-hand smoothing and presence hysteresis. Two hands
+    use a solver per hand on the two cores (sensors/handpair.py), unless ``paired`` is off."""
 
     def __init__(self, max_hands: int = 2, mirror: bool = False, rate: float = 60.0,
-                 hysteresis: Hysteresis | None = None) -> None:
-        import mediapipe as mp  # heavy: only the camera process loads it
-
-        self._hands = mp.solutions.hands.Hands(static_image_mode=False, max_num_hands=max_hands,
-                                               model_complexity=0, min_detection_confidence=0.5,
-                                               min_tracking_confidence=0.5)
+                 hysteresis: Hysteresis | None = None, paired: bool = True) -> None:
+        self._solver = HandPair() if max_hands == 2 and paired else OneSolver(max_hands)
         self.mirror = mirror
         self.hysteresis = hysteresis or Hysteresis()
         self.state = {side: HandState(rate) for side in ("left", "right")}
 
     def close(self) -> None:
-        self._hands.close()
+        self._solver.close()
 
     def update(self, rgb: np.ndarray, t: float) -> dict[str, float]:
         """Signals for one RGB frame taken at ``t``; a hand's signals are sent only while it is present."""
-        result = self._hands.process(rgb)
-        found = self._found(result, rgb.shape[1] / rgb.shape[0])
+        found = self._found(self._solver.process(rgb, t), rgb.shape[1] / rgb.shape[0])
         signals: dict[str, float] = {}
         for side, state in self.state.items():
             features = found.get(side)
@@ -110,19 +108,16 @@ class HandTracker:
                 signals.update(self._smoothed(side, state, features, t))
         return signals
 
-    def _found(self, result: object, aspect: float) -> dict[str, dict[str, float]]:
+    def _found(self, hands: list[Hand], aspect: float) -> dict[str, dict[str, float]]:
         """Features per handedness label; NaN landmarks (a tracker glitch) drop that hand for the frame."""
         found: dict[str, dict[str, float]] = {}
-        if not getattr(result, "multi_hand_landmarks", None):
-            return found
-        for marks, handed in zip(result.multi_hand_landmarks, result.multi_handedness):
-            points = np.array([(p.x, p.y, p.z) for p in marks.landmark], dtype=np.float64)
+        for points, label in hands:
             if not np.isfinite(points).all():
                 continue
-            if self.mirror:
-                points[:, 0] = 1.0 - points[:, 0]
+            if self.mirror:  # a new array: the solver keeps its own to paint the hand out next frame
+                points = points * np.array([-1.0, 1.0, 1.0]) + np.array([1.0, 0.0, 0.0])
             # MediaPipe labels hands as if the picture were a mirror image; ours come straight from the camera
-            side = {"left": "right", "right": "left"}[handed.classification[0].label.lower()]
+            side = {"left": "right", "right": "left"}[label.lower()]
             found[side] = hand_features(points, aspect)
         return found
 
