@@ -209,14 +209,30 @@ class EchoingSynth:
         self.keys.close_port()
 
 
-def test_a_live_rig_plays_its_notes_out_and_ignores_them_coming_back(jack_server, tmp_path):
+def _aligned(ons: list[tuple[float, list[int]]], model: list[dict]) -> tuple[list[tuple], int]:
+    """Each note-on heard paired with the model's note it is, in order; and how many of the model's notes before
+    the last one heard never arrived."""
+    pairs, i = [], 0
+    for heard in ons:
+        while i < len(model) and (model[i]["pitch"], model[i]["velocity"]) != (heard[1][1], heard[1][2]):
+            i += 1
+        if i == len(model):
+            break
+        pairs.append((heard, model[i]))
+        i += 1
+    return pairs, i - len(pairs)
+
+
+def test_a_live_rig_plays_its_notes_out_and_ignores_them_coming_back(jackd_server, tmp_path):
     """The rig's MIDI out reaches a real JACK MIDI port with the model's notes on time, each ended; the synth
     echoes all of it into the player's port, and neither the engine's thru path nor the conductor takes the echo
     for the player: only the player's own keys (channel 2, above the voice's register) are played and recorded."""
     tag = uuid.uuid4().hex[:6]
     rig = _rig(tmp_path, tag)
     notes_log, session = tmp_path / "notes.jsonl", tmp_path / "session.jsonl"
+    jack_server = jackd_server.env
     os.environ["JACK_DEFAULT_SERVER"] = jack_server["JACK_DEFAULT_SERVER"]  # for rtmidi in this process
+    before = jackd_server.xruns()
     synth = EchoingSynth(tag)
     player = [84, 86, 88, 89, 91]
     run = subprocess.Popen([sys.executable, "-m", "performer", "run", str(rig), "--notes-log", str(notes_log),
@@ -247,15 +263,19 @@ def test_a_live_rig_plays_its_notes_out_and_ignores_them_coming_back(jack_server
     model = [n for n in model if n["voice"] == "lead"]
     ons = [(t, data) for t, data in synth.heard if data[0] == 0x90 and data[2] > 0]
     assert len(ons) >= 10, output
-    assert [(d[1], d[2]) for _, d in ons] == [(n["pitch"], n["velocity"]) for n in model[:len(ons)]]
-    assert len(model) - len(ons) <= 2  # the last notes sent may be due after the stop
-    lateness = sorted(t - n["clock"] for (t, _), n in zip(ons, model))
+    pairs, lost = _aligned(ons, model)
+    assert len(pairs) == len(ons), (ons, model)  # every note heard is the model's, in order
+    # JACK drops a late client's MIDI for that cycle: a message may go missing only where JACK logged an xrun
+    # (this machine's hypervisor stalls cause some; see docs/architecture.md)
+    xruns = jackd_server.xruns().since(before).total
+    assert lost <= xruns, (lost, xruns)
+    lateness = sorted(t - n["clock"] for (t, _), n in pairs)
     assert -0.006 < lateness[len(lateness) // 2] < 0.012, lateness  # a JACK period or two, either side
     sounding: dict[int, int] = {}
     for _, data in synth.heard:
         if data[0] in (0x80, 0x90):
             sounding[data[1]] = sounding.get(data[1], 0) + (1 if data[0] == 0x90 and data[2] else -1)
-    assert all(count <= 0 for count in sounding.values()), sounding  # every note ended: none left hanging
+    assert sum(max(0, count) for count in sounding.values()) <= xruns, sounding  # every note ended
     assert [0xB0, 123, 0] in [data for _, data in synth.heard]  # and all-notes-off when the rig stopped
 
     echoed = len(synth.heard)
