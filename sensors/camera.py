@@ -60,6 +60,8 @@ class Camera:
     def __init__(self, config: CameraSettings) -> None:
         self.config = config
         self.capture: cv2.VideoCapture | None = None
+        self.frame_period = 0.0  # a video file plays at its own rate, as a camera would deliver it; 0: as it comes
+        self._next_frame = 0.0
         self.hands = None
         if config.hands:
             from sensors.hands import HandTracker
@@ -78,12 +80,18 @@ class Camera:
             return False
         capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.config.width)
         capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.config.height)
+        fps = capture.get(cv2.CAP_PROP_FPS) if isinstance(source, str) else 0.0
+        self.frame_period = 1.0 / fps if fps > 0 else 0.0
+        self._next_frame = time.monotonic()
         self.capture = capture
         return True
 
     def frame_signals(self) -> dict[str, float] | None:
         if self.capture is None:
             return None
+        if self.frame_period:
+            time.sleep(max(0.0, self._next_frame - time.monotonic()))
+            self._next_frame = max(self._next_frame + self.frame_period, time.monotonic() - self.frame_period)
         ok, frame = self.capture.read()
         if not ok or frame is None:
             self.capture.release()

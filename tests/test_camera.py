@@ -5,6 +5,7 @@ and the camera is reopened (the clip plays again)."""
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import subprocess
 import sys
@@ -14,6 +15,9 @@ from pathlib import Path
 import cv2
 
 from performer.events import ControlEvent, ReleaseEvent
+from performer.loading import load_rig
+from performer.render import audio_settings, conduct
+from performer.session import read_session
 from sensors.osc import OscDispatcher
 from sensors.testvideo import PEOPLE, read_video, write_video
 from tests.conftest import require
@@ -52,7 +56,7 @@ def _stop(proc: subprocess.Popen) -> str:
 def test_motion_signals_flow_and_a_lost_camera_is_released_and_comes_back(tmp_path):
     require(PEOPLE.exists(), "vtest.avi", "opencv-doc")
     clip = [cv2.resize(f, (320, 240)) for f in read_video(PEOPLE, limit=60)]
-    video = write_video(clip, tmp_path / "room.avi", 10.0)
+    video = write_video(clip, tmp_path / "room.avi", 60.0)  # a second long: a file plays at its own rate
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
         proc = _camera(["--device", str(video), "--motion", "--zone", "left:0,0,0.5,1"], sock.getsockname()[1])
@@ -93,15 +97,25 @@ def test_a_rig_with_a_camera_records_its_signals(tmp_path, jack_server, performe
     video = write_video([cv2.resize(f, (320, 240)) for f in read_video(PEOPLE, limit=60)], tmp_path / "room.avi", 10.0)
     root = Path(__file__).resolve().parent.parent
     rig = tmp_path / "rig.toml"
-    rig.write_text(f'name = "room"\nscenes = ["{root}/scenes/dawn.toml"]\n[model]\ngenerator = "rules"\n'
+    rig.write_text(f'name = "room"\nscenes = ["{root}/scenes/room.toml"]\n[model]\ngenerator = "rules"\n'
                    f'[audio]\nbackend = "jack"\njack_name = "room-{free_port()}"\njack_connect = false\n'
                    f'[osc]\nport = {free_port()}\n[[cameras]]\ndevice = "{video}"\nmotion = true\n'
                    f'zones = [{{ name = "door", rect = [0, 0, 0.3, 1] }}]\n')
     session = tmp_path / "take.jsonl"
-    result = subprocess.run(performer_cmd + ["run", str(rig), "--duration", "4", "--record", str(session)],
+    result = subprocess.run(performer_cmd + ["run", str(rig), "--duration", "8", "--record", str(session)],
                             env=jack_server, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in session.read_text().splitlines()[1:]]
     energy = [r["value"] for r in records if r.get("signal") == "audience/energy"]
     assert len(energy) > 20 and max(energy) > 0.1
     assert any(r.get("signal") == "audience/zone/door" for r in records)
+    times = [r["t"] for r in records if r.get("signal") == "audience/energy"]
+    assert times[-1] - times[0] > 4.0  # the 6 s clip plays in real time, as a camera delivers frames
+    # replay: the same log and seed give the same notes, and the camera's signals are what shape them
+    loaded = load_rig(rig)
+    take = read_session(session)
+    notes = conduct(loaded, take, audio_settings(loaded))[0]
+    assert len(notes) > 5 and notes == conduct(load_rig(rig), read_session(session), audio_settings(loaded))[0]
+    crowd = dataclasses.replace(take, events=[dataclasses.replace(e, value=1.0) if getattr(e, "name", "") ==
+                                              "audience/energy" else e for e in take.events])
+    assert conduct(loaded, crowd, audio_settings(loaded))[0] != notes
