@@ -16,6 +16,7 @@ from performer.bus import ControlBus
 from performer.events import ControlEvent, CueEvent, Event, PlayerMidi, ReleaseEvent
 from performer.loading import LoadedRig
 from performer.model.factory import GeneratorFactory, make_factory
+from performer.sequencer import Sequencer
 from performer.show import SceneRun
 from synthesis.protocol import Note, Param, Thru
 from synthesis.thru import HOLD_LIMIT, Key, KeyOn, ThruKeys
@@ -59,7 +60,7 @@ class Conductor:
     """Turns the bus and the show into notes, one decision at a time."""
 
     def __init__(self, loaded: LoadedRig, sink: NoteSink, start: float, trace: Trace | None = None,
-                 factory: GeneratorFactory | None = None) -> None:
+                 factory: GeneratorFactory | None = None, hold: bool = False) -> None:
         self.loaded = loaded
         if factory is None:
             factory, playing = make_factory(loaded.rig.model, loaded.path.parent)
@@ -73,12 +74,19 @@ class Conductor:
         self.start = start
         self._tick = 0
         self._pending: list[Event] = []
-        self._index = 0
         midi = loaded.rig.midi
         self.keys = ThruKeys(channel=midi.thru_channel)
         self._down: dict[Key, tuple[float, int, str]] = {}  # key -> (time, velocity, instrument)
-        self._runs = [self._place(0, start)]
-        self.unknown_cues: set[str] = set()
+        self.sequencer = Sequencer(loaded.scenes, self._place, self.lookahead, loop=loaded.loop, hold=hold)
+        self.sequencer.begin(start)
+
+    @property
+    def _runs(self) -> list[SceneRun]:
+        return self.sequencer.runs
+
+    @property
+    def unknown_cues(self) -> set[str]:
+        return self.sequencer.unknown_cues
 
     def _place(self, index: int, start: float) -> SceneRun:
         spec = self.loaded.scenes[index]
@@ -97,7 +105,7 @@ class Conductor:
 
     def next_wakeup(self) -> float:
         """The clock time of the next thing the conductor must do."""
-        due = [self._tick_time(), self._next_decision()]
+        due = [self._tick_time(), self._next_decision(), self.sequencer.next_auto()]
         if self._pending:
             due.append(self._pending[0].t)
         return min(due)
@@ -111,12 +119,14 @@ class Conductor:
     def advance_to(self, t: float) -> None:
         """Do everything due up to clock time ``t``, in time order."""
         while True:
-            tick, decision = self._tick_time(), self._next_decision()
-            due = min(tick, decision)
+            tick, decision, auto = self._tick_time(), self._next_decision(), self.sequencer.next_auto()
+            due = min(tick, decision, auto)
             if due > t:
                 break
             self._apply_until(due)
-            if tick <= decision:
+            if auto <= min(tick, decision):
+                self._auto_advance()
+            elif tick <= decision:
                 self._control_tick(tick)
             else:
                 self._decide()
@@ -134,8 +144,15 @@ class Conductor:
             else:
                 self._cue(event)
 
+    def _auto_advance(self) -> None:
+        before = self._runs[-1]
+        self.sequencer.auto_advance()
+        self._traced(before)
+
     def _control_tick(self, t: float) -> None:
         self.bus.now = t
+        for cue in self.sequencer.triggered(self.bus, t):
+            self._cue(CueEvent(t, cue))
         for run in self._runs:
             for mapping in run.mappings:
                 mapping.update(self.bus)
@@ -163,14 +180,14 @@ class Conductor:
             self.sink.send(note)
             if self.trace is not None:
                 self.trace.notes.append(note)
-        self._runs = [r for r in self._runs if not r.finished or r is self._runs[-1]]
+        self.sequencer.prune()
 
     def _player(self, event: PlayerMidi) -> None:
         """A player's key: its scene's thru voice hears it at once; once released it is a note for the record
         (and for an offline render), on the instrument the engine played it on."""
         if not self.loaded.rig.midi.thru:
             return
-        run = next(r for r in reversed(self._runs) if r.start <= event.t or r is self._runs[0])
+        run = self.sequencer.current(event.t)
         thru = run.spec.thru_voice
         for action in self.keys.handle(list(event.data)):
             if isinstance(action, KeyOn):
@@ -192,32 +209,13 @@ class Conductor:
             self.keys.clear()
             self._down.clear()
             return
-        target = self._target(cue.target)
-        if target is None:
-            if cue.target not in self.unknown_cues:
-                log.warning("cue %r: no such scene (scenes: %s); ignored", cue.target,
-                            ", ".join(s.name for s in self.loaded.scenes))
-                self.unknown_cues.add(cue.target)
-            return
-        current = self._runs[-1]
-        if current.start > cue.t and len(self._runs) > 1:  # a change is already pending: retarget it
-            self._runs.pop()
-            if self.trace is not None:
-                self.trace.scenes.pop()
-            self._index, start = target, current.start
-        else:
-            start = current.next_bar(max(cue.t + self.lookahead, current.start))
-            current.end = start
-            self._index = target
-        self._runs.append(self._place(target, start))
+        before = self._runs[-1]
+        self.sequencer.go(cue.target, cue.t)
+        self._traced(before)
 
-    def _target(self, name: str) -> int | None:
-        count = len(self.loaded.scenes)
-        if name in ("next", "go"):
-            return (self._index + 1) % count
-        if name in ("prev", "back"):
-            return (self._index - 1) % count
-        if name.startswith("#") and name[1:].isdigit():  # a MIDI program change: scene n, counting from 0
-            return int(name[1:]) if int(name[1:]) < count else None
-        names = [s.name for s in self.loaded.scenes]
-        return names.index(name) if name in names else None
+    def _traced(self, before: SceneRun) -> None:
+        """Keep the trace's scene list in step when a pending scene change was retargeted (its run replaced)."""
+        if self.trace is not None and before not in self._runs:
+            placed = self.trace.scenes.pop()
+            self.trace.scenes.pop()
+            self.trace.scenes.append(placed)

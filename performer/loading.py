@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from performer.errors import ConfigError
 from performer.rigfile import Rig
 from performer.scenefile import MappingSpec, SceneSpec, check_range
+from performer.showfile import ShowSpec
 from synthesis.catalog import PARAMS
 
 if sys.version_info >= (3, 11):
@@ -30,6 +31,8 @@ class LoadedRig:
     rig: Rig
     scenes: tuple[SceneSpec, ...]
     scene_paths: tuple[Path, ...]
+    loop: bool = True  # after the last scene, the first again (a show file may say otherwise)
+    show_path: Path | None = None
 
     @property
     def demo_session(self) -> Path | None:
@@ -125,18 +128,44 @@ def _check_instrument_param(scene: SceneSpec, i: int, mapping: MappingSpec, path
 
 
 def load_rig(path: str | Path) -> LoadedRig:
-    """Read and validate a rig and every scene it uses."""
+    """Read and validate a rig, its show and every scene it uses."""
     path = Path(path)
     rig = validate(Rig, read_toml(path), path)
-    scene_paths = tuple(path.parent / name for name in rig.scenes)
+    show_path, loop, field, names = None, True, "scenes", [(path.parent, name) for name in rig.scenes]
+    if rig.show:
+        show_path = path.parent / rig.show
+        if not show_path.is_file():
+            raise ConfigError(str(path), "show", f"show file not found: {show_path}")
+        show = validate(ShowSpec, read_toml(show_path), show_path)
+        loop, field, names = show.loop, "scenes", [(show_path.parent, name) for name in show.scenes]
+    where = str(show_path or path)
+    scene_paths = tuple(folder / name for folder, name in names)
     for i, scene_path in enumerate(scene_paths):
         if not scene_path.is_file():
-            raise ConfigError(str(path), f"scenes[{i}]", f"scene file not found: {scene_path}")
+            raise ConfigError(where, f"{field}[{i}]", f"scene file not found: {scene_path}")
     scenes = tuple(load_scene(p) for p in scene_paths)
     if rig.demo_session and not (path.parent / rig.demo_session).is_file():
         raise ConfigError(str(path), "demo_session", f"session file not found: {path.parent / rig.demo_session}")
-    names = [s.name for s in scenes]
-    for i, name in enumerate(names):
-        if names.index(name) != i:
+    scene_names = [s.name for s in scenes]
+    for i, name in enumerate(scene_names):
+        if scene_names.index(name) != i:
             raise ConfigError(str(scene_paths[i]), "name", f"scene names in a rig must be unique, {name!r} repeats")
-    return LoadedRig(path=path, rig=rig, scenes=scenes, scene_paths=scene_paths)
+    for scene, scene_path in zip(scenes, scene_paths):
+        _check_cues(scene, scene_path, scene_names)
+    return LoadedRig(path=path, rig=rig, scenes=scenes, scene_paths=scene_paths, loop=loop, show_path=show_path)
+
+
+CUES = ("next", "go", "prev", "back", "panic")
+
+
+def is_cue(target: str, scene_names: list[str]) -> bool:
+    """Whether a cue names something the show can do: a command, a scene of the show, or #N within it."""
+    number = target[1:] if target.startswith("#") else ""
+    return target in CUES or target in scene_names or (number.isdigit() and int(number) < len(scene_names))
+
+
+def _check_cues(scene: SceneSpec, path: Path, scene_names: list[str]) -> None:
+    for i, trigger in enumerate(scene.triggers):
+        if not is_cue(trigger.cue, scene_names):
+            raise ConfigError(str(path), f"triggers[{i}].cue", f"expected {', '.join(CUES)}, #N or a scene of the "
+                              f"show ({', '.join(scene_names)}), got {trigger.cue!r}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from performer.clock import SampleClock
@@ -54,10 +54,14 @@ class Rendered:
     summary: Path
     notes: list[Note]
     length: float
+    trace: Trace = field(default_factory=Trace)
+    stolen: int = 0  # notes cut short because an instrument's voice pool was full
 
     def report(self) -> str:
         """One line saying what was rendered and where."""
-        return f"rendered {len(self.notes)} notes, {self.length:.1f} s: {self.audio}, {self.midi}, {self.summary}"
+        cut = f" ({self.stolen} cut short: raise [engine] voices)" if self.stolen else ""
+        return (f"rendered {len(self.notes)} notes{cut}, {self.length:.1f} s: {self.audio}, {self.midi}, "
+                f"{self.summary}")
 
 
 def audio_settings(loaded: LoadedRig) -> AudioSettings:
@@ -105,9 +109,10 @@ def render(loaded: LoadedRig, session: Session, out: Path) -> Rendered:
     settings = audio_settings(loaded)
     notes, trace, start = conduct(loaded, session, settings)
     audio, midi, summary = out / "audio.wav", out / "notes.mid", out / "summary.png"
-    length = render_notes(notes, settings, audio, duration=start + session.duration, params=trace.params)
+    stats = render_notes(notes, settings, audio, duration=start + session.duration, params=trace.params)
+    length = stats.length
     scenes = {s.name: s for s in loaded.scenes}
     tempi = [(t, scenes[name].tempo) for t, name in trace.scenes]
     write_midi(notes, tempi, trace.scenes, midi)
     write_summary(trace, length, summary, f"{loaded.rig.name}: {len(notes)} notes")
-    return Rendered(audio, midi, summary, notes, length)
+    return Rendered(audio, midi, summary, notes, length, trace, stats.stolen)

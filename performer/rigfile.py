@@ -7,7 +7,7 @@ import re
 from enum import Enum
 from typing import Optional
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from performer.events import is_signal_name
 from performer.scenefile import Strict
@@ -200,12 +200,13 @@ class ModelConfig(Strict):
 
 
 class Rig(Strict):
-    """A rig: the scenes in show order and the hardware it expects."""
+    """A rig: its show (a show file, or the scenes in order, looping) and the hardware it expects."""
 
     name: str = Field(min_length=1)
     description: str = ""
     seed: int = 0
-    scenes: list[str] = Field(min_length=1)
+    scenes: list[str] = []
+    show: str = ""  # a show file (scenes/*.show.toml), instead of scenes
     demo_session: Optional[str] = None
     audio: AudioConfig = AudioConfig()
     engine: EngineConfig = EngineConfig()
@@ -213,3 +214,9 @@ class Rig(Strict):
     osc: OscConfig = OscConfig()
     model: ModelConfig = ModelConfig()
     cameras: list[CameraConfig] = []
+
+    @model_validator(mode="after")
+    def _show_or_scenes(self) -> "Rig":
+        if bool(self.scenes) == bool(self.show):
+            raise ValueError("expected either scenes = [scene files] or show = \"a show file\", not both or neither")
+        return self

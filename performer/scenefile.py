@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 from typing import Optional, Union
 
@@ -131,8 +132,55 @@ class VoiceSpec(Strict):
         return value
 
 
+class Length(Strict):
+    """How long a scene plays before the show moves on by itself, in ``bars`` or ``seconds`` (rounded up to a bar
+    line). A scene without a length plays until a cue."""
+
+    bars: Optional[int] = Field(None, ge=1, le=100000)
+    seconds: Optional[float] = Field(None, gt=0.0, le=7 * 86400.0)
+
+    @model_validator(mode="after")
+    def _one(self) -> "Length":
+        if (self.bars is None) == (self.seconds is None):
+            raise ValueError("expected exactly one of bars or seconds, like { bars = 16 }")
+        return self
+
+
+class Transition(Strict):
+    """How a scene enters: the scene before it fades out while this one fades in, over ``bars`` of this scene's
+    bars from the bar line where it starts (0: a cut on the bar line). Notes already sounding always finish."""
+
+    bars: int = Field(0, ge=0, le=64)
+
+
+class Edge(str, Enum):
+    """Which crossing of a trigger's threshold fires it."""
+
+    rise = "rise"
+    fall = "fall"
+
+
+class Trigger(Strict):
+    """A cue fired while this scene plays, when ``signal`` crosses ``threshold``: a MIDI note or CC
+    (``midi/note/36``, ``midi/cc/64``), an OSC address (``osc/cue/go``), a key in the monitor (``key/g``), the
+    audience coming or going (``audience/presence`` with ``edge = "fall"``)."""
+
+    signal: str
+    cue: str = Field(min_length=1)  # next, prev, panic, a scene's name, or #N (the Nth scene, from 0)
+    threshold: float = Field(0.5, ge=0.0, le=1.0)
+    edge: Edge = Edge.rise
+
+    @field_validator("signal")
+    @classmethod
+    def _signal_name(cls, value: str) -> str:
+        if not is_signal_name(value):
+            raise ValueError(f"expected a signal name like midi/note/36 or audience/presence, got {value!r}")
+        return value
+
+
 class SceneSpec(Strict):
-    """A scene: how fast, in what key, which voices, and what steers them."""
+    """A scene: how fast, in what key, which voices, and what steers them; how long it lasts, how it enters, and
+    what moves the show on from it."""
 
     name: str = Field(min_length=1)
     tempo: float = Field(ge=20, le=300)
@@ -142,6 +190,9 @@ class SceneSpec(Strict):
     voices: list[VoiceSpec] = Field(min_length=1)
     mappings: list[MappingSpec] = []
     thru: Optional[str] = None  # the voice the player's keys sound on and feed; None: the first; "": none
+    length: Optional[Length] = None
+    transition: Transition = Transition()
+    triggers: list[Trigger] = []
 
     @field_validator("key")
     @classmethod
@@ -168,3 +219,16 @@ class SceneSpec(Strict):
     def beats_per_bar(self) -> float:
         """Quarter-note beats in one bar."""
         return self.meter[0] * 4.0 / self.meter[1]
+
+    @property
+    def bar_seconds(self) -> float:
+        """One bar, in seconds."""
+        return self.beats_per_bar * 60.0 / self.tempo
+
+    def length_seconds(self) -> float | None:
+        """How long the scene plays before moving on, to a whole number of bars; None: until a cue."""
+        if self.length is None:
+            return None
+        bars = self.length.bars if self.length.bars is not None else math.ceil(
+            self.length.seconds / self.bar_seconds - 1e-9)
+        return max(1, bars) * self.bar_seconds

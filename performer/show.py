@@ -19,6 +19,8 @@ from synthesis.protocol import Note, Param
 
 log = logging.getLogger(__name__)
 
+MIN_VELOCITY = 6  # a crossfading note quieter than this is not played
+
 
 def derive_seed(seed: int, *names: str) -> int:
     """A stable per-voice seed (Python's hash() of a str changes between runs; crc32 does not)."""
@@ -53,6 +55,7 @@ class SceneRun:
         self.spec = spec
         self.start = start
         self.end = math.inf
+        self.fades: list[tuple[float, float, bool]] = []  # (from, to, rising): velocity ramps of a crossfade
         self.lookahead = lookahead
         self.beat = 60.0 / spec.tempo
         self.mappings = [Mapping(m, control_rate) for m in spec.mappings]
@@ -69,6 +72,26 @@ class SceneRun:
     @property
     def finished(self) -> bool:
         return all(v.done for v in self.voices)
+
+    def fade_in(self, start: float, end: float) -> None:
+        """Rise from silence at ``start`` to full at ``end`` (nothing when they are equal)."""
+        if end > start:
+            self.fades.append((start, end, True))
+
+    def fade_out(self, start: float, end: float) -> None:
+        """Fall from full at ``start`` to silence at ``end``, where the scene ends; notes already sounding finish."""
+        self.end = end
+        self.fades = [fade for fade in self.fades if fade[2]]  # a retargeted change replaces its fade-out
+        if end > start:
+            self.fades.append((start, end, False))
+
+    def gain(self, t: float) -> float:
+        """The crossfades' velocity scale at ``t``."""
+        gain = 1.0
+        for start, end, rising in self.fades:
+            k = min(1.0, max(0.0, (t - start) / (end - start)))
+            gain *= k if rising else 1.0 - k
+        return gain
 
     def time_of(self, beat: float) -> float:
         """Clock time of a beat of this scene."""
@@ -119,6 +142,9 @@ class SceneRun:
             voice.done, voice.pending = True, None
             return None
         send_at = note.start - self.lookahead
+        if note.velocity < MIN_VELOCITY:  # faded out of hearing: a rest
+            voice.pending, voice.decide_at = None, max(voice.decide_at, send_at)
+            return None
         if send_at > voice.decide_at + 1e-9:
             voice.decide_at = send_at
             return None
@@ -130,9 +156,10 @@ class SceneRun:
         voice.steering = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
         event = self._sample(voice)
         voice.cursor = voice.spec.start if voice.cursor is None else voice.cursor + event.delta
-        return Note(start=self.time_of(voice.cursor), duration=event.duration * self.beat, pitch=event.pitch,
-                    velocity=event.velocity, instrument=voice.spec.instrument, voice=voice.spec.name,
-                    channel=voice.spec.channel)
+        start = self.time_of(voice.cursor)
+        velocity = round(event.velocity * self.gain(start)) if self.fades else event.velocity
+        return Note(start=start, duration=event.duration * self.beat, pitch=event.pitch, velocity=velocity,
+                    instrument=voice.spec.instrument, voice=voice.spec.name, channel=voice.spec.channel)
 
     def hear(self, t: float, pitch: int, velocity: int) -> None:
         """A player's key at ``t``: into the thru voice's history, so that voice continues from it. Its length is

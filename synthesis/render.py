@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -14,10 +14,21 @@ from synthesis.server import AudioSettings, make_server
 TAIL = 1.5  # seconds rendered after the last note ends
 
 
+@dataclass(frozen=True)
+class RenderStats:
+    """What a render played: its length in seconds, the notes played, and those cut short (a voice pool was full:
+    its oldest note was stolen) or late."""
+
+    length: float
+    played: int
+    stolen: int
+    late: int
+
+
 def render_notes(notes: Iterable[Note], settings: AudioSettings, out: Path, duration: float | None = None,
-                 params: Iterable[Message] = (), midi_in: Sequence[object] = ()) -> float:
+                 params: Iterable[Message] = (), midi_in: Sequence[object] = ()) -> RenderStats:
     """Render ``notes`` (start times in seconds from 0), and timed messages (parameter changes, the thru
-    instrument) at their times, to a 24-bit WAV; return the rendered length in seconds. ``midi_in`` are polled
+    instrument) at their times, to a 24-bit WAV; return what it played. ``midi_in`` are polled
     inputs for the thru path, read once per buffer as live (rtmidi.MidiIn, or a scripted stand-in)."""
     notes = list(notes)
     length = max([duration or 0.0] + [n.end + TAIL for n in notes])
@@ -31,4 +42,5 @@ def render_notes(notes: Iterable[Note], settings: AudioSettings, out: Path, dura
         server.start()  # an offline server renders the whole file before returning
     finally:
         server.shutdown()
-    return length
+    return RenderStats(length, engine.counts.played, sum(i.stolen for i in engine.instruments.values()),
+                       engine.scheduler.late)

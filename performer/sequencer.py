@@ -1,0 +1,132 @@
+"""The sequencer: the show's order of scenes, as pure logic driven by the conductor's time. It places each scene
+on the clock, starts the next on a bar line (GO, BACK, a jump, a scene's length running out, a trigger), sets up
+crossfades, and loops the show or ends it."""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Callable
+
+from performer.bus import ControlBus
+from performer.scenefile import Edge, SceneSpec
+from performer.show import SceneRun
+
+log = logging.getLogger(__name__)
+
+NEXT, PREV = ("next", "go"), ("prev", "back")
+Place = Callable[[int, float], SceneRun]  # scene index, start time -> the scene placed on the clock
+
+
+class Sequencer:
+    """Which scenes play when. ``runs`` are the scenes on the clock: the last is the newest (maybe not started
+    yet); earlier ones are still fading out or finishing their notes."""
+
+    def __init__(self, scenes: tuple[SceneSpec, ...], place: Place, lookahead: float, loop: bool = True,
+                 hold: bool = False) -> None:
+        self.scenes, self.place, self.lookahead, self.loop = scenes, place, lookahead, loop
+        self.hold = hold  # rehearsal: loop the current scene; GO, BACK and its length start it again
+        self.index = 0
+        self.runs: list[SceneRun] = []
+        self.ended = False
+        self.unknown_cues: set[str] = set()
+        self._auto: tuple[float, SceneRun] | None = None  # when the newest scene's length runs out
+        self._levels: dict[int, list[float]] = {}  # id(run) -> each trigger's last signal value
+
+    def begin(self, start: float) -> None:
+        """Place the first scene at ``start``."""
+        self._enter(0, start)
+
+    def current(self, t: float) -> SceneRun:
+        """The scene playing at ``t``: the newest that has started."""
+        return next((r for r in reversed(self.runs) if r.start <= t), self.runs[0])
+
+    def next_auto(self) -> float:
+        """When the newest scene's length runs out, less a lookahead (the next scene's first notes are chosen
+        then); inf if it has no length."""
+        return math.inf if self._auto is None else self._auto[0] - self.lookahead
+
+    def auto_advance(self) -> None:
+        """The newest scene's length has run out: the next one starts on its last bar line."""
+        assert self._auto is not None
+        end, run = self._auto
+        self._auto = None
+        if run is self.runs[-1]:
+            self.go(NEXT[0], end - self.lookahead - 1e-6)
+
+    def go(self, target: str, t: float) -> bool:
+        """GO, BACK or a jump, cued at ``t``; False (logged once) for a scene that does not exist."""
+        index = self._target(target)
+        if index is None:
+            if target not in self.unknown_cues:
+                log.warning("cue %r: no such scene (scenes: %s); ignored", target,
+                            ", ".join(s.name for s in self.scenes))
+                self.unknown_cues.add(target)
+            return False
+        if index < 0:
+            self._end(t)
+            return True
+        current = self.runs[-1]
+        if current.start > t and len(self.runs) > 1:  # a change is already pending: retarget it
+            self.runs.pop()
+            start = current.start
+        else:
+            start = current.next_bar(max(t + self.lookahead, current.start))
+        self._enter(index, start)
+        return True
+
+    def _enter(self, index: int, start: float) -> None:
+        run = self.place(index, start)
+        if self.runs:
+            fade = run.spec.transition.bars * run.spec.bar_seconds
+            self.runs[-1].fade_out(start, start + fade)
+            run.fade_in(start, start + fade)
+        self.index = index
+        self.runs.append(run)
+        self.ended = False
+        length = run.spec.length_seconds()
+        self._auto = None if length is None else (start + length, run)  # held, it starts again from bar 1
+        self._levels[id(run)] = []
+
+    def _end(self, t: float) -> None:
+        """The last scene of a show that does not loop: it ends on its next bar line, and nothing follows."""
+        current = self.runs[-1]
+        current.end = current.next_bar(max(t + self.lookahead, current.start))
+        self._auto, self.ended = None, True
+        log.info("the show ends")
+
+    def _target(self, name: str) -> int | None:
+        """A cue's scene index; -1 to end the show; None for no such scene."""
+        count = len(self.scenes)
+        if self.hold and name in NEXT + PREV:
+            return self.index
+        if name in NEXT:
+            return (self.index + 1) % count if self.loop or self.index + 1 < count else -1
+        if name in PREV:
+            return (self.index - 1) % count if self.loop or self.index > 0 else 0
+        if name.startswith("#") and name[1:].isdigit():  # a MIDI program change: scene n, counting from 0
+            return int(name[1:]) if int(name[1:]) < count else None
+        names = [s.name for s in self.scenes]
+        return names.index(name) if name in names else None
+
+    def triggered(self, bus: ControlBus, t: float) -> list[str]:
+        """Cues from the playing scene's triggers whose signals crossed their thresholds since the last look."""
+        run = self.current(t)
+        if not run.start <= t < run.end or not run.spec.triggers:
+            return []
+        levels = self._levels.setdefault(id(run), [])
+        values = [bus.value(trigger.signal, 0.0) for trigger in run.spec.triggers]
+        fired = []
+        if levels:
+            for trigger, before, now in zip(run.spec.triggers, levels, values):
+                rose = before < trigger.threshold <= now
+                fell = before >= trigger.threshold > now
+                if rose if trigger.edge == Edge.rise else fell:
+                    fired.append(trigger.cue)
+        self._levels[id(run)] = values
+        return fired
+
+    def prune(self) -> None:
+        """Forget scenes that have finished (the newest always stays)."""
+        self.runs = [r for r in self.runs if not r.finished or r is self.runs[-1]]
+        self._levels = {id(r): self._levels.get(id(r), []) for r in self.runs}
