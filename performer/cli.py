@@ -77,6 +77,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--duration", type=float, help="stop after this many seconds")
     run.add_argument("--fallback-render", metavar="DIR",
                      help="with no audio output device, render the rig's demo session to DIR instead")
+    run.add_argument("--hold", metavar="SCENE", help="rehearsal: play SCENE over and over (GO restarts it)")
     run.set_defaults(func=_run)
 
     conduct = sub.add_parser("conduct", help=argparse.SUPPRESS)  # the conductor process, started by `run`
@@ -85,6 +86,7 @@ def parser() -> argparse.ArgumentParser:
     conduct.add_argument("--health-port", type=int, default=0)
     conduct.add_argument("--record")
     conduct.add_argument("--notes-log")
+    conduct.add_argument("--hold")
     conduct.set_defaults(func=_conduct)
     learn = sub.add_parser("learn", help="bind the next MIDI control moved to a signal name in the rig")
     learn.add_argument("rig")

@@ -10,15 +10,16 @@ import bisect
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable, Protocol
 
 from performer.bus import ControlBus
 from performer.events import ControlEvent, CueEvent, Event, PlayerMidi, ReleaseEvent
 from performer.loading import LoadedRig
 from performer.model.factory import GeneratorFactory, make_factory
+from performer.scenefile import SceneSpec
 from performer.sequencer import Sequencer
 from performer.show import SceneRun
-from synthesis.protocol import Note, Param, Thru
+from synthesis.protocol import Loudness, Note, Param, Thru
 from synthesis.thru import HOLD_LIMIT, Key, KeyOn, ThruKeys
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ class NoteSink(Protocol):
 
     def thru(self, thru: Thru) -> None: ...
 
+    def loudness(self, loudness: Loudness) -> None: ...
+
     def played(self, note: Note) -> None:
         """A player's key, once released: live the engine played it already; offline it is rendered."""
         ...
@@ -49,6 +52,7 @@ class Trace:
 
     notes: list[Note] = field(default_factory=list)
     params: list[Param] = field(default_factory=list)
+    loudness: list[Loudness] = field(default_factory=list)
     scenes: list[tuple[float, str]] = field(default_factory=list)
     curves: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
@@ -60,7 +64,7 @@ class Conductor:
     """Turns the bus and the show into notes, one decision at a time."""
 
     def __init__(self, loaded: LoadedRig, sink: NoteSink, start: float, trace: Trace | None = None,
-                 factory: GeneratorFactory | None = None, hold: bool = False) -> None:
+                 factory: GeneratorFactory | None = None, hold: bool = False, first: int | None = 0) -> None:
         self.loaded = loaded
         if factory is None:
             factory, playing = make_factory(loaded.rig.model, loaded.path.parent)
@@ -77,8 +81,12 @@ class Conductor:
         midi = loaded.rig.midi
         self.keys = ThruKeys(channel=midi.thru_channel)
         self._down: dict[Key, tuple[float, int, str]] = {}  # key -> (time, velocity, instrument)
+        self.on_scene: list[Callable[[int, SceneSpec], None]] = []  # told each time a scene is placed
         self.sequencer = Sequencer(loaded.scenes, self._place, self.lookahead, loop=loaded.loop, hold=hold)
-        self.sequencer.begin(start)
+        if first is None:  # silent until cued (a gallery that is closed)
+            self.sequencer.ended = True
+        else:
+            self.sequencer.begin(start, first)
 
     @property
     def _runs(self) -> list[SceneRun]:
@@ -90,6 +98,8 @@ class Conductor:
 
     def _place(self, index: int, start: float) -> SceneRun:
         spec = self.loaded.scenes[index]
+        for listener in self.on_scene:
+            listener(index, spec)
         if self.trace is not None:
             self.trace.scenes.append((start, spec.name))
         log.info("scene %r at %.3f s", spec.name, start - self.start)
@@ -145,7 +155,7 @@ class Conductor:
                 self._cue(event)
 
     def _auto_advance(self) -> None:
-        before = self._runs[-1]
+        before = self._runs[-1] if self._runs else None
         self.sequencer.auto_advance()
         self._traced(before)
 
@@ -166,6 +176,8 @@ class Conductor:
 
     def _trace_curves(self, t: float) -> None:
         assert self.trace is not None
+        if not self._runs:
+            return
         run = self._runs[-1]
         for mapping in run.mappings:
             spec = mapping.spec
@@ -188,6 +200,8 @@ class Conductor:
         if not self.loaded.rig.midi.thru:
             return
         run = self.sequencer.current(event.t)
+        if run is None:
+            return
         thru = run.spec.thru_voice
         for action in self.keys.handle(list(event.data)):
             if isinstance(action, KeyOn):
@@ -202,6 +216,13 @@ class Conductor:
                 if self.trace is not None:
                     self.trace.notes.append(note)
 
+    def loudness(self, max_db: float | None, t: float) -> None:
+        """The gallery's loudness cap from ``t`` (a lookahead on, with the notes decided now); None: the rig's."""
+        message = Loudness(math.nan if max_db is None else max_db, at=t + self.lookahead)
+        self.sink.loudness(message)
+        if self.trace is not None:
+            self.trace.loudness.append(message)
+
     def _cue(self, cue: CueEvent) -> None:
         """GO/BACK/jump: the next scene starts on the current scene's next bar line after the lookahead."""
         if cue.target == "panic":
@@ -209,13 +230,13 @@ class Conductor:
             self.keys.clear()
             self._down.clear()
             return
-        before = self._runs[-1]
+        before = self._runs[-1] if self._runs else None
         self.sequencer.go(cue.target, cue.t)
         self._traced(before)
 
-    def _traced(self, before: SceneRun) -> None:
+    def _traced(self, before: SceneRun | None) -> None:
         """Keep the trace's scene list in step when a pending scene change was retargeted (its run replaced)."""
-        if self.trace is not None and before not in self._runs:
+        if self.trace is not None and before is not None and before not in self._runs:
             placed = self.trace.scenes.pop()
             self.trace.scenes.pop()
             self.trace.scenes.append(placed)

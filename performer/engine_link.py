@@ -7,7 +7,7 @@ import socket
 from typing import IO
 
 from performer.echoes import ExpectedEchoes
-from synthesis.protocol import Note, Panic, Param, Thru
+from synthesis.protocol import Loudness, Note, Panic, Param, Thru
 
 
 class EngineLink:
@@ -47,6 +47,9 @@ class EngineLink:
 
     def thru(self, thru: Thru) -> None:
         self._send(thru.to_osc())
+
+    def loudness(self, loudness: Loudness) -> None:
+        self._send(loudness.to_osc())
 
     def _send(self, dgram: bytes) -> None:
         try:

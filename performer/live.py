@@ -10,6 +10,7 @@ import queue
 import signal
 import threading
 import time
+from datetime import datetime
 from typing import IO, Iterator
 
 import mido
@@ -20,6 +21,7 @@ from performer.echoes import ExpectedEchoes
 from performer.engine_link import EngineLink
 from performer.errors import DeviceError
 from performer.events import Event, PlayerMidi
+from performer.gallery import GalleryDirector, Position, default_state_file
 from performer.loading import LoadedRig
 from performer.model.factory import make_factory
 from performer.session import SessionWriter
@@ -133,10 +135,18 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
     with _optional_file(args.notes_log) as notes_log, _optional_file(args.record) as record:
         link = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=notes_log, echoes=echoes)
         writer = SessionWriter(record, start, rig=loaded.rig.name) if record else None
-        conductor = Conductor(loaded, link, start=start, factory=factory)
+        gallery = loaded.rig.gallery
+        conductor = Conductor(loaded, link, start=start, factory=factory, hold=args.hold is not None,
+                              first=None if gallery is not None else _first(loaded, args.hold))
+        director = None
+        if gallery is not None:
+            state = loaded.path.parent / gallery.state_file if gallery.state_file else default_state_file(
+                loaded.path, loaded.rig.name)
+            director = GalleryDirector(gallery, conductor, datetime.now, Position(state))
+            director.look(start)
         print("conductor ready", flush=True)
         try:
-            _loop(conductor, clock, inbox, stop, writer)
+            _loop(conductor, clock, inbox, stop, writer, director)
         finally:
             inputs.close()
             if echoes is not None:
@@ -148,10 +158,20 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
     return 0
 
 
+def _first(loaded: LoadedRig, hold: str | None) -> int:
+    """The scene to begin with: the one to hold (rehearsal's loop one scene), else the first."""
+    names = [s.name for s in loaded.scenes]
+    if hold and hold not in names:
+        log.warning("--hold %r: no such scene (scenes: %s); holding the first", hold, ", ".join(names))
+    return names.index(hold) if hold in names else 0
+
+
 def _loop(conductor: Conductor, clock: WallClock, inbox: "queue.Queue[Event]", stop: threading.Event,
-          writer: SessionWriter | None) -> None:
+          writer: SessionWriter | None, director: GalleryDirector | None = None) -> None:
     """Sleep until the next event or the conductor's next deadline, whichever comes first."""
     while not stop.is_set():
+        if director is not None:
+            director.look(clock.now())
         timeout = min(0.25, max(0.0, conductor.next_wakeup() - clock.now()))
         try:
             event: Event | None = inbox.get(timeout=timeout)

@@ -152,10 +152,14 @@ def load_rig(path: str | Path) -> LoadedRig:
             raise ConfigError(str(scene_paths[i]), "name", f"scene names in a rig must be unique, {name!r} repeats")
     for scene, scene_path in zip(scenes, scene_paths):
         _check_cues(scene, scene_path, scene_names)
+    idle = rig.gallery.idle_scene if rig.gallery is not None else None
+    if idle is not None and idle not in scene_names:
+        raise ConfigError(str(path), "gallery.idle_scene", f"expected a scene of the show ({', '.join(scene_names)}), "
+                          f"got {idle!r}")
     return LoadedRig(path=path, rig=rig, scenes=scenes, scene_paths=scene_paths, loop=loop, show_path=show_path)
 
 
-CUES = ("next", "go", "prev", "back", "panic")
+CUES = ("next", "go", "prev", "back", "panic", "stop")
 
 
 def is_cue(target: str, scene_names: list[str]) -> bool:

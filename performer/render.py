@@ -15,7 +15,7 @@ from performer.loading import LoadedRig
 from performer.midifile import write_midi
 from performer.session import Session
 from performer.summary import write_summary
-from synthesis.protocol import Note, Param, Thru
+from synthesis.protocol import Loudness, Note, Param, Thru
 from synthesis.server import AudioSettings
 
 LEAD_IN = 0.25  # seconds of silence before the show, rounded up to a whole beat of the first scene
@@ -28,6 +28,7 @@ class CollectSink:
         self.notes: list[Note] = []
         self.params: list[Param] = []
         self.panics: list[int] = []
+        self.caps: list[Loudness] = []
 
     def send(self, note: Note) -> None:
         self.notes.append(note)
@@ -40,6 +41,9 @@ class CollectSink:
 
     def thru(self, thru: Thru) -> None:
         """Offline there is no thru path: the conductor renders the player's notes itself (``played``)."""
+
+    def loudness(self, loudness: Loudness) -> None:
+        self.caps.append(loudness)
 
     def played(self, note: Note) -> None:
         self.notes.append(note)
@@ -109,7 +113,8 @@ def render(loaded: LoadedRig, session: Session, out: Path) -> Rendered:
     settings = audio_settings(loaded)
     notes, trace, start = conduct(loaded, session, settings)
     audio, midi, summary = out / "audio.wav", out / "notes.mid", out / "summary.png"
-    stats = render_notes(notes, settings, audio, duration=start + session.duration, params=trace.params)
+    stats = render_notes(notes, settings, audio, duration=start + session.duration,
+                         params=[*trace.params, *trace.loudness])
     length = stats.length
     scenes = {s.name: s for s in loaded.scenes}
     tempi = [(t, scenes[name].tempo) for t, name in trace.scenes]

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from performer.events import is_signal_name
 from performer.scenefile import Strict
+from performer.schedule import GalleryConfig
 from synthesis.catalog import INSTRUMENTS
 
 
@@ -214,9 +215,12 @@ class Rig(Strict):
     osc: OscConfig = OscConfig()
     model: ModelConfig = ModelConfig()
     cameras: list[CameraConfig] = []
+    gallery: Optional[GalleryConfig] = None  # an installation's opening hours, quiet hours and attract scene
 
     @model_validator(mode="after")
     def _show_or_scenes(self) -> "Rig":
         if bool(self.scenes) == bool(self.show):
             raise ValueError("expected either scenes = [scene files] or show = \"a show file\", not both or neither")
+        if self.gallery is not None and self.gallery.quiet and self.audio.max_loudness_db is None:
+            raise ValueError("gallery.quiet: quiet hours lower [audio] max_loudness_db, which the rig must set")
         return self

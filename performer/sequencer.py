@@ -26,6 +26,7 @@ class Sequencer:
                  hold: bool = False) -> None:
         self.scenes, self.place, self.lookahead, self.loop = scenes, place, lookahead, loop
         self.hold = hold  # rehearsal: loop the current scene; GO, BACK and its length start it again
+        self.skip: set[int] = set()  # scenes GO and BACK pass over (a gallery's attract scene)
         self.index = 0
         self.runs: list[SceneRun] = []
         self.ended = False
@@ -33,13 +34,26 @@ class Sequencer:
         self._auto: tuple[float, SceneRun] | None = None  # when the newest scene's length runs out
         self._levels: dict[int, list[float]] = {}  # id(run) -> each trigger's last signal value
 
-    def begin(self, start: float) -> None:
-        """Place the first scene at ``start``."""
-        self._enter(0, start)
+    def begin(self, start: float, index: int = 0) -> None:
+        """Place the first scene (or scene ``index``: a gallery resuming) at ``start``."""
+        self._enter(index, start)
 
-    def current(self, t: float) -> SceneRun:
-        """The scene playing at ``t``: the newest that has started."""
-        return next((r for r in reversed(self.runs) if r.start <= t), self.runs[0])
+    def stop(self, t: float) -> None:
+        """Silence from the playing scene's next bar line on (a gallery closing); ``resume`` starts again."""
+        self._end(t)
+
+    def resume(self, index: int, t: float) -> None:
+        """After ``stop``: scene ``index`` starts a lookahead from ``t``, or on the stopping scene's bar line if
+        that is later; while playing, it is an ordinary jump."""
+        if self.runs and not self.ended:
+            self.go(self.scenes[index].name, t)
+            return
+        stopping = self.runs[-1].end if self.runs else -math.inf
+        self._enter(index, max(t + self.lookahead, stopping))
+
+    def current(self, t: float) -> SceneRun | None:
+        """The scene playing at ``t``: the newest that has started (None before any was placed)."""
+        return next((r for r in reversed(self.runs) if r.start <= t), self.runs[0] if self.runs else None)
 
     def next_auto(self) -> float:
         """When the newest scene's length runs out, less a lookahead (the next scene's first notes are chosen
@@ -66,6 +80,9 @@ class Sequencer:
         if index < 0:
             self._end(t)
             return True
+        if not self.runs or self.ended:
+            self.resume(index, t)
+            return True
         current = self.runs[-1]
         if current.start > t and len(self.runs) > 1:  # a change is already pending: retarget it
             self.runs.pop()
@@ -77,7 +94,7 @@ class Sequencer:
 
     def _enter(self, index: int, start: float) -> None:
         run = self.place(index, start)
-        if self.runs:
+        if self.runs and not self.ended:
             fade = run.spec.transition.bars * run.spec.bar_seconds
             self.runs[-1].fade_out(start, start + fade)
             run.fade_in(start, start + fade)
@@ -90,20 +107,26 @@ class Sequencer:
 
     def _end(self, t: float) -> None:
         """The last scene of a show that does not loop: it ends on its next bar line, and nothing follows."""
-        current = self.runs[-1]
-        current.end = current.next_bar(max(t + self.lookahead, current.start))
         self._auto, self.ended = None, True
-        log.info("the show ends")
+        if not self.runs:
+            return
+        current = self.runs[-1]
+        current.end = min(current.end, current.next_bar(max(t + self.lookahead, current.start)))
+        log.info("the show stops")
 
     def _target(self, name: str) -> int | None:
         """A cue's scene index; -1 to end the show; None for no such scene."""
         count = len(self.scenes)
+        if name in ("stop", "end"):
+            return -1
         if self.hold and name in NEXT + PREV:
             return self.index
+        order = [i for i in range(count) if i not in self.skip or i == self.index]
+        here = order.index(self.index)
         if name in NEXT:
-            return (self.index + 1) % count if self.loop or self.index + 1 < count else -1
+            return order[(here + 1) % len(order)] if self.loop or here + 1 < len(order) else -1
         if name in PREV:
-            return (self.index - 1) % count if self.loop or self.index > 0 else 0
+            return order[(here - 1) % len(order)] if self.loop or here > 0 else order[0]
         if name.startswith("#") and name[1:].isdigit():  # a MIDI program change: scene n, counting from 0
             return int(name[1:]) if int(name[1:]) < count else None
         names = [s.name for s in self.scenes]
@@ -112,7 +135,7 @@ class Sequencer:
     def triggered(self, bus: ControlBus, t: float) -> list[str]:
         """Cues from the playing scene's triggers whose signals crossed their thresholds since the last look."""
         run = self.current(t)
-        if not run.start <= t < run.end or not run.spec.triggers:
+        if run is None or not run.start <= t < run.end or not run.spec.triggers:
             return []
         levels = self._levels.setdefault(id(run), [])
         values = [bus.value(trigger.signal, 0.0) for trigger in run.spec.triggers]

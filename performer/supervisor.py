@@ -132,7 +132,7 @@ def run_rig(loaded: LoadedRig, args: argparse.Namespace) -> int:
                                        str(health_port)] + settings_argv(settings), "engine ready")
     conductor_argv = python + ["-m", "performer", "conduct", str(loaded.path), "--engine-port", str(engine_port),
                                "--health-port", str(health_port)]
-    for flag, value in (("--record", args.record), ("--notes-log", args.notes_log)):
+    for flag, value in (("--record", args.record), ("--notes-log", args.notes_log), ("--hold", args.hold)):
         if value:
             conductor_argv += [flag, value]
     conductor = Child("conductor", conductor_argv, "conductor ready", env=dict(os.environ, **SINGLE_THREAD))

@@ -15,7 +15,7 @@ from sensors.midiecho import EchoFilter
 from synthesis.catalog import INSTRUMENTS, clamp_param
 from synthesis.instruments import Instrument
 from synthesis.midiout import MidiSender, NotesOut
-from synthesis.protocol import Health, Message, Note, Panic, Param, Thru
+from synthesis.protocol import Health, Loudness, Message, Note, Panic, Param, Thru
 from synthesis.scheduler import FrameClock, Scheduler
 from synthesis.server import AudioSettings
 from synthesis.thru import HOLD_LIMIT, Key, KeyOn, ThruKeys
@@ -92,9 +92,10 @@ class Engine:
         gain = 10 ** (s.gain_db / 20.0)
         ceiling = 10 ** (s.ceiling_db / 20.0)
         bus = bus * self.gate * gain
+        self.leveller: pyo.Compress | None = None
         if s.max_loudness_db is not None:  # a gallery's cap: a slow leveller, so the room never gets too loud
-            bus = pyo.Compress(bus, thresh=s.max_loudness_db, ratio=LEVELLER_RATIO, risetime=0.15, falltime=3.0,
-                               knee=0.5)
+            bus = self.leveller = pyo.Compress(bus, thresh=s.max_loudness_db, ratio=LEVELLER_RATIO, risetime=0.15,
+                                               falltime=3.0, knee=0.5)
         self.limiter = pyo.Compress(bus, thresh=s.ceiling_db - 3.0, ratio=20, risetime=0.001,
                                     falltime=0.15, lookahead=LIMITER_LOOKAHEAD * 1000, knee=0.3)
         self.ceiling = pyo.Clip(self.limiter, min=-ceiling, max=ceiling)
@@ -130,6 +131,8 @@ class Engine:
                 self._start(offset, item)
             elif isinstance(item, Thru):
                 self.thru_instrument = item.instrument
+            elif isinstance(item, Loudness):
+                self._set_loudness(item.max_db)
             else:
                 self._set_param(item)
         if self.midi_out is not None:
@@ -165,7 +168,7 @@ class Engine:
                 self._accept(message)
             elif isinstance(message, Panic):
                 self.panic()
-            elif isinstance(message, (Param, Thru)):
+            elif isinstance(message, (Param, Thru, Loudness)):
                 self._accept_timed(message)
 
     def _accept(self, note: Note) -> None:
@@ -182,7 +185,7 @@ class Engine:
             note = Note(note.start, duration, pitch, velocity, note.instrument, note.voice, note.channel)
         self.scheduler.push(note, note.start)
 
-    def _accept_timed(self, message: Param | Thru) -> None:
+    def _accept_timed(self, message: Param | Thru | Loudness) -> None:
         """At its time like a note's start, or at the next buffer."""
         at = message.at if message.at > 0 and math.isfinite(message.at) else None
         self.scheduler.push(message, -math.inf if at is None else at)
@@ -190,6 +193,13 @@ class Engine:
     def _frame_of(self, t: float) -> int:
         """The frame at which something due at conductor time ``t`` starts: early by the limiter's lookahead."""
         return self.clock.frame_of(t) - self.latency
+
+    def _set_loudness(self, max_db: float) -> None:
+        """Quiet hours: a lower cap for the leveller (NaN: the rig's own). A rig without a leveller drops it."""
+        if self.leveller is None or self.settings.max_loudness_db is None:
+            self.counts.dropped += 1
+            return
+        self.leveller.thresh = self.settings.max_loudness_db if math.isnan(max_db) else min(0.0, max(-60.0, max_db))
 
     def _set_param(self, param: Param) -> None:
         """Unknown instruments or parameters, and NaN, are dropped and counted; values are clamped to range."""

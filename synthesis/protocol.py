@@ -83,6 +83,20 @@ class Thru:
 
 
 @dataclass(frozen=True)
+class Loudness:
+    """From time ``at`` on the conductor's clock (0: at once), the gallery leveller's cap in dBFS RMS: quiet hours
+    lower it. NaN goes back to the rig's own ``max_loudness_db``."""
+
+    max_db: float
+    at: float = 0.0
+
+    ADDRESS = "/loudness"
+
+    def to_osc(self) -> bytes:
+        return _encode(self.ADDRESS, [("f", self.max_db), ("d", self.at)])
+
+
+@dataclass(frozen=True)
 class Health:
     """The engine's periodic report to the conductor. ``xruns`` is JACK's count (-1 on other backends);
     ``gaps`` counts audio callbacks that came more than 1.5 periods after the previous one, a proxy every backend
@@ -110,7 +124,7 @@ class Health:
                                       ("i", self.thru), ("i", self.midi_out), ("i", self.echoes)])
 
 
-Message = Union[Note, Panic, Param, Thru, Health]
+Message = Union[Note, Panic, Param, Thru, Loudness, Health]
 
 
 def decode(dgram: bytes) -> Message:
@@ -133,6 +147,9 @@ def decode(dgram: bytes) -> Message:
         if msg.address == Thru.ADDRESS:
             instrument, at = params
             return Thru(str(instrument), float(at))
+        if msg.address == Loudness.ADDRESS:
+            max_db, at = params
+            return Loudness(float(max_db), float(at))
         if msg.address == Health.ADDRESS:
             return Health(*(int(p) for p in params))
     except (TypeError, ValueError) as err:
