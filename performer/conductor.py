@@ -7,6 +7,7 @@ runs fed the same stamped events produce the same notes."""
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import logging
 import math
 from dataclasses import dataclass, field
@@ -215,6 +216,16 @@ class Conductor:
                 self.sink.played(note)
                 if self.trace is not None:
                     self.trace.notes.append(note)
+
+    def replace_scene(self, index: int, spec: SceneSpec, t: float) -> None:
+        """A scene file edited and valid again: the new version replaces it in the show, and if it is playing,
+        takes over at its next bar line (as a cue to itself: its transition applies)."""
+        scenes = list(self.loaded.scenes)
+        scenes[index] = spec
+        self.loaded = dataclasses.replace(self.loaded, scenes=tuple(scenes))
+        self.sequencer.scenes = self.loaded.scenes
+        if self.sequencer.index == index and not self.sequencer.ended:
+            self._cue(CueEvent(t, f"#{index}"))
 
     def loudness(self, max_db: float | None, t: float) -> None:
         """The gallery's loudness cap from ``t`` (a lookahead on, with the notes decided now); None: the rig's."""

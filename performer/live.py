@@ -11,7 +11,7 @@ import signal
 import threading
 import time
 from datetime import datetime
-from typing import IO, Iterator
+from typing import IO, Iterator, Protocol
 
 import mido
 
@@ -24,6 +24,7 @@ from performer.events import Event, PlayerMidi
 from performer.gallery import GalleryDirector, Position, default_state_file
 from performer.loading import LoadedRig
 from performer.model.factory import make_factory
+from performer.reload import SceneReloader
 from performer.session import SessionWriter
 from sensors.midi import MidiInputs, MidiTranslator, is_key
 from sensors.osc import OscDispatcher
@@ -32,6 +33,12 @@ from sensors.udp import UdpReceiver
 from synthesis.protocol import Health, decode
 
 log = logging.getLogger(__name__)
+
+
+class Looker(Protocol):
+    """Something the conductor's loop lets look at the world every so often (the gallery's calendar, files)."""
+
+    def look(self, t: float) -> None: ...
 
 START_DELAY = 0.3  # seconds from start-up to the first beat, so the first notes go out a lookahead early
 
@@ -138,15 +145,18 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
         gallery = loaded.rig.gallery
         conductor = Conductor(loaded, link, start=start, factory=factory, hold=args.hold is not None,
                               first=None if gallery is not None else _first(loaded, args.hold))
-        director = None
+        lookers: list[Looker] = []  # what the loop lets look at the world now and then
         if gallery is not None:
             state = loaded.path.parent / gallery.state_file if gallery.state_file else default_state_file(
                 loaded.path, loaded.rig.name)
-            director = GalleryDirector(gallery, conductor, datetime.now, Position(state))
-            director.look(start)
+            lookers.append(GalleryDirector(gallery, conductor, datetime.now, Position(state)))
+        if loaded.rig.reload:
+            lookers.append(SceneReloader(conductor))
+        for looker in lookers:
+            looker.look(start)
         print("conductor ready", flush=True)
         try:
-            _loop(conductor, clock, inbox, stop, writer, director)
+            _loop(conductor, clock, inbox, stop, writer, lookers)
         finally:
             inputs.close()
             if echoes is not None:
@@ -167,11 +177,11 @@ def _first(loaded: LoadedRig, hold: str | None) -> int:
 
 
 def _loop(conductor: Conductor, clock: WallClock, inbox: "queue.Queue[Event]", stop: threading.Event,
-          writer: SessionWriter | None, director: GalleryDirector | None = None) -> None:
+          writer: SessionWriter | None, lookers: list[Looker]) -> None:
     """Sleep until the next event or the conductor's next deadline, whichever comes first."""
     while not stop.is_set():
-        if director is not None:
-            director.look(clock.now())
+        for looker in lookers:
+            looker.look(clock.now())
         timeout = min(0.25, max(0.0, conductor.next_wakeup() - clock.now()))
         try:
             event: Event | None = inbox.get(timeout=timeout)

@@ -151,7 +151,7 @@ def load_rig(path: str | Path) -> LoadedRig:
         if scene_names.index(name) != i:
             raise ConfigError(str(scene_paths[i]), "name", f"scene names in a rig must be unique, {name!r} repeats")
     for scene, scene_path in zip(scenes, scene_paths):
-        _check_cues(scene, scene_path, scene_names)
+        check_cues(scene, scene_path, scene_names)
     idle = rig.gallery.idle_scene if rig.gallery is not None else None
     if idle is not None and idle not in scene_names:
         raise ConfigError(str(path), "gallery.idle_scene", f"expected a scene of the show ({', '.join(scene_names)}), "
@@ -168,7 +168,8 @@ def is_cue(target: str, scene_names: list[str]) -> bool:
     return target in CUES or target in scene_names or (number.isdigit() and int(number) < len(scene_names))
 
 
-def _check_cues(scene: SceneSpec, path: Path, scene_names: list[str]) -> None:
+def check_cues(scene: SceneSpec, path: Path, scene_names: list[str]) -> None:
+    """Every trigger's cue names something the show can do."""
     for i, trigger in enumerate(scene.triggers):
         if not is_cue(trigger.cue, scene_names):
             raise ConfigError(str(path), f"triggers[{i}].cue", f"expected {', '.join(CUES)}, #N or a scene of the "

@@ -208,6 +208,7 @@ class Rig(Strict):
     seed: int = 0
     scenes: list[str] = []
     show: str = ""  # a show file (scenes/*.show.toml), instead of scenes
+    reload: bool = False  # rehearsal: scene files are read again when saved, without stopping the audio
     demo_session: Optional[str] = None
     audio: AudioConfig = AudioConfig()
     engine: EngineConfig = EngineConfig()
