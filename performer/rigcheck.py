@@ -25,6 +25,10 @@ def rig_warnings(loaded: LoadedRig) -> list[str]:
             out.append(f"{where}: osc.host: cameras send to 127.0.0.1, but OSC listens on {osc.host} only")
         elif not _loopback_allowed(osc.allow):
             out.append(f"{where}: osc.allow: cameras send from 127.0.0.1, which the allowlist leaves out")
+    gallery = rig.gallery
+    if gallery is not None and gallery.idle_after_minutes and not any(c.motion for c in rig.cameras):
+        out.append(f"{where}: gallery.idle_after_minutes: no camera with motion = true reports audience/presence, "
+                   f"so the rig goes idle {gallery.idle_after_minutes:g} minutes after every opening")
     output = rig.midi.output
     if output is not None and output.channels:
         used = {voice.channel for scene in loaded.scenes for voice in scene.voices}

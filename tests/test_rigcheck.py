@@ -43,3 +43,33 @@ def test_performer_check_prints_the_warning_and_still_passes(tmp_path, performer
 @pytest.mark.parametrize("rig", sorted((ROOT / "rigs").glob("*.toml")), ids=lambda p: p.stem)
 def test_the_shipped_rigs_have_no_warnings(rig):
     assert rig_warnings(load_rig(rig)) == []
+
+
+def test_the_gallery_unit_starts_the_gallery_rig_and_restarts_it():
+    """rigs/systemd/performer-gallery.service: a user unit (documented in the README) that runs the gallery rig
+    from the repository's venv, and always restarts it."""
+    import configparser
+
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # keys are case-sensitive in systemd
+    unit.read(ROOT / "rigs" / "systemd" / "performer-gallery.service")
+    service = unit["Service"]
+    assert service["ExecStart"] == "@REPO@/.venv/bin/performer run rigs/gallery.toml"
+    assert service["WorkingDirectory"] == "@REPO@" and service["Restart"] == "always"
+    assert unit["Install"]["WantedBy"] == "default.target"
+    assert rig_warnings(load_rig(ROOT / "rigs" / "gallery.toml")) == []
+    assert "performer-gallery.service" in (ROOT / "README.md").read_text()
+
+
+def test_systemd_accepts_the_gallery_unit(tmp_path):
+    """systemd's own checker, on the unit as the README installs it (the repository's path filled in)."""
+    import shutil
+
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze missing (no systemd here): the unit's fields are checked above")
+    unit = tmp_path / "performer-gallery.service"
+    unit.write_text((ROOT / "rigs" / "systemd" / "performer-gallery.service").read_text().replace("@REPO@",
+                                                                                                 str(ROOT)))
+    done = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "performer-gallery.service" not in done.stderr, done.stderr  # no warning about the unit itself
