@@ -25,6 +25,7 @@ from synthesis.thru import HOLD_LIMIT, Key, KeyOn, ThruKeys
 
 log = logging.getLogger(__name__)
 
+COUNT_IN = (76, 77)  # General MIDI high and low wood block: the count-in's first beat, then the others
 CONTROL_RATE = 100.0  # Hz: mappings and their smoothing update on this grid
 TRACE_EVERY = 5  # ticks between trace samples (20 Hz curves)
 
@@ -206,10 +207,12 @@ class Conductor:
         thru = run.spec.thru_voice
         for action in self.keys.handle(list(event.data)):
             if isinstance(action, KeyOn):
+                run.hear(event.t, action.key[1], action.velocity)
                 if thru is not None:
-                    run.hear(event.t, action.key[1], action.velocity)
                     self._down[action.key] = (event.t, action.velocity, thru.instrument)
-            elif action.key in self._down:
+            else:
+                run.lift(event.t)
+            if not isinstance(action, KeyOn) and action.key in self._down:
                 start, velocity, instrument = self._down.pop(action.key)
                 note = Note(start, min(event.t - start, HOLD_LIMIT), action.key[1], velocity, instrument,
                             voice="player", channel=action.key[0] + 1)
@@ -242,8 +245,12 @@ class Conductor:
             self._down.clear()
             return
         before = self._runs[-1] if self._runs else None
+        self.sequencer.clicks = []
         self.sequencer.go(cue.target, cue.t)
         self._traced(before)
+        for k, t in enumerate(self.sequencer.clicks):  # a count-in: a wood block on each beat, the first accented
+            self.sink.send(Note(t, 0.1, COUNT_IN[k > 0], 110 if k == 0 else 80, "drums", voice="count-in",
+                                channel=10))
 
     def _traced(self, before: SceneRun | None) -> None:
         """Keep the trace's scene list in step when a pending scene change was retargeted (its run replaced)."""

@@ -103,6 +103,15 @@ class SteeringSpec(Strict):
     velocity: float = Field(80.0, ge=LIMITS[SteerParam.velocity][0], le=LIMITS[SteerParam.velocity][1])
 
 
+class Mode(str, Enum):
+    """How a voice plays with the player: it hears their keys and goes on playing (accompany), it waits for them
+    to finish a phrase and answers it (answer: call and response), or it takes no notice (autonomous)."""
+
+    accompany = "accompany"
+    answer = "answer"
+    autonomous = "autonomous"
+
+
 class VoiceSpec(Strict):
     """One generated part: which instrument plays it, in what pitch range, on which MIDI channel. ``scale``
     overrides the scene's scale for this voice (same key): a drum voice, whose pitches pick kit pieces, wants
@@ -115,6 +124,7 @@ class VoiceSpec(Strict):
     steering: SteeringSpec = SteeringSpec()
     scale: Optional[Scale] = None  # None: the scene's scale
     start: float = Field(0.0, ge=0.0, le=64.0)  # beats into the scene before its first note: a backbeat snare's 1
+    mode: Optional[Mode] = None  # None: the scene's thru voice accompanies, the others are autonomous
 
     @field_validator("instrument")
     @classmethod
@@ -193,6 +203,7 @@ class SceneSpec(Strict):
     length: Optional[Length] = None
     transition: Transition = Transition()
     triggers: list[Trigger] = []
+    count_in: int = Field(0, ge=0, le=16)  # beats of clicks before the scene starts, when a cue brings it in
 
     @field_validator("key")
     @classmethod
@@ -207,6 +218,12 @@ class SceneSpec(Strict):
         if not (1 <= beats <= 32 and unit in (1, 2, 4, 8, 16)):
             raise ValueError(f"expected [beats, unit] like [4, 4] or [6, 8], got {list(value)}")
         return value
+
+    def mode_of(self, voice: VoiceSpec) -> Mode:
+        """A voice's mode with the player: as it says, else accompany for the thru voice, autonomous for others."""
+        if voice.mode is not None:
+            return voice.mode
+        return Mode.accompany if voice is self.thru_voice else Mode.autonomous
 
     @property
     def thru_voice(self) -> VoiceSpec | None:

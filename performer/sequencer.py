@@ -32,6 +32,7 @@ class Sequencer:
         self.ended = False
         self.unknown_cues: set[str] = set()
         self._auto: tuple[float, SceneRun] | None = None  # when the newest scene's length runs out
+        self.clicks: list[float] = []  # the last cue's count-in, for the conductor to play
         self._levels: dict[int, list[float]] = {}  # id(run) -> each trigger's last signal value
 
     def begin(self, start: float, index: int = 0) -> None:
@@ -66,10 +67,11 @@ class Sequencer:
         end, run = self._auto
         self._auto = None
         if run is self.runs[-1]:
-            self.go(NEXT[0], end - self.lookahead - 1e-6)
+            self.go(NEXT[0], end - self.lookahead - 1e-6, count_in=False)
 
-    def go(self, target: str, t: float) -> bool:
-        """GO, BACK or a jump, cued at ``t``; False (logged once) for a scene that does not exist."""
+    def go(self, target: str, t: float, count_in: bool = True) -> bool:
+        """GO, BACK or a jump, cued at ``t``; False (logged once) for a scene that does not exist. A scene with a
+        count-in starts that many of its beats after the bar line, with a click on each (``clicks``)."""
         index = self._target(target)
         if index is None:
             if target not in self.unknown_cues:
@@ -86,17 +88,21 @@ class Sequencer:
         current = self.runs[-1]
         if current.start > t and len(self.runs) > 1:  # a change is already pending: retarget it
             self.runs.pop()
-            start = current.start
-        else:
-            start = current.next_bar(max(t + self.lookahead, current.start))
-        self._enter(index, start)
+            self._enter(index, current.start)
+            return True
+        bar_line = current.next_bar(max(t + self.lookahead, current.start))
+        scene = self.scenes[index]
+        beats = scene.count_in if count_in else 0
+        self.clicks = [bar_line + k * 60.0 / scene.tempo for k in range(beats)]
+        self._enter(index, bar_line + beats * 60.0 / scene.tempo, cut=bar_line if beats else None)
         return True
 
-    def _enter(self, index: int, start: float) -> None:
+    def _enter(self, index: int, start: float, cut: float | None = None) -> None:
+        """Place scene ``index`` at ``start``; the scene before fades out from there (or ends at ``cut``)."""
         run = self.place(index, start)
         if self.runs and not self.ended:
-            fade = run.spec.transition.bars * run.spec.bar_seconds
-            self.runs[-1].fade_out(start, start + fade)
+            fade = 0.0 if cut is not None else run.spec.transition.bars * run.spec.bar_seconds
+            self.runs[-1].fade_out(start if cut is None else cut, (start if cut is None else cut) + fade)
             run.fade_in(start, start + fade)
         self.index = index
         self.runs.append(run)

@@ -7,13 +7,14 @@ import math
 import zlib
 from dataclasses import dataclass, field
 
+from performer.callresponse import Call
 from performer.generator import Generator
 from performer.mapping import Mapping, steer
 from performer.model.factory import GeneratorFactory, rule_factory
 from performer.notes import NoteEvent
 from performer.rulegen import RuleGenerator
 from performer.scales import pitch_classes
-from performer.scenefile import SceneSpec, VoiceSpec
+from performer.scenefile import Mode, SceneSpec, VoiceSpec
 from performer.steering import Constraints, Steering
 from synthesis.protocol import Note, Param
 
@@ -56,6 +57,8 @@ class SceneRun:
         self.start = start
         self.end = math.inf
         self.fades: list[tuple[float, float, bool]] = []  # (from, to, rising): velocity ramps of a crossfade
+        bar = spec.bar_seconds
+        self.call = Call(gap=60.0 / spec.tempo, shortest=bar, longest=2 * bar)  # the player's phrases
         self.lookahead = lookahead
         self.beat = 60.0 / spec.tempo
         self.mappings = [Mapping(m, control_rate) for m in spec.mappings]
@@ -142,7 +145,8 @@ class SceneRun:
             voice.done, voice.pending = True, None
             return None
         send_at = note.start - self.lookahead
-        if note.velocity < MIN_VELOCITY:  # faded out of hearing: a rest
+        answering = self.spec.mode_of(voice.spec) is Mode.answer
+        if note.velocity < MIN_VELOCITY or (answering and not self.call.may_answer(note.start)):  # a rest
             voice.pending, voice.decide_at = None, max(voice.decide_at, send_at)
             return None
         if send_at > voice.decide_at + 1e-9:
@@ -162,11 +166,21 @@ class SceneRun:
                     instrument=voice.spec.instrument, voice=voice.spec.name, channel=voice.spec.channel)
 
     def hear(self, t: float, pitch: int, velocity: int) -> None:
-        """A player's key at ``t``: into the thru voice's history, so that voice continues from it. Its length is
-        not known yet, so it goes in as one beat; the voice's next note is placed after it."""
-        voice = next((v for v in self.voices if v.spec is self.spec.thru_voice), None)
-        if voice is None or not self.start <= t < self.end:
+        """A player's key at ``t``: into the history of every voice that listens (accompanying or answering), so
+        each continues from it. Its length is not known yet, so it goes in as one beat; the voice's next note is
+        placed after it."""
+        if not self.start <= t < self.end:
             return
+        self.call.press(t)
+        for voice in self.voices:
+            if self.spec.mode_of(voice.spec) is not Mode.autonomous:
+                self._feed(voice, t, pitch, velocity)
+
+    def lift(self, t: float) -> None:
+        """A player's key went up at ``t`` (the end of a call, once none is held)."""
+        self.call.lift(t)
+
+    def _feed(self, voice: VoiceRun, t: float, pitch: int, velocity: int) -> None:
         beat = (t - self.start) / self.beat
         last = voice.cursor if voice.cursor is not None else beat
         try:

@@ -96,3 +96,21 @@ def test_a_trigger_moves_the_show_on_when_its_signal_crosses(tmp_path):
     (_, first), (t1, second), (t2, third) = result.trace.scenes
     assert (first, second, third) == ("Room", "Dawn", "Room")
     assert t1 > 9.0 and t2 > 20.0
+
+
+def test_a_cue_into_a_scene_with_a_count_in_clicks_its_beats_first(tmp_path):
+    files = [_scene(tmp_path, "dawn"), _scene(tmp_path, "drift", count_in=4)]
+    loaded = load_rig(_rig(tmp_path, files))
+    result = render(loaded, Session(events=[CueEvent(5.0, "go")], header={"duration": 16.0}), tmp_path / "out")
+    (t0, _), (t1, name) = result.trace.scenes
+    dawn, drift = loaded.scenes
+    beat = 60.0 / drift.tempo
+    bar_line = t1 - 4 * beat
+    assert name == "Drift" and _on_bar_line(bar_line, t0, dawn.bar_seconds) and bar_line > t0 + 5.0
+    clicks = [n for n in result.notes if n.voice == "count-in"]
+    assert [round(n.start - bar_line, 6) for n in clicks] == [round(k * beat, 6) for k in range(4)]
+    assert clicks[0].velocity > clicks[1].velocity  # the first beat accented
+    during = [n for n in result.notes if bar_line - 1e-9 <= n.start < t1 - 1e-9 and n.voice != "count-in"]
+    assert during == []  # Dawn ended on the bar line; Drift starts after the count
+    assert not [n for n in result.notes if n.voice == "pad" and n.start >= bar_line - 1e-9]  # Dawn's pad
+    assert min(n.start for n in result.notes if n.voice == "kick") >= t1 - 1e-9
