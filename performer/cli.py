@@ -87,6 +87,7 @@ def parser() -> argparse.ArgumentParser:
     conduct.add_argument("--record")
     conduct.add_argument("--notes-log")
     conduct.add_argument("--hold")
+    conduct.add_argument("--keys", action="store_true", help="read the monitor's keys on stdin")
     conduct.set_defaults(func=_conduct)
     learn = sub.add_parser("learn", help="bind the next MIDI control moved to a signal name in the rig")
     learn.add_argument("rig")

@@ -26,6 +26,8 @@ from performer.loading import LoadedRig
 from performer.model.factory import make_factory
 from performer.reload import SceneReloader
 from performer.session import SessionWriter
+from sensors.keyboard import KeyReader
+from sensors.keys import key_events
 from sensors.midi import MidiInputs, MidiTranslator, is_key
 from sensors.osc import OscDispatcher
 from sensors.oscgate import OscGate
@@ -47,8 +49,10 @@ class Inputs:
     """The rig's MIDI and OSC inputs, each putting stamped events on ``inbox``. Missing ones are logged once."""
 
     def __init__(self, loaded: LoadedRig, clock: WallClock, inbox: "queue.Queue[Event]",
-                 echoes: ExpectedEchoes | None = None) -> None:
+                 echoes: ExpectedEchoes | None = None, keys: bool = False) -> None:
         self.clock, self.inbox, self.echoes = clock, inbox, echoes
+        if keys:  # the monitor's keys, which the supervisor forwards on our stdin
+            KeyReader(0, self._on_key).start()
         rig = loaded.rig
         self.thru = rig.midi.thru
         self.translator = MidiTranslator(rig.midi.learned)
@@ -66,6 +70,10 @@ class Inputs:
             self.midi = MidiInputs(rig.midi, self._on_midi, own=f"{rig.audio.jack_name}-midi:")
         except DeviceError as err:
             log.warning("%s; going on without MIDI", err)
+
+    def _on_key(self, char: str) -> None:
+        for event in key_events(char, self.clock.now()):
+            self.inbox.put(event)
 
     def _on_osc(self, dgram: bytes, sender: tuple[str, int]) -> None:
         now = self.clock.now()
@@ -137,7 +145,8 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
     echoes = ExpectedEchoes(output, clock.now) if output is not None and output.echo_window_ms > 0 else None
     factory, playing = make_factory(loaded.rig.model, loaded.path.parent)  # loading the model takes a while
     log.info("notes from the %s", playing)
-    inputs = Inputs(loaded, clock, inbox, echoes)  # and so may opening MIDI ports: the show starts after both
+    # so may opening MIDI ports: the show starts after both
+    inputs = Inputs(loaded, clock, inbox, echoes, keys=args.keys)
     start = clock.now() + START_DELAY
     with _optional_file(args.notes_log) as notes_log, _optional_file(args.record) as record:
         link = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=notes_log, echoes=echoes)

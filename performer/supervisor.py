@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from performer.loading import LoadedRig
+from performer.monitor import has_keys, keys_forwarded
 from performer.render import audio_settings
 from performer.rigfile import CameraConfig
 from performer.threads import SINGLE_THREAD
@@ -49,15 +50,17 @@ def free_port() -> int:
 class Child:
     """One supervised process. It is ready when it prints a line starting with ``ready_word`` on stdout."""
 
-    def __init__(self, name: str, argv: list[str], ready_word: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, name: str, argv: list[str], ready_word: str, env: dict[str, str] | None = None,
+                 stdin_pipe: bool = False) -> None:
         self.name, self.argv, self.ready_word, self.env = name, argv, ready_word, env
+        self.stdin_pipe = stdin_pipe  # the conductor reads the monitor's keys there
         self.proc: subprocess.Popen[str] | None = None
         self.restarts: list[float] = []
 
     def start(self) -> bool:
         """Start and wait until ready; False if it exited first (its exit code is in ``returncode``)."""
         self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, text=True, preexec_fn=_child_setup,
-                                     env=self.env)
+                                     env=self.env, stdin=subprocess.PIPE if self.stdin_pipe else subprocess.DEVNULL)
         deadline = time.monotonic() + READY_TIMEOUT
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
@@ -135,7 +138,9 @@ def run_rig(loaded: LoadedRig, args: argparse.Namespace) -> int:
     for flag, value in (("--record", args.record), ("--notes-log", args.notes_log), ("--hold", args.hold)):
         if value:
             conductor_argv += [flag, value]
-    conductor = Child("conductor", conductor_argv, "conductor ready", env=dict(os.environ, **SINGLE_THREAD))
+    keys = has_keys()
+    conductor = Child("conductor", conductor_argv + ["--keys"] * keys, "conductor ready",
+                      env=dict(os.environ, **SINGLE_THREAD), stdin_pipe=keys)
     cameras = [Child(f"camera {i}", python + ["-m", "sensors.camera", "--send", str(loaded.rig.osc.port)]
                      + camera_argv(camera), "camera ready") for i, camera in enumerate(loaded.rig.cameras)]
     if not engine.start():
@@ -143,7 +148,10 @@ def run_rig(loaded: LoadedRig, args: argparse.Namespace) -> int:
             return _no_audio(loaded, args, f"no audio output ({settings.backend})")
         print(f"performer: the engine failed to start (exit {engine.returncode})", file=sys.stderr)
         return 1
-    return _supervise(engine, conductor, args.duration, cameras)
+    if not keys:
+        return _supervise(engine, conductor, args.duration, cameras)
+    with keys_forwarded(lambda: conductor.proc):
+        return _supervise(engine, conductor, args.duration, cameras)
 
 
 def camera_argv(camera: CameraConfig) -> list[str]:
