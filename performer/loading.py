@@ -13,6 +13,7 @@ from performer.errors import ConfigError
 from performer.rigfile import Rig
 from performer.scenefile import MappingSpec, SceneSpec, check_range
 from performer.showfile import ShowSpec
+from performer.signals import signal_problem
 from synthesis.catalog import PARAMS
 
 if sys.version_info >= (3, 11):
@@ -107,6 +108,11 @@ def load_scene(path: Path) -> SceneSpec:
     if scene.thru not in (None, "", *voices):
         raise ConfigError(str(path), "thru", f"expected one of this scene's voices ({', '.join(voices)}) or \"\" "
                                              f"for none, got {scene.thru!r}")
+    signals = [(f"mappings[{i}].signal", m.signal) for i, m in enumerate(scene.mappings)]
+    for field, name in signals + [(f"triggers[{i}].signal", t.signal) for i, t in enumerate(scene.triggers)]:
+        problem = signal_problem(name)
+        if problem is not None:
+            raise ConfigError(str(path), field, f"{problem}, got {name!r}")
     return scene
 
 

@@ -25,6 +25,7 @@ def rig_warnings(loaded: LoadedRig) -> list[str]:
             out.append(f"{where}: osc.host: cameras send to 127.0.0.1, but OSC listens on {osc.host} only")
         elif not _loopback_allowed(osc.allow):
             out.append(f"{where}: osc.allow: cameras send from 127.0.0.1, which the allowlist leaves out")
+    out += _unheard_signals(loaded)
     gallery = rig.gallery
     if gallery is not None and gallery.idle_after_minutes and not any(c.motion for c in rig.cameras):
         out.append(f"{where}: gallery.idle_after_minutes: no camera with motion = true reports audience/presence, "
@@ -34,4 +35,23 @@ def rig_warnings(loaded: LoadedRig) -> list[str]:
         used = {voice.channel for scene in loaded.scenes for voice in scene.voices}
         for channel in sorted(set(output.channels) - used):
             out.append(f"{where}: midi.output.channels: no voice of any scene plays on channel {channel}")
+    return out
+
+
+def _unheard_signals(loaded: LoadedRig) -> list[str]:
+    """Scene signals from a sensor family this rig has no source for: they will always read their defaults."""
+    rig = loaded.rig
+    zones = {zone.name for camera in rig.cameras if camera.motion for zone in camera.zones}
+    sources = {"hand": any(c.hands for c in rig.cameras), "audience": any(c.motion for c in rig.cameras),
+               "midi": bool(rig.midi.inputs)}
+    out = []
+    for scene, path in zip(loaded.scenes, loaded.scene_paths):
+        for i, mapping in enumerate(scene.mappings):
+            family, name = mapping.signal.split("/", 1)[0], mapping.signal
+            if sources.get(family) is False:
+                out.append(f"{path}: mappings[{i}].signal: nothing in rig {rig.name!r} sends {family}/ signals, "
+                           f"so {name} stays at its default")
+            elif name.startswith("audience/zone/") and name.split("/")[2] not in zones:
+                out.append(f"{path}: mappings[{i}].signal: no camera of rig {rig.name!r} has a zone named "
+                           f"{name.split('/')[2]!r}")
     return out

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from performer.errors import ConfigError
-from performer.loading import load_rig
+from performer.loading import load_rig, load_scene
+
+ROOT = Path(__file__).resolve().parent.parent
 
 LAPTOP = Path(__file__).resolve().parent.parent / "rigs" / "laptop.toml"
 
@@ -176,3 +178,18 @@ def test_engine_and_thru_settings_reach_the_engine(tmp_path: Path) -> None:
     assert settings.voices_of("pad") == 6 and settings.voices_of("bass") == 16
     assert settings.max_loudness_db == -20 and settings.thru_channel == 2
     assert settings.thru_api == "jack" and settings.thru_ports == ("KeyStep",)
+
+
+@pytest.mark.parametrize("signal, expected", [
+    ("hand/middle/x", "expected hand/left/FEATURE"), ("hand/left/wave", "expected hand/left/FEATURE"),
+    ("audience/energie", "expected audience/"), ("midi/cc/300", "expected midi/cc/0-127"),
+    ("midi/cc14/40", "expected midi/cc/0-127"), ("key/f12", "expected key/"),
+])
+def test_a_misspelt_sensor_signal_is_one_line(tmp_path, signal, expected):
+    scene = tmp_path / "scene.toml"
+    text = (ROOT / "scenes" / "dawn.toml").read_text()
+    scene.write_text(text.replace('signal = "midi/cc/1"', f'signal = "{signal}"'))
+    with pytest.raises(ConfigError) as caught:
+        load_scene(scene)
+    assert str(caught.value).startswith(f"{scene}: mappings[0].signal: {expected}"), caught.value
+    assert repr(signal) in str(caught.value) and "\n" not in str(caught.value)

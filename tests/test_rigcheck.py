@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _rig(tmp_path: Path, extra: str) -> Path:
     rig = tmp_path / "rig.toml"
-    rig.write_text(f'name = "t"\nscenes = ["{ROOT}/scenes/dawn.toml"]\n{extra}')
+    rig.write_text(f'name = "t"\nscenes = ["{ROOT}/scenes/dawn.toml"]\n[[midi.inputs]]\nport = "knobs"\n{extra}')
     return rig
 
 
@@ -29,6 +29,16 @@ def test_a_rig_that_cannot_work_as_written_is_warned_about(tmp_path, extra, expe
     warnings = rig_warnings(load_rig(_rig(tmp_path, extra)))
     assert len(warnings) == 1 and expected in warnings[0], warnings
     assert warnings[0].startswith(str(tmp_path / "rig.toml"))
+
+
+def test_signals_nothing_in_the_rig_sends_are_warned_about(tmp_path):
+    rig = tmp_path / "rig.toml"
+    rig.write_text(f'name = "quiet"\nscenes = ["{ROOT}/scenes/dawn.toml", "{ROOT}/scenes/room.toml"]\n'
+                   '[[cameras]]\nmotion = true\nzones = [{ name = "stage", rect = [0, 0, 0.5, 1] }]\n')
+    warnings = rig_warnings(load_rig(rig))
+    assert [w.split(": ")[1] for w in warnings] == ["mappings[0].signal", "mappings[1].signal", "mappings[3].signal"]
+    assert "sends midi/ signals, so midi/cc/1 stays at its default" in warnings[0]
+    assert "no camera of rig 'quiet' has a zone named 'door'" in warnings[2]
 
 
 def test_performer_check_prints_the_warning_and_still_passes(tmp_path, performer_cmd):
