@@ -84,7 +84,8 @@ class Conductor:
         self.keys = ThruKeys(channel=midi.thru_channel)
         self._down: dict[Key, tuple[float, int, str]] = {}  # key -> (time, velocity, instrument)
         self.on_scene: list[Callable[[int, SceneSpec], None]] = []  # told each time a scene is placed
-        self.sequencer = Sequencer(loaded.scenes, self._place, self.lookahead, loop=loaded.loop, hold=hold)
+        self.sequencer = Sequencer(loaded.scenes, self._place, self.lookahead, loop=loaded.loop, hold=hold,
+                                   count_in=loaded.count_in)
         if first is None:  # silent until cued (a gallery that is closed)
             self.sequencer.ended = True
         else:

@@ -34,6 +34,7 @@ class LoadedRig:
     scene_paths: tuple[Path, ...]
     loop: bool = True  # after the last scene, the first again (a show file may say otherwise)
     show_path: Path | None = None
+    count_in: int = 0  # the show's count-in, in beats, for scenes that do not set their own
 
     @property
     def demo_session(self) -> Path | None:
@@ -137,18 +138,18 @@ def load_rig(path: str | Path) -> LoadedRig:
     """Read and validate a rig, its show and every scene it uses."""
     path = Path(path)
     rig = validate(Rig, read_toml(path), path)
-    show_path, loop, field, names = None, True, "scenes", [(path.parent, name) for name in rig.scenes]
+    show_path, loop, count_in, names = None, True, 0, [(path.parent, name) for name in rig.scenes]
     if rig.show:
         show_path = path.parent / rig.show
         if not show_path.is_file():
             raise ConfigError(str(path), "show", f"show file not found: {show_path}")
         show = validate(ShowSpec, read_toml(show_path), show_path)
-        loop, field, names = show.loop, "scenes", [(show_path.parent, name) for name in show.scenes]
+        loop, count_in, names = show.loop, show.count_in, [(show_path.parent, name) for name in show.scenes]
     where = str(show_path or path)
     scene_paths = tuple(folder / name for folder, name in names)
     for i, scene_path in enumerate(scene_paths):
         if not scene_path.is_file():
-            raise ConfigError(where, f"{field}[{i}]", f"scene file not found: {scene_path}")
+            raise ConfigError(where, f"scenes[{i}]", f"scene file not found: {scene_path}")
     scenes = tuple(load_scene(p) for p in scene_paths)
     if rig.demo_session and not (path.parent / rig.demo_session).is_file():
         raise ConfigError(str(path), "demo_session", f"session file not found: {path.parent / rig.demo_session}")
@@ -162,7 +163,8 @@ def load_rig(path: str | Path) -> LoadedRig:
     if idle is not None and idle not in scene_names:
         raise ConfigError(str(path), "gallery.idle_scene", f"expected a scene of the show ({', '.join(scene_names)}), "
                           f"got {idle!r}")
-    return LoadedRig(path=path, rig=rig, scenes=scenes, scene_paths=scene_paths, loop=loop, show_path=show_path)
+    return LoadedRig(path=path, rig=rig, scenes=scenes, scene_paths=scene_paths, loop=loop, show_path=show_path,
+                     count_in=count_in)
 
 
 CUES = ("next", "go", "prev", "back", "panic", "stop")

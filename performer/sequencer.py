@@ -23,8 +23,9 @@ class Sequencer:
     yet); earlier ones are still fading out or finishing their notes."""
 
     def __init__(self, scenes: tuple[SceneSpec, ...], place: Place, lookahead: float, loop: bool = True,
-                 hold: bool = False) -> None:
+                 hold: bool = False, count_in: int = 0) -> None:
         self.scenes, self.place, self.lookahead, self.loop = scenes, place, lookahead, loop
+        self.count_in = count_in  # the show's, for scenes without their own
         self.hold = hold  # rehearsal: loop the current scene; GO, BACK and its length start it again
         self.skip: set[int] = set()  # scenes GO and BACK pass over (a gallery's attract scene)
         self.index = 0
@@ -92,7 +93,7 @@ class Sequencer:
             return True
         bar_line = current.next_bar(max(t + self.lookahead, current.start))
         scene = self.scenes[index]
-        beats = scene.count_in if count_in else 0
+        beats = (scene.count_in or self.count_in) if count_in else 0
         self.clicks = [bar_line + k * 60.0 / scene.tempo for k in range(beats)]
         self._enter(index, bar_line + beats * 60.0 / scene.tempo, cut=bar_line if beats else None)
         return True
