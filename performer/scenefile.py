@@ -8,6 +8,7 @@ from typing import Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from performer.chords import chord_classes
 from performer.events import is_signal_name
 from performer.scales import Scale, key_pitch_class
 from performer.steering import LIMITS, Steering, SteerParam
@@ -204,6 +205,23 @@ class SceneSpec(Strict):
     transition: Transition = Transition()
     triggers: list[Trigger] = []
     count_in: int = Field(0, ge=0, le=16)  # beats of clicks before the scene starts, when a cue brings it in
+    chords: list[str] = []  # a chord sequence instead of key and scale (voices with their own scale keep it)
+    chord_bars: float = Field(1.0, gt=0.0, le=64.0)  # bars each chord lasts
+
+    @field_validator("chords")
+    @classmethod
+    def _chords(cls, value: list[str]) -> list[str]:
+        for symbol in value:
+            chord_classes(symbol)
+        return value
+
+    def chord_at(self, beat: float) -> frozenset[int] | None:
+        """The pitch classes of the chord in force at ``beat`` of the scene (the sequence repeats); None without
+        a chord sequence."""
+        if not self.chords:
+            return None
+        index = int(max(0.0, beat) // (self.chord_bars * self.beats_per_bar + 1e-12)) % len(self.chords)
+        return chord_classes(self.chords[index])
 
     @field_validator("key")
     @classmethod

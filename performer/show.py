@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import zlib
@@ -158,6 +159,9 @@ class SceneRun:
 
     def _choose(self, voice: VoiceRun) -> Note:
         voice.steering = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
+        chord = self.spec.chord_at(voice.cursor if voice.cursor is not None else voice.spec.start)
+        if chord is not None and voice.spec.scale is None:  # the chord where the voice stands (its last note)
+            voice.constraints = dataclasses.replace(voice.constraints, pitch_classes=chord)
         event = self._sample(voice)
         voice.cursor = voice.spec.start if voice.cursor is None else voice.cursor + event.delta
         start = self.time_of(voice.cursor)

@@ -1,0 +1,66 @@
+"""Chord sequences: symbols to pitch classes, and a scene whose voices follow its chords bar by bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from performer.chords import chord_classes
+from performer.errors import ConfigError
+from performer.loading import load_rig, load_scene
+from performer.render import audio_settings, conduct
+from performer.session import Session
+
+
+def test_chord_symbols():
+    assert chord_classes("C") == {0, 4, 7}
+    assert chord_classes("F#m7") == {6, 9, 1, 4}
+    assert chord_classes("Bbmaj7") == {10, 2, 5, 9}
+    assert chord_classes("Dm7b5") == {2, 5, 8, 0}
+    with pytest.raises(ValueError, match="expected a chord like"):
+        chord_classes("H7")
+
+
+SCENE = """
+name = "Changes"
+tempo = 120
+chords = ["Dm7", "G7", "Cmaj7", "A7"]
+chord_bars = 1
+[[voices]]
+name = "lead"
+instrument = "epiano"
+register = [60, 84]
+steering = { density = 2.0, register = 70, spread = 5, velocity = 80 }
+[[voices]]
+name = "bass"
+instrument = "bass"
+register = [36, 52]
+steering = { density = 1.0, register = 43, spread = 3, velocity = 90 }
+"""
+
+
+def test_voices_follow_the_chord_of_their_bar(tmp_path: Path):
+    (tmp_path / "changes.toml").write_text(SCENE)
+    rig = tmp_path / "rig.toml"
+    rig.write_text('name = "chords"\nscenes = ["changes.toml"]\n[model]\ngenerator = "rules"\n')
+    loaded = load_rig(rig)
+    notes, _, start = conduct(loaded, Session(events=[], header={"duration": 32.0}), audio_settings(loaded))
+    scene = loaded.scenes[0]
+
+    def chord(t: float) -> frozenset[int]:
+        return scene.chord_at((t - start) / 0.5)
+
+    assert len(notes) > 60
+    landed = [n.pitch % 12 in chord(n.start) for n in notes]
+    assert sum(landed) >= 0.85 * len(notes)  # most notes are tones of the chord of their bar
+    bar = scene.bar_seconds
+    assert all(n.pitch % 12 in chord(n.start) | chord(n.start - bar) for n in notes)  # the rest, the bar before's
+
+
+def test_a_bad_chord_is_one_line(tmp_path: Path):
+    scene = tmp_path / "bad.toml"
+    scene.write_text(SCENE.replace('"G7"', '"G13#11"'))
+    with pytest.raises(ConfigError) as caught:
+        load_scene(scene)
+    assert str(caught.value).startswith(f"{scene}: chords: ") and "'G13#11'" in str(caught.value)
