@@ -20,6 +20,7 @@ from performer.model.factory import GeneratorFactory, make_factory
 from performer.scenefile import SceneSpec
 from performer.sequencer import Sequencer
 from performer.show import SceneRun
+from performer.timeline import BeatClock, FollowTimeline, bar_line_at_or_after
 from synthesis.protocol import Loudness, Note, Param, Thru
 from synthesis.thru import HOLD_LIMIT, Key, KeyOn, ThruKeys
 
@@ -66,7 +67,8 @@ class Conductor:
     """Turns the bus and the show into notes, one decision at a time."""
 
     def __init__(self, loaded: LoadedRig, sink: NoteSink, start: float, trace: Trace | None = None,
-                 factory: GeneratorFactory | None = None, hold: bool = False, first: int | None = 0) -> None:
+                 factory: GeneratorFactory | None = None, hold: bool = False, first: int | None = 0,
+                 link: BeatClock | None = None) -> None:
         self.loaded = loaded
         if factory is None:
             factory, playing = make_factory(loaded.rig.model, loaded.path.parent)
@@ -84,6 +86,7 @@ class Conductor:
         self.keys = ThruKeys(channel=midi.thru_channel)
         self._down: dict[Key, tuple[float, int, str]] = {}  # key -> (time, velocity, instrument)
         self.on_scene: list[Callable[[int, SceneSpec], None]] = []  # told each time a scene is placed
+        self.link = link  # an Ableton Link session, which scenes with link = true follow
         self.sequencer = Sequencer(loaded.scenes, self._place, self.lookahead, loop=loaded.loop, hold=hold,
                                    count_in=loaded.count_in)
         if first is None:  # silent until cued (a gallery that is closed)
@@ -101,6 +104,10 @@ class Conductor:
 
     def _place(self, index: int, start: float) -> SceneRun:
         spec = self.loaded.scenes[index]
+        timeline = None
+        if spec.link and self.link is not None:  # on the session's next bar line (already, after a Link scene)
+            start = bar_line_at_or_after(self.link, start - 1e-4, self.loaded.rig.link.quantum)
+            timeline = FollowTimeline(self.link, start)
         for listener in self.on_scene:
             listener(index, spec)
         if self.trace is not None:
@@ -110,7 +117,7 @@ class Conductor:
         thru = spec.thru_voice
         self.sink.thru(Thru(thru.instrument if thru is not None and self.loaded.rig.midi.thru else "", at=start))
         return SceneRun(spec, start, self.loaded.rig.seed, self.lookahead, CONTROL_RATE, self.factory,
-                        (model.temperature, model.top_p))
+                        (model.temperature, model.top_p), timeline)
 
     def ingest(self, event: Event) -> None:
         """Queue a stamped event; it takes effect when the conductor reaches its time."""

@@ -28,6 +28,7 @@ from performer.reload import SceneReloader
 from performer.session import SessionWriter
 from sensors.keyboard import KeyReader
 from sensors.keys import key_events
+from sensors.link import LinkSession
 from sensors.midi import MidiInputs, MidiTranslator, is_key
 from sensors.osc import OscDispatcher
 from sensors.oscgate import OscGate
@@ -147,13 +148,14 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
     log.info("notes from the %s", playing)
     # so may opening MIDI ports: the show starts after both
     inputs = Inputs(loaded, clock, inbox, echoes, keys=args.keys)
+    session = _link(loaded)
     start = clock.now() + START_DELAY
     with _optional_file(args.notes_log) as notes_log, _optional_file(args.record) as record:
         link = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=notes_log, echoes=echoes)
         writer = SessionWriter(record, start, rig=loaded.rig.name) if record else None
         gallery = loaded.rig.gallery
         conductor = Conductor(loaded, link, start=start, factory=factory, hold=args.hold is not None,
-                              first=None if gallery is not None else _first(loaded, args.hold))
+                              first=None if gallery is not None else _first(loaded, args.hold), link=session)
         lookers: list[Looker] = []  # what the loop lets look at the world now and then
         if gallery is not None:
             state = loaded.path.parent / gallery.state_file if gallery.state_file else default_state_file(
@@ -175,6 +177,19 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
             if health:
                 health.close()
     return 0
+
+
+def _link(loaded: LoadedRig) -> LinkSession | None:
+    """The rig's Ableton Link session, if it joins one; a missing library is one line and fixed tempi."""
+    if not loaded.rig.link.enabled:
+        return None
+    try:
+        session = LinkSession(loaded.scenes[0].tempo, loaded.rig.link.quantum)
+    except ImportError as err:
+        log.warning("Ableton Link: %s; scenes play their own tempi", err)
+        return None
+    log.info("Ableton Link: joined (%d peers, %.1f bpm)", session.peers(), session.tempo())
+    return session
 
 
 def _first(loaded: LoadedRig, hold: str | None) -> int:

@@ -184,6 +184,14 @@ class CameraConfig(Strict):
     zones: list[ZoneConfig] = []
 
 
+class LinkConfig(Strict):
+    """Ableton Link: join the network's session, so that scenes with ``link = true`` follow its tempo and phase
+    (bar lines every ``quantum`` beats). Link multicasts on every network interface."""
+
+    enabled: bool = False
+    quantum: int = Field(4, ge=1, le=16)
+
+
 class GeneratorKind(str, Enum):
     """What makes the notes: the trained model, or the rule-based walk (always the fallback)."""
 
@@ -217,6 +225,7 @@ class Rig(Strict):
     model: ModelConfig = ModelConfig()
     cameras: list[CameraConfig] = []
     gallery: Optional[GalleryConfig] = None  # an installation's opening hours, quiet hours and attract scene
+    link: LinkConfig = LinkConfig()
 
     @model_validator(mode="after")
     def _show_or_scenes(self) -> "Rig":

@@ -195,6 +195,7 @@ class SceneSpec(Strict):
 
     name: str = Field(min_length=1)
     tempo: float = Field(ge=20, le=300)
+    link: bool = False  # follow the Ableton Link session's tempo and phase (rig [link] enabled); tempo if alone
     meter: tuple[int, int] = (4, 4)
     key: str = "C"
     scale: Scale = Scale.major

@@ -101,6 +101,7 @@ class Sequencer:
     def _enter(self, index: int, start: float, cut: float | None = None) -> None:
         """Place scene ``index`` at ``start``; the scene before fades out from there (or ends at ``cut``)."""
         run = self.place(index, start)
+        start = run.start  # a scene following Link starts on the session's bar line
         if self.runs and not self.ended:
             fade = 0.0 if cut is not None else run.spec.transition.bars * run.spec.bar_seconds
             self.runs[-1].fade_out(start if cut is None else cut, (start if cut is None else cut) + fade)

@@ -17,6 +17,7 @@ from performer.rulegen import RuleGenerator
 from performer.scales import pitch_classes
 from performer.scenefile import Mode, SceneSpec, VoiceSpec
 from performer.steering import Constraints, Steering
+from performer.timeline import FixedTimeline, Timeline
 from synthesis.protocol import Note, Param
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,8 @@ class SceneRun:
     """A scene placed on the clock at ``start``. It ends at ``end`` (a bar line) once the show moves on."""
 
     def __init__(self, spec: SceneSpec, start: float, seed: int, lookahead: float, control_rate: float,
-                 factory: GeneratorFactory = rule_factory, sampling: tuple[float, float] = (1.0, 1.0)) -> None:
+                 factory: GeneratorFactory = rule_factory, sampling: tuple[float, float] = (1.0, 1.0),
+                 timeline: Timeline | None = None) -> None:
         self.spec = spec
         self.start = start
         self.end = math.inf
@@ -61,7 +63,7 @@ class SceneRun:
         bar = spec.bar_seconds
         self.call = Call(gap=60.0 / spec.tempo, shortest=bar, longest=2 * bar)  # the player's phrases
         self.lookahead = lookahead
-        self.beat = 60.0 / spec.tempo
+        self.timeline = timeline or FixedTimeline(start, 60.0 / spec.tempo)  # or following a Link session
         self.mappings = [Mapping(m, control_rate) for m in spec.mappings]
         self.instrument_of = {v.name: v.instrument for v in spec.voices}
         temperature, top_p = sampling
@@ -99,12 +101,12 @@ class SceneRun:
 
     def time_of(self, beat: float) -> float:
         """Clock time of a beat of this scene."""
-        return self.start + beat * self.beat
+        return self.timeline.time_of(beat)
 
     def next_bar(self, t: float) -> float:
         """The first bar line of this scene at or after ``t``."""
-        bar = self.spec.beats_per_bar * self.beat
-        return self.start + max(0, math.ceil((t - self.start) / bar - 1e-9)) * bar
+        bar = self.spec.beats_per_bar
+        return self.time_of(max(0, math.ceil(self.timeline.beat_at(t) / bar - 1e-9)) * bar)
 
     def param_changes(self, t: float) -> list[Param]:
         """Instrument parameters whose mappings moved, to take effect one lookahead from ``t`` (with the notes
@@ -166,7 +168,8 @@ class SceneRun:
         voice.cursor = voice.spec.start if voice.cursor is None else voice.cursor + event.delta
         start = self.time_of(voice.cursor)
         velocity = round(event.velocity * self.gain(start)) if self.fades else event.velocity
-        return Note(start=start, duration=event.duration * self.beat, pitch=event.pitch, velocity=velocity,
+        duration = event.duration * self.timeline.seconds_per_beat()
+        return Note(start=start, duration=duration, pitch=event.pitch, velocity=velocity,
                     instrument=voice.spec.instrument, voice=voice.spec.name, channel=voice.spec.channel)
 
     def hear(self, t: float, pitch: int, velocity: int) -> None:
@@ -185,7 +188,7 @@ class SceneRun:
         self.call.lift(t)
 
     def _feed(self, voice: VoiceRun, t: float, pitch: int, velocity: int) -> None:
-        beat = (t - self.start) / self.beat
+        beat = self.timeline.beat_at(t)
         last = voice.cursor if voice.cursor is not None else beat
         try:
             voice.generator.feed(NoteEvent(delta=max(0.0, beat - last), duration=1.0, pitch=pitch,
