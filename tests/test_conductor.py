@@ -49,7 +49,7 @@ def offline_like() -> list:
 
 def test_live_and_offline_clocks_give_the_same_notes() -> None:
     offline = offline_like()
-    voices = {v.name for scene in load_rig(LAPTOP).scenes for v in scene.voices}
+    voices = {v.name for scene in load_rig(LAPTOP).scenes[:3] for v in scene.voices}  # Dawn, Drift, Bloom
     assert len(offline) > 20 and {n.voice for n in offline} == voices  # enough to compare: every voice plays
     assert live_like(1) == offline
     assert live_like(2) == offline
@@ -69,7 +69,7 @@ def test_scene_changes_land_on_bar_lines_and_unknown_cue_is_ignored() -> None:
     assert conductor.unknown_cues == {"no-such-scene"}
     assert [name for _, name in trace.scenes] == ["Dawn", "Drift", "Bloom"]
     (_, _), (t1, _), (t2, _) = trace.scenes
-    dawn, drift, bloom = loaded.scenes
+    dawn, drift, bloom = loaded.scenes[:3]
     lookahead = loaded.rig.engine.lookahead_ms / 1000
     dawn_bar = dawn.beats_per_bar * 60 / dawn.tempo
     drift_bar = drift.beats_per_bar * 60 / drift.tempo

@@ -110,12 +110,17 @@ def test_demo_notes_appear_in_audio_at_their_times(demo: Path) -> None:
     mono = audio.mean(axis=1)
     voiced = voiced_notes(demo)
     pitched = [v for v in voiced if v.instrument != "drums"]
+    hits = [v for v in voiced if v.instrument == "drums" and sound_of(v.note.pitch) in DRUM_PITCH_RANGE]
     assert len(pitched) > 100
-    checked = 0
+    checked = masked = 0
     for v in pitched:
         note = v.note
         span = min(max(note.end - note.start, 0.1), 0.3)
         f0 = hz(note.pitch)
+        if any(lo <= f0 <= hi and drum_rings(h, note.start, note.start + span)
+               for h in hits for lo, hi in [DRUM_PITCH_RANGE[sound_of(h.note.pitch)]]):
+            masked += 1  # a kick's sweep or the snare's drum covers the fundamental: it cannot be measured
+            continue
         freqs, after = spectrum(mono, sr, note.start, note.start + span)
         peak_f, peak = band_peak(freqs, after, f0, 0.5)
         floor = float(np.median(after[(freqs > 30) & (freqs < 5000)]))
@@ -128,9 +133,15 @@ def test_demo_notes_appear_in_audio_at_their_times(demo: Path) -> None:
             assert peak > 3 * was, v  # the fundamental appears at the note's onset, not before
             checked += 1
     # The rise can only be seen where the pitch was silent just before: the model repeats pitches, and releases
-    # and delay echoes keep others sounding (64 of the demo's 144 pitched notes qualify). Against a vacuous check,
-    # a floor on notes checked.
+    # and delay echoes keep others sounding. Against a vacuous check, floors on the notes checked: Ember's bass
+    # pedals eighths under a kick on 1 and 3, so about a sixth of the demo's pitched notes are masked.
     assert checked >= 50, checked
+    assert len(pitched) - masked >= 200, (masked, len(pitched))
+
+
+# The pitches a kit piece's tone sweeps or sits on (synthesis/instruments/drums.py), with a Hann window's spread:
+# the kick falls from 160 to 45 Hz, the snare's drum is a 185 Hz sine.
+DRUM_PITCH_RANGE: dict[str, tuple[float, float]] = {KICK: (40.0, 175.0), SNARE: (170.0, 200.0)}
 
 
 # Where each kit piece's sound lies, and the onset window it is measured over: the kick's body as its sweep settles
