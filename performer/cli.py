@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from performer.errors import ConfigError, PerformerError
-from performer.loading import load_rig
+from performer.loading import load_rig, load_show
 from performer.model_cli import add_model_commands
 from performer.rigcheck import rig_warnings
 
@@ -18,6 +18,12 @@ EXIT_DEVICE = 3
 
 
 def _check(args: argparse.Namespace) -> int:
+    if args.rig.endswith(".show.toml"):
+        loaded = load_show(args.rig)
+        scenes = ", ".join(f"{s.name} ({p})" for s, p in zip(loaded.scenes, loaded.scene_paths))
+        print(f"{loaded.path}: ok, show of {len(loaded.scenes)} scene(s), {'looping' if loaded.loop else 'once'}: "
+              f"{scenes}")
+        return 0
     loaded = load_rig(args.rig)
     scenes = ", ".join(f"{s.name} ({p})" for s, p in zip(loaded.scenes, loaded.scene_paths))
     print(f"{loaded.path}: ok, rig {loaded.rig.name!r}, {len(loaded.scenes)} scene(s): {scenes}")
@@ -60,7 +66,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = top.add_subparsers(dest="command", required=True)
 
-    check = sub.add_parser("check", help="validate a rig and every scene it uses")
+    check = sub.add_parser("check", help="validate a rig (or a show file, *.show.toml) and every scene it uses")
     check.add_argument("rig")
     check.set_defaults(func=_check)
 

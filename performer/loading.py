@@ -137,7 +137,16 @@ def _check_instrument_param(scene: SceneSpec, i: int, mapping: MappingSpec, path
 def load_rig(path: str | Path) -> LoadedRig:
     """Read and validate a rig, its show and every scene it uses."""
     path = Path(path)
-    rig = validate(Rig, read_toml(path), path)
+    return _loaded(path, validate(Rig, read_toml(path), path))
+
+
+def load_show(path: str | Path) -> LoadedRig:
+    """Read and validate a show file and its scenes, as a rig of default hardware that plays it."""
+    path = Path(path)
+    return _loaded(path, Rig(name=f"show {path.name}", show=path.name))
+
+
+def _loaded(path: Path, rig: Rig) -> LoadedRig:
     show_path, loop, count_in, names = None, True, 0, [(path.parent, name) for name in rig.scenes]
     if rig.show:
         show_path = path.parent / rig.show

@@ -83,3 +83,17 @@ def test_systemd_accepts_the_gallery_unit(tmp_path):
     done = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "performer-gallery.service" not in done.stderr, done.stderr  # no warning about the unit itself
+
+
+@pytest.mark.parametrize("show", sorted((ROOT / "scenes").glob("*.show.toml")), ids=lambda p: p.stem)
+def test_performer_check_passes_the_shipped_shows(show, performer_cmd):
+    done = subprocess.run(performer_cmd + ["check", str(show)], capture_output=True, text=True)
+    assert done.returncode == 0 and ": ok, show of " in done.stdout, done.stdout + done.stderr
+
+
+def test_the_demo_show_has_four_contrasting_scenes():
+    from performer.loading import load_show
+
+    scenes = load_show(ROOT / "scenes" / "demo.show.toml").scenes
+    assert len(scenes) >= 4
+    assert len({s.tempo for s in scenes}) == len(scenes) and len({(s.key, s.scale) for s in scenes}) == len(scenes)
