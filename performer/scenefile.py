@@ -21,6 +21,13 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def checked_signal(value: str) -> str:
+    """A signal name as scenes write it, or ValueError saying what one looks like."""
+    if not is_signal_name(value):
+        raise ValueError(f"expected a signal name like midi/cc/1 or audience/energy, got {value!r}")
+    return value
+
+
 class Curve(str, Enum):
     """Response curves a mapping may apply to its 0..1 signal."""
 
@@ -52,12 +59,7 @@ class MappingSpec(Strict):
     default: float = Field(0.5, ge=0.0, le=1.0)
     smoothing: Optional[Smoothing] = None
 
-    @field_validator("signal")
-    @classmethod
-    def _signal_name(cls, value: str) -> str:
-        if not is_signal_name(value):
-            raise ValueError(f"expected a signal name like midi/cc/1 or audience/energy, got {value!r}")
-        return value
+    _signal_name = field_validator("signal")(lambda cls, value: checked_signal(value))
 
     @field_validator("param")
     @classmethod
@@ -181,12 +183,7 @@ class Trigger(Strict):
     threshold: float = Field(0.5, ge=0.0, le=1.0)
     edge: Edge = Edge.rise
 
-    @field_validator("signal")
-    @classmethod
-    def _signal_name(cls, value: str) -> str:
-        if not is_signal_name(value):
-            raise ValueError(f"expected a signal name like midi/note/36 or audience/presence, got {value!r}")
-        return value
+    _signal_name = field_validator("signal")(lambda cls, value: checked_signal(value))
 
 
 class SceneSpec(Strict):
