@@ -114,7 +114,8 @@ class Sequencer:
         self._levels[id(run)] = []
 
     def _end(self, t: float) -> None:
-        """The last scene of a show that does not loop: it ends on its next bar line, and nothing follows."""
+        """The show stops (a stop cue, a gallery closing, the last scene of a show that does not loop): the playing
+        scene ends on its next bar line, and nothing follows until the show is cued or resumed."""
         self._auto, self.ended = None, True
         if not self.runs:
             return
