@@ -218,9 +218,9 @@ class Conductor:
                 run.hear(event.t, action.key[1], action.velocity)
                 if thru is not None:
                     self._down[action.key] = (event.t, action.velocity, thru.instrument)
-            else:
-                run.lift(event.t)
-            if not isinstance(action, KeyOn) and action.key in self._down:
+                continue
+            run.lift(event.t)
+            if action.key in self._down:
                 start, velocity, instrument = self._down.pop(action.key)
                 note = Note(start, min(event.t - start, HOLD_LIMIT), action.key[1], velocity, instrument,
                             voice="player", channel=action.key[0] + 1)
@@ -253,7 +253,6 @@ class Conductor:
             self._down.clear()
             return
         before = self._runs[-1] if self._runs else None
-        self.sequencer.clicks = []
         self.sequencer.go(cue.target, cue.t)
         self._traced(before)
         for k, t in enumerate(self.sequencer.clicks):  # a count-in: a wood block on each beat, the first accented

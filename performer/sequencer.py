@@ -73,6 +73,7 @@ class Sequencer:
     def go(self, target: str, t: float, count_in: bool = True) -> bool:
         """GO, BACK or a jump, cued at ``t``; False (logged once) for a scene that does not exist. A scene with a
         count-in starts that many of its beats after the bar line, with a click on each (``clicks``)."""
+        self.clicks = []
         index = self._target(target)
         if index is None:
             if target not in self.unknown_cues:
