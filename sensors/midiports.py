@@ -86,21 +86,92 @@ class PolledInputs:
             self._lister = None
 
 
+class JackLinks:
+    """Keeps a JACK MIDI port of ours joined to every port whose name matches one of ``patterns``: ``link()``
+    (each second, from any thread but the audio one) joins those that appeared since, so a controller or a synth
+    plugged in later is heard or played without reopening rtmidi ports (closing one under a running pyo deadlocks
+    on the GIL). Its own JACK client's calls release the GIL, so the audio callback is never kept waiting."""
+
+    def __init__(self, client: str, ours: str, patterns: list[str], ours_is_input: bool, who: str,
+                 exclude: str = "") -> None:
+        import jack  # JACK-Client
+
+        self.ours, self.patterns, self.ours_is_input, self.who, self.exclude = ours, patterns, ours_is_input, who, \
+            exclude
+        self.client = jack.Client(client, no_start_server=True)
+        self._missing: set[str] = set()  # patterns logged as matching nothing, until they do
+
+    def link(self) -> None:
+        ports = [p.name for p in self.client.get_ports(is_midi=True, is_output=self.ours_is_input,
+                                                       is_input=not self.ours_is_input)
+                 if p.name != self.ours and not (self.exclude and p.name.startswith(self.exclude))]
+        linked = {p.name for p in self.client.get_all_connections(self.ours)}
+        for pattern in self.patterns:
+            matches = [name for name in ports if re.search(pattern, name, re.IGNORECASE)]
+            if not matches and pattern not in self._missing:
+                log.warning("%s: no port matches %r yet; joining it when one appears", self.who, pattern)
+                self._missing.add(pattern)
+            for name in [n for n in matches if n not in linked]:
+                source, destination = (name, self.ours) if self.ours_is_input else (self.ours, name)
+                self.client.connect(source, destination)
+                linked.add(name)
+                self._missing.discard(pattern)
+                log.info("%s: joined %s", self.who, name)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class ThruPorts:
+    """The player's inputs for the engine's thru path, without callbacks: the audio callback polls ``ports``.
+    On JACK, one port of our own (``CLIENT:in``) joined to every matching source, and rejoined by ``link()`` when
+    a controller comes back; on ALSA, the matching ports opened once at start."""
+
+    def __init__(self, api: str, patterns: list[str], client: str, own: str = "") -> None:
+        self.links: JackLinks | None = None
+        self._polled: PolledInputs | None = None
+        if api != "jack":
+            self._polled = PolledInputs(api, patterns, client, who="engine thru", hotplug=False, own=own)
+            self.ports = list(self._polled.ports.values())
+            return
+        try:
+            port = rtmidi.MidiIn(RTMIDI_APIS[api], client)
+        except Exception as err:
+            raise NoMidi(f"engine thru ({api}): no MIDI system available: {err}") from err
+        port.ignore_types(sysex=True, timing=True, active_sense=True)
+        port.open_virtual_port("in")
+        self.ports = [port]
+        self.links = JackLinks(f"{client}-link", f"{client}:in", patterns, ours_is_input=True, who="engine thru",
+                               exclude=own)
+        self.link()
+
+    def link(self) -> None:
+        """Join the sources that appeared since (JACK only)."""
+        if self.links is not None:
+            self.links.link()
+
+    def close(self) -> None:
+        """Close the ports (after the audio has stopped: closing waits for the JACK cycle)."""
+        if self._polled is not None:
+            self._polled.close()
+        for port in self.ports if self.links is not None else []:
+            port.close_port()
+        if self.links is not None:
+            self.links.close()
+
+
 class MidiOut:
     """The rig's MIDI out: a port of its own (``CLIENT:out`` on JACK) that the engine writes note bytes to, joined
-    to every destination whose name matches ``pattern``. On JACK, ``link()`` joins destinations that appeared
-    since (hot-plug); it connects through a JACK client of its own, whose calls release the GIL, so the audio
-    callback is never kept waiting. On ALSA the first match is opened at start, and a virtual port otherwise."""
+    to every destination whose name matches ``pattern`` (on JACK also those plugged in later: ``link()``). On ALSA
+    the first match is opened at start, and a virtual port otherwise."""
 
     def __init__(self, api: str, client: str, pattern: str = "") -> None:
-        self.api, self.client, self.pattern = api, client, pattern
         try:
             self.port = rtmidi.MidiOut(RTMIDI_APIS[api], client)
         except Exception as err:
             raise NoMidi(f"MIDI out ({api}): no MIDI system available: {err}") from err
         self.name = f"{client}:out"
-        self._jack = None
-        self._missing_logged = False
+        self.links: JackLinks | None = None
         names = self.port.get_ports()
         matches = [n for n in names if pattern and re.search(pattern, n, re.IGNORECASE)]
         if api == "alsa" and matches:
@@ -109,9 +180,7 @@ class MidiOut:
             return
         self.port.open_virtual_port("out")
         if api == "jack" and pattern:
-            import jack  # JACK-Client: connects ports without holding the GIL
-
-            self._jack = jack.Client(f"{client}-link", no_start_server=True)
+            self.links = JackLinks(f"{client}-link", self.name, [pattern], ours_is_input=False, who="MIDI out")
             self.link()
         elif pattern:
             log.warning("MIDI out: no output port matches %r (ports: %s); others may connect to %s", pattern,
@@ -122,23 +191,12 @@ class MidiOut:
         self.port.send_message(data)
 
     def link(self) -> None:
-        """Connect the out port to every JACK MIDI input matching the pattern that it is not connected to yet."""
-        if self._jack is None:
-            return
-        ports = [p.name for p in self._jack.get_ports(is_midi=True, is_input=True)
-                 if re.search(self.pattern, p.name, re.IGNORECASE)]
-        if not ports and not self._missing_logged:
-            log.warning("MIDI out: no input port matches %r yet; connecting when one appears", self.pattern)
-            self._missing_logged = True
-        linked = {p.name for p in self._jack.get_all_connections(self.name)}
-        for name in [p for p in ports if p not in linked]:
-            self._jack.connect(self.name, name)
-            log.info("MIDI out: sending to %s", name)
-            self._missing_logged = False
+        """Join the destinations that appeared since (JACK only)."""
+        if self.links is not None:
+            self.links.link()
 
     def close(self) -> None:
         """Close the port (after the audio has stopped: closing waits for the JACK cycle)."""
         self.port.close_port()
-        if self._jack is not None:
-            self._jack.close()
-            self._jack = None
+        if self.links is not None:
+            self.links.close()

@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Sequence
 
-from sensors.midiports import MidiOut, NoMidi, PolledInputs
+from sensors.midiports import MidiOut, NoMidi, ThruPorts
 from synthesis.engine import Engine
 from synthesis.midiout import all_notes_off
 from synthesis.protocol import Health, Panic, decode
@@ -86,10 +86,9 @@ def settings_argv(settings: AudioSettings) -> list[str]:
 class EngineProcess:
     """The receive loop: datagrams in, messages to the engine, health out once a second."""
 
-    def __init__(self, engine: Engine, sock: socket.socket, health_to: tuple[str, int] | None,
-                 midi_out: MidiOut | None = None) -> None:
+    def __init__(self, engine: Engine, sock: socket.socket, health_to: tuple[str, int] | None) -> None:
         self.engine = engine
-        self.midi_out = midi_out
+        self.linked: list[ThruPorts | MidiOut] = []  # MIDI ports that join devices plugged in later
         self.sock = sock
         self.health_to = health_to
         self.malformed = 0
@@ -113,14 +112,14 @@ class EngineProcess:
                 self._each_second()
 
     def _each_second(self) -> None:
-        """Health to the conductor, and the MIDI out joined to destinations plugged in since."""
+        """Health to the conductor, and the MIDI ports joined to devices plugged in since."""
         if self.health_to:
             self._send_health(self.engine.health(cpu=self._cpu_percent()))
-        if self.midi_out is not None:
+        for ports in self.linked:
             try:
-                self.midi_out.link()
+                ports.link()
             except Exception as err:  # the JACK server is going away; the audio side will say so
-                log.warning("engine: MIDI out: %s", err)
+                log.warning("engine: MIDI: %s", err)
 
     def _handle(self, dgram: bytes) -> None:
         try:
@@ -147,12 +146,14 @@ class EngineProcess:
             pass  # the conductor may be restarting; health is best effort
 
 
-def _thru_inputs(settings: AudioSettings) -> PolledInputs | None:
+def _thru_inputs(settings: AudioSettings) -> ThruPorts | None:
     """The player's MIDI inputs, without callbacks: the audio callback polls them, so a key-down sounds in the next
-    buffer without waking any other thread. Missing ones are logged and skipped."""
+    buffer without waking any other thread. Missing ones are logged, and on JACK joined when they appear."""
+    if not settings.thru_ports:
+        return None
     try:
-        return PolledInputs(settings.thru_api, list(settings.thru_ports), f"{settings.jack_name}-thru",
-                            who="engine thru", hotplug=False, own=f"{settings.jack_name}-midi:")
+        return ThruPorts(settings.thru_api, list(settings.thru_ports), f"{settings.jack_name}-thru",
+                         own=f"{settings.jack_name}-midi:")
     except NoMidi as err:
         log.warning("%s; the thru path is off", err)
         return None
@@ -196,8 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if settings.backend == "jack":
         engine.xruns = open_counter(f"{settings.jack_name}-xruns")
     thru = _thru_inputs(settings)
-    engine.midi_in = list(thru.ports.values()) if thru is not None else []
-    midi_out = engine.midi_out = process.midi_out = _midi_out(settings)
+    engine.midi_in = list(thru.ports) if thru is not None else []
+    midi_out = engine.midi_out = _midi_out(settings)
+    process.linked = [ports for ports in (thru, midi_out) if ports is not None]
     server.start()
     print(f"engine ready port={sock.getsockname()[1]} backend={settings.backend} sr={settings.sample_rate} "
           f"buffer={settings.buffer_size}", flush=True)
