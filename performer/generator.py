@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from performer.notes import NoteEvent
 from performer.steering import Constraints, Steering
@@ -21,4 +21,12 @@ class Generator(Protocol):
 
     def reset(self) -> None:
         """Forget all history."""
+        ...
+
+    def snapshot(self) -> Any:
+        """Everything the continuation depends on, to ``restore`` (a second try at the same note)."""
+        ...
+
+    def restore(self, snapshot: Any) -> None:
+        """Continue exactly as from ``snapshot``."""
         ...

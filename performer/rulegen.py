@@ -29,6 +29,15 @@ class RuleGenerator:
         self._pitch: int | None = None
         self._beat = 0.0
 
+    def snapshot(self) -> tuple[object, int | None, float]:
+        """The walk's state: its random generator, last pitch and metric position."""
+        return self._rng.getstate(), self._pitch, self._beat
+
+    def restore(self, snapshot: tuple[object, int | None, float]) -> None:
+        """Continue exactly as from ``snapshot``."""
+        state, self._pitch, self._beat = snapshot
+        self._rng.setstate(state)  # type: ignore[arg-type]
+
     def feed(self, note: NoteEvent) -> None:
         """Continue the walk from a note someone else played."""
         self._pitch = note.pitch

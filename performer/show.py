@@ -161,16 +161,33 @@ class SceneRun:
 
     def _choose(self, voice: VoiceRun) -> Note:
         voice.steering = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
-        chord = self.spec.chord_at(voice.cursor if voice.cursor is not None else voice.spec.start)
-        if chord is not None and voice.spec.scale is None:  # the chord where the voice stands (its last note)
-            voice.constraints = dataclasses.replace(voice.constraints, pitch_classes=chord)
-        event = self._sample(voice)
-        voice.cursor = voice.spec.start if voice.cursor is None else voice.cursor + event.delta
+        event = self._sample_in_chord(voice) if self.spec.chords and voice.spec.scale is None else self._sample(voice)
+        voice.cursor = self._landing(voice, event)
         start = self.time_of(voice.cursor)
         velocity = round(event.velocity * self.gain(start)) if self.fades else event.velocity
         duration = event.duration * self.timeline.seconds_per_beat()
         return Note(start=start, duration=duration, pitch=event.pitch, velocity=velocity,
                     instrument=voice.spec.instrument, voice=voice.spec.name, channel=voice.spec.channel)
+
+    @staticmethod
+    def _landing(voice: VoiceRun, event: NoteEvent) -> float:
+        """The beat a sampled note starts on: the voice's first at its start, the rest after the one before."""
+        return voice.spec.start if voice.cursor is None else voice.cursor + event.delta
+
+    def _sample_in_chord(self, voice: VoiceRun) -> NoteEvent:
+        """A note under the chord of the bar it lands in: sampled under the chord where the voice stands, and if
+        it lands under another chord, sampled again from the same state under that one."""
+        position = voice.cursor if voice.cursor is not None else voice.spec.start
+        chord = self.spec.chord_at(position)
+        snapshot = voice.generator.snapshot()
+        voice.constraints = dataclasses.replace(voice.constraints, pitch_classes=chord)
+        event = self._sample(voice)
+        landed = self.spec.chord_at(self._landing(voice, event))
+        if landed != chord and landed is not None:
+            voice.generator.restore(snapshot)
+            voice.constraints = dataclasses.replace(voice.constraints, pitch_classes=landed)
+            event = self._sample(voice)
+        return event
 
     def hear(self, t: float, pitch: int, velocity: int) -> None:
         """A player's key at ``t``: into the history of every voice that listens (accompanying or answering), so
