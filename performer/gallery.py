@@ -58,6 +58,7 @@ class GalleryDirector:
 
     def __init__(self, config: GalleryConfig, conductor: Conductor, calendar: Callable[[], datetime],
                  position: Position | None = None) -> None:
+        self.config = config
         self.gallery = Gallery(config)
         self.conductor = conductor
         self.calendar = calendar
@@ -86,8 +87,15 @@ class GalleryDirector:
         if t < self._next_look:
             return
         self._next_look = t + LOOK_EVERY
-        audience = self.conductor.bus.value(PRESENCE, 0.0) >= 0.5
-        for change in self.gallery.update(self.calendar(), audience):
+        audience, now = self.conductor.bus.value(PRESENCE, 0.0) >= 0.5, self.calendar()
+        try:
+            changes = self.gallery.update(now, audience)
+        except ValueError:  # the clock went back (daylight saving time ended, or someone set it): reckon afresh
+            log.warning("gallery: the clock went back to %s; the schedule starts again from there",
+                        now.strftime("%a %H:%M"))
+            self.gallery = Gallery(self.config)
+            changes = self.gallery.update(now, audience)
+        for change in changes:
             self._apply(change, t)
 
     def _apply(self, change: Change, t: float) -> None:

@@ -139,3 +139,19 @@ def test_a_killed_gallery_rig_resumes_its_scene_when_restarted(tmp_path, jack_se
     assert "resuming at scene 'Dawn'" in log, log
     placed = [line for line in log.splitlines() if "scene '" in line and " at " in line and "resuming" not in line]
     assert placed and "'Dawn'" in placed[0], log
+
+
+def test_the_clock_going_back_an_hour_does_not_stop_the_gallery(tmp_path):
+    """Daylight saving time ends: local time goes from 03:00 back to 02:00 while open (Friday's late opening)."""
+    loaded = load_rig(_rig(tmp_path, HOURS))
+    conductor = Conductor(loaded, CollectSink(), start=0.0, trace=(trace := Trace()), first=None)
+    when = [MONDAY + timedelta(days=4, hours=23, minutes=50)]  # Friday 23:50, open until 02:00
+    director = GalleryDirector(loaded.rig.gallery, conductor, lambda: when[0])
+    director.look(0.0)
+    conductor.advance_to(5.0)
+    when[0] -= timedelta(hours=1)  # the clock goes back
+    director.look(5.0)
+    conductor.advance_to(10.0)
+    assert [c.mode for c in director.changes] == [GalleryMode.playing, GalleryMode.playing]
+    assert not conductor.sequencer.ended  # the music went on: not stopped,
+    assert not [t for t, _ in trace.scenes if 5.0 <= t < 6.5]  # nor restarted (Room's own length moves it on later)
