@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Sequence
 
 SWEEP_EVERY = 512  # sends between sweeps of expired entries
+KEEP = 1000  # windows an entry is kept after the latest send, heard back or not: longer than any note lasts
 
 
 def _key(data: Sequence[int]) -> tuple[int, ...]:
@@ -27,7 +28,8 @@ class EchoFilter:
         self.window = window
         self.sent_at: dict[tuple[int, ...], list[float]] = {}
         self.echoes = 0  # messages recognised as echoes and dropped
-        self._now = float("-inf")
+        self._now = float("-inf")  # the latest time a message was heard
+        self._latest = float("-inf")  # the latest time a message was sent (or is expected)
         self._since_sweep = 0
 
     def sent(self, data: Sequence[int], t: float) -> None:
@@ -35,6 +37,7 @@ class EchoFilter:
         if self.window <= 0:
             return
         self.sent_at.setdefault(_key(data), []).append(t)
+        self._latest = max(self._latest, t)
         self._since_sweep += 1
         if self._since_sweep >= SWEEP_EVERY:
             self._sweep()
@@ -58,7 +61,7 @@ class EchoFilter:
 
     def _sweep(self) -> None:
         self._since_sweep = 0
-        horizon = self._now - self.window
+        horizon = max(self._now - self.window, self._latest - KEEP * self.window)  # nothing heard: still bounded
         for key in list(self.sent_at):
             kept = [t for t in self.sent_at[key] if t >= horizon]
             if kept:

@@ -289,3 +289,11 @@ def test_a_live_rig_plays_its_notes_out_and_ignores_them_coming_back(jackd_serve
     dropped = int(re.search(r"(\d+) echoes dropped", output).group(1))
     assert 1 <= thru <= len(player), output  # the player's keys sounded; no echo did
     assert dropped >= len(ons), output
+
+
+def test_what_is_never_heard_back_is_forgotten_too():
+    """A rig whose MIDI out never comes back (the usual case) must not remember every message for weeks."""
+    echo = EchoFilter(window=0.1)
+    for i in range(200_000):
+        echo.sent(note_on(1, i % 128, 100), i * 0.01)
+    assert sum(len(times) for times in echo.sent_at.values()) < 12_000  # about 100 s of sends, not 2,000 s
