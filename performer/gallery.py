@@ -47,7 +47,7 @@ class Position:
             log.warning("%s: cannot save the position: %s", self.path, err)
 
 
-def default_state_file(rig_path: Path, rig_name: str) -> Path:
+def default_state_file(rig_name: str) -> Path:
     """Where a gallery rig keeps its position unless the rig says: the user's state folder."""
     base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
     return base / "performer" / f"{rig_name}.json"

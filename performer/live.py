@@ -37,13 +37,13 @@ from synthesis.protocol import Health, decode
 
 log = logging.getLogger(__name__)
 
+START_DELAY = 0.3  # seconds from start-up to the first beat, so the first notes go out a lookahead early
+
 
 class Looker(Protocol):
     """Something the conductor's loop lets look at the world every so often (the gallery's calendar, files)."""
 
     def look(self, t: float) -> None: ...
-
-START_DELAY = 0.3  # seconds from start-up to the first beat, so the first notes go out a lookahead early
 
 
 class Inputs:
@@ -144,27 +144,19 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
     health = _watch_health(args.health_port)
     output = loaded.rig.midi.output
     echoes = ExpectedEchoes(output, clock.now) if output is not None and output.echo_window_ms > 0 else None
-    factory, playing = make_factory(loaded.rig.model, loaded.path.parent)  # loading the model takes a while
+    # Loading the model takes a while, and so may opening MIDI ports and joining Link: the show starts after.
+    factory, playing = make_factory(loaded.rig.model, loaded.path.parent)
     log.info("notes from the %s", playing)
-    # so may opening MIDI ports: the show starts after both
     inputs = Inputs(loaded, clock, inbox, echoes, keys=args.keys)
     session = _link(loaded)
     start = clock.now() + START_DELAY
     with _optional_file(args.notes_log) as notes_log, _optional_file(args.record) as record:
-        link = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=notes_log, echoes=echoes)
+        engine = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=notes_log, echoes=echoes)
         writer = SessionWriter(record, start, rig=loaded.rig.name) if record else None
-        gallery = loaded.rig.gallery
-        conductor = Conductor(loaded, link, start=start, factory=factory, hold=args.hold is not None,
-                              first=None if gallery is not None else _first(loaded, args.hold), link=session)
-        lookers: list[Looker] = []  # what the loop lets look at the world now and then
-        if gallery is not None:
-            state = loaded.path.parent / gallery.state_file if gallery.state_file else default_state_file(
-                loaded.path, loaded.rig.name)
-            lookers.append(GalleryDirector(gallery, conductor, datetime.now, Position(state)))
-        if loaded.rig.reload:
-            lookers.append(SceneReloader(conductor))
-        for looker in lookers:
-            looker.look(start)
+        first = None if loaded.rig.gallery is not None else _first(loaded, args.hold)  # a gallery may be closed
+        conductor = Conductor(loaded, engine, start=start, factory=factory, hold=args.hold is not None,
+                              first=first, link=session)
+        lookers = _lookers(loaded, conductor, start)
         print("conductor ready", flush=True)
         try:
             _loop(conductor, clock, inbox, stop, writer, lookers)
@@ -172,11 +164,28 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
             inputs.close()
             if echoes is not None:
                 log.info("conductor: %d echoes of the MIDI out dropped", echoes.count)
-            link.panic()
-            link.close()
+            engine.panic()
+            engine.close()
+            if session is not None:
+                session.close()
             if health:
                 health.close()
     return 0
+
+
+def _lookers(loaded: LoadedRig, conductor: Conductor, start: float) -> list[Looker]:
+    """What the loop lets look at the world now and then: a gallery's calendar, rehearsal's scene files."""
+    lookers: list[Looker] = []
+    gallery = loaded.rig.gallery
+    if gallery is not None:
+        state = loaded.path.parent / gallery.state_file if gallery.state_file else default_state_file(
+            loaded.rig.name)
+        lookers.append(GalleryDirector(gallery, conductor, datetime.now, Position(state)))
+    if loaded.rig.reload:
+        lookers.append(SceneReloader(conductor))
+    for looker in lookers:
+        looker.look(start)
+    return lookers
 
 
 def _link(loaded: LoadedRig) -> LinkSession | None:

@@ -163,11 +163,8 @@ def _loaded(path: Path, rig: Rig) -> LoadedRig:
     if rig.demo_session and not (path.parent / rig.demo_session).is_file():
         raise ConfigError(str(path), "demo_session", f"session file not found: {path.parent / rig.demo_session}")
     scene_names = [s.name for s in scenes]
-    for i, name in enumerate(scene_names):
-        if scene_names.index(name) != i:
-            raise ConfigError(str(scene_paths[i]), "name", f"scene names in a rig must be unique, {name!r} repeats")
-    for scene, scene_path in zip(scenes, scene_paths):
-        check_cues(scene, scene_path, scene_names)
+    for i, (scene, scene_path) in enumerate(zip(scenes, scene_paths)):
+        check_show_scene(scene, scene_path, scene_names[:i] + scene_names[i + 1:])
     idle = rig.gallery.idle_scene if rig.gallery is not None else None
     if idle is not None and idle not in scene_names:
         raise ConfigError(str(path), "gallery.idle_scene", f"expected a scene of the show ({', '.join(scene_names)}), "
@@ -183,6 +180,14 @@ def is_cue(target: str, scene_names: list[str]) -> bool:
     """Whether a cue names something the show can do: a command, a scene of the show, or #N within it."""
     number = target[1:] if target.startswith("#") else ""
     return target in CUES or target in scene_names or (number.isdigit() and int(number) < len(scene_names))
+
+
+def check_show_scene(scene: SceneSpec, path: Path, others: list[str]) -> None:
+    """A scene as one of a show's: its name unique among the ``others``, its triggers' cues things the show can
+    do."""
+    if scene.name in others:
+        raise ConfigError(str(path), "name", f"scene names in a rig must be unique, {scene.name!r} repeats")
+    check_cues(scene, path, others + [scene.name])
 
 
 def check_cues(scene: SceneSpec, path: Path, scene_names: list[str]) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import threading
 from typing import Callable, Iterator, Optional
 
+from sensors.keyboard import KeyReader
 from sensors.keys import HELP
 
 
@@ -33,7 +33,7 @@ def keys_forwarded(target: Callable[[], Optional[object]], fd: int = 0) -> Itera
         saved = termios.tcgetattr(fd)
         tty.setcbreak(fd)
         print(f"performer: {HELP}", flush=True)
-    threading.Thread(target=_forward, args=(fd, target), name="keys", daemon=True).start()
+    KeyReader(fd, lambda char: _forward(char, target())).start()
     try:
         yield
     finally:
@@ -43,20 +43,13 @@ def keys_forwarded(target: Callable[[], Optional[object]], fd: int = 0) -> Itera
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
-def _forward(fd: int, target: Callable[[], Optional[object]]) -> None:
-    while True:
-        try:
-            data = os.read(fd, 64)
-        except OSError:
-            return
-        if not data:
-            return
-        proc = target()
-        stdin = getattr(proc, "stdin", None)
-        if stdin is None:
-            continue
-        try:
-            stdin.write(data.decode(errors="ignore"))
-            stdin.flush()
-        except (OSError, ValueError):  # the conductor is restarting
-            continue
+def _forward(char: str, proc: Optional[object]) -> None:
+    """One key to the conductor's stdin (nothing while it restarts)."""
+    stdin = getattr(proc, "stdin", None)
+    if stdin is None:
+        return
+    try:
+        stdin.write(char)
+        stdin.flush()
+    except (OSError, ValueError):  # the conductor is restarting
+        pass

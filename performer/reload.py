@@ -10,7 +10,7 @@ from pathlib import Path
 
 from performer.conductor import Conductor
 from performer.errors import ConfigError
-from performer.loading import check_cues, load_scene
+from performer.loading import check_show_scene, load_scene
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,7 @@ class SceneReloader:
         names = [s.name for s in self.conductor.loaded.scenes]
         try:
             spec = load_scene(path)
-            others = names[:index] + names[index + 1:]
-            if spec.name in others:
-                raise ConfigError(str(path), "name", f"scene names in a rig must be unique, {spec.name!r} repeats")
-            check_cues(spec, path, names[:index] + [spec.name] + names[index + 1:])
+            check_show_scene(spec, path, names[:index] + names[index + 1:])
         except ConfigError as err:
             self.rejected += 1
             log.warning("%s; the last good version plays on", err)

@@ -7,6 +7,7 @@ SIGTERM from the kernel if the supervisor itself dies (PR_SET_PDEATHSIG), so non
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import logging
 import os
@@ -148,9 +149,7 @@ def run_rig(loaded: LoadedRig, args: argparse.Namespace) -> int:
             return _no_audio(loaded, args, f"no audio output ({settings.backend})")
         print(f"performer: the engine failed to start (exit {engine.returncode})", file=sys.stderr)
         return 1
-    if not keys:
-        return _supervise(engine, conductor, args.duration, cameras)
-    with keys_forwarded(lambda: conductor.proc):
+    with keys_forwarded(lambda: conductor.proc) if keys else contextlib.nullcontext():
         return _supervise(engine, conductor, args.duration, cameras)
 
 

@@ -96,8 +96,8 @@ class JackLinks:
                  exclude: str = "") -> None:
         import jack  # JACK-Client
 
-        self.ours, self.patterns, self.ours_is_input, self.who, self.exclude = ours, patterns, ours_is_input, who, \
-            exclude
+        self.ours, self.patterns, self.ours_is_input = ours, patterns, ours_is_input
+        self.who, self.exclude = who, exclude
         self.client = jack.Client(client, no_start_server=True)
         self._missing: set[str] = set()  # patterns logged as matching nothing, until they do
 
@@ -154,9 +154,9 @@ class ThruPorts:
         """Close the ports (after the audio has stopped: closing waits for the JACK cycle)."""
         if self._polled is not None:
             self._polled.close()
-        for port in self.ports if self.links is not None else []:
-            port.close_port()
         if self.links is not None:
+            for port in self.ports:
+                port.close_port()
             self.links.close()
 
 

@@ -93,6 +93,7 @@ class Engine:
         ceiling = 10 ** (s.ceiling_db / 20.0)
         bus = bus * self.gate * gain
         self.leveller: pyo.Compress | None = None
+        self.max_loudness = s.max_loudness_db  # the rig's own cap, which quiet hours lower for a while
         if s.max_loudness_db is not None:  # a gallery's cap: a slow leveller, so the room never gets too loud
             bus = self.leveller = pyo.Compress(bus, thresh=s.max_loudness_db, ratio=LEVELLER_RATIO, risetime=0.15,
                                                falltime=3.0, knee=0.5)
@@ -122,7 +123,7 @@ class Engine:
         self._drain()
         for port in self.midi_in:
             while (message := port.get_message()) is not None:
-                if self.echo.is_echo(message[0], self.frame):
+                if self.midi_out is not None and self.echo.is_echo(message[0], self.frame):
                     self.counts.echoes += 1
                 else:
                     self._play_thru(message[0])
@@ -196,10 +197,10 @@ class Engine:
 
     def _set_loudness(self, max_db: float) -> None:
         """Quiet hours: a lower cap for the leveller (NaN: the rig's own). A rig without a leveller drops it."""
-        if self.leveller is None or self.settings.max_loudness_db is None:
+        if self.leveller is None:
             self.counts.dropped += 1
             return
-        self.leveller.thresh = self.settings.max_loudness_db if math.isnan(max_db) else min(0.0, max(-60.0, max_db))
+        self.leveller.thresh = self.max_loudness if math.isnan(max_db) else min(0.0, max(-60.0, max_db))
 
     def _set_param(self, param: Param) -> None:
         """Unknown instruments or parameters, and NaN, are dropped and counted; values are clamped to range."""
