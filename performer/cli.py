@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from performer.errors import ConfigError, PerformerError
-from performer.loading import load_rig, load_show
+from performer.config.loading import load_rig, load_show
 from performer.model_cli import add_model_commands
-from performer.rigcheck import rig_warnings
+from performer.config.warnings import rig_warnings
 
 EXIT_CONFIG = 2
 EXIT_DEVICE = 3
@@ -33,8 +33,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from performer.render import render
-    from performer.session import read_session
+    from performer.offline.render import render
+    from performer.runtime.session import read_session
 
     loaded = load_rig(args.rig)
     session = read_session(args.replay)
@@ -43,19 +43,19 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from performer.supervisor import run_rig
+    from performer.runtime.supervisor import run_rig
 
     return run_rig(load_rig(args.rig), args)
 
 
 def _learn(args: argparse.Namespace) -> int:
-    from performer.learn import learn
+    from performer.runtime.learn import learn
 
     return learn(args)
 
 
 def _conduct(args: argparse.Namespace) -> int:
-    from performer.live import conduct_live
+    from performer.runtime.conductor_process import conduct_live
 
     return conduct_live(load_rig(args.rig), args)
 

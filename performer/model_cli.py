@@ -20,7 +20,7 @@ def _prep(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from performer.model.train import TrainConfig, train
+    from performer.generate.model.train import TrainConfig, train
 
     config = TrainConfig(events=Path(args.events), out=Path(args.out), checkpoint=Path(args.checkpoint),
                          minutes=args.minutes, seed=args.seed, init=Path(args.init) if args.init else None,
@@ -32,7 +32,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from performer.bench import run_bench
+    from performer.bench.cli import run_bench
 
     return run_bench(args)
 
@@ -50,7 +50,7 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
 
     train = sub.add_parser("train", help="train the note model on a prepared event file")
     train.add_argument("--events", default=str(DEFAULT_EVENTS), metavar="FILE")
-    train.add_argument("--out", default="performer/model/weights.pt", metavar="FILE", help="state_dict to write")
+    train.add_argument("--out", default="performer/generate/model/weights.pt", metavar="FILE", help="state_dict to write")
     train.add_argument("--checkpoint", default="cache/train-checkpoint.pt", metavar="FILE",
                        help="resumable checkpoint, picked up if it exists")
     train.add_argument("--minutes", type=float, default=80.0, help="training time budget")
@@ -64,7 +64,7 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
     bench.add_argument("what", choices=["model", "audio", "camera"])
     bench.add_argument("--json", metavar="FILE", help="write the result object here (default: stdout)")
     bench.add_argument("--events", default=str(DEFAULT_EVENTS), metavar="FILE")
-    bench.add_argument("--weights", default="performer/model/weights.pt", metavar="FILE")
+    bench.add_argument("--weights", default="performer/generate/model/weights.pt", metavar="FILE")
     bench.add_argument("--seconds", type=float, default=60.0, help="audio: length of each JACK xrun trial")
     bench.add_argument("--latency-notes", type=int, default=100, help="audio: keys played for MIDI-to-audio")
     bench.set_defaults(func=_bench)

@@ -5,7 +5,7 @@ Space, g or Enter: GO (next scene); b: BACK; 1-9: scene 1-9 of the show; s: stop
 
 from __future__ import annotations
 
-from performer.events import ControlEvent, CueEvent, Event
+from sensors.events import ControlEvent, CueEvent, Event
 
 PULSE = 0.05  # seconds a key's signal stays at 1: five control ticks, so a trigger sees it
 COMMANDS = {" ": "next", "g": "next", "\n": "next", "\r": "next", "b": "prev", "s": "stop", "p": "panic"}

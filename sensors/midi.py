@@ -14,8 +14,8 @@ from typing import Callable
 import mido
 
 from performer.errors import DeviceError
-from performer.events import ControlEvent, CueEvent, Event
-from performer.rigfile import MidiConfig
+from sensors.events import ControlEvent, CueEvent, Event
+from performer.config.rig import MidiConfig
 from sensors.midiports import NoMidi, PolledInputs
 
 log = logging.getLogger(__name__)

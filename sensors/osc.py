@@ -15,8 +15,8 @@ from typing import Iterable
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_packet import OscPacket
 
-from performer.events import ControlEvent, CueEvent, Event, ReleaseEvent, clamp01, is_signal_name
-from performer.rigfile import OscRoute
+from sensors.events import ControlEvent, CueEvent, Event, ReleaseEvent, clamp01, is_signal_name
+from performer.config.rig import OscRoute
 from sensors.oscpattern import compile_pattern, fill, is_pattern
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pyo
 
-from sensors.midiecho import EchoFilter
+from synthesis.midiecho import EchoFilter
 from synthesis.catalog import INSTRUMENTS, clamp_param
 from synthesis.instruments import Instrument
 from synthesis.midiout import MidiSender, NotesOut

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import pytest
 
-from synthesis.jackd import JackServer, JackUnavailable
+from performer.bench.jackd import JackServer, JackUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 OPENCV_DATA = Path("/usr/share/doc/opencv-doc/examples/data")

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import cv2
 
-from performer.events import ControlEvent, ReleaseEvent
-from performer.loading import load_rig
-from performer.render import audio_settings, conduct
-from performer.session import read_session
+from sensors.events import ControlEvent, ReleaseEvent
+from performer.config.loading import load_rig
+from performer.offline.render import audio_settings, conduct
+from performer.runtime.session import read_session
 from sensors.osc import OscDispatcher
-from sensors.testvideo import PEOPLE, read_video, write_video
+from performer.bench.testvideo import PEOPLE, read_video, write_video
 from tests.conftest import require
 
 
@@ -91,7 +91,7 @@ def test_a_rig_with_a_camera_records_its_signals(tmp_path, jack_server, performe
     the session log (real UDP, real jackd)."""
     import json
 
-    from performer.supervisor import free_port
+    from performer.runtime.supervisor import free_port
 
     require(PEOPLE.exists(), "vtest.avi", "opencv-doc")
     video = write_video([cv2.resize(f, (320, 240)) for f in read_video(PEOPLE, limit=60)], tmp_path / "room.avi", 10.0)

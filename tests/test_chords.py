@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from performer.chords import chord_classes
+from performer.music.chords import chord_classes
 from performer.errors import ConfigError
-from performer.loading import load_rig, load_scene
-from performer.render import audio_settings, conduct
-from performer.session import Session
+from performer.config.loading import load_rig, load_scene
+from performer.offline.render import audio_settings, conduct
+from performer.runtime.session import Session
 
 
 def test_chord_symbols():

@@ -6,11 +6,11 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from performer.clock import ManualClock, SampleClock
-from performer.conductor import Conductor, Trace
-from performer.events import ControlEvent, CueEvent, Event
-from performer.loading import load_rig
-from performer.render import CollectSink
+from performer.show.clock import ManualClock, SampleClock
+from performer.show.conductor import Conductor, Trace
+from sensors.events import ControlEvent, CueEvent, Event
+from performer.config.loading import load_rig
+from performer.offline.render import CollectSink
 
 LAPTOP = Path(__file__).resolve().parent.parent / "rigs" / "laptop.toml"
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from performer.analysis import band_peak, hz, spectrum
+from performer.bench.analysis import band_peak, hz, spectrum
 from synthesis.engine import Engine
 from synthesis.protocol import Note, Panic, Param
-from synthesis.render import render_notes
+from synthesis.offline import render_notes
 from synthesis.scheduler import FrameClock
 from synthesis.server import AudioSettings, make_server
 from synthesis.voices import VoicePool

@@ -10,9 +10,9 @@ import os
 import signal
 import time
 
-from synthesis.jackbench import EngineRun, engine_settings
-from synthesis.jackd import JackServer
-from synthesis.latencyprobe import midi_to_audio
+from performer.bench.jackbench import EngineRun, engine_settings
+from performer.bench.jackd import JackServer
+from performer.bench.latencyprobe import midi_to_audio
 
 PERIOD_MS = 1000 * 256 / 48000
 

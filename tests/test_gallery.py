@@ -14,12 +14,12 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from performer.conductor import Conductor, Trace
-from performer.events import ControlEvent
-from performer.gallery import GalleryDirector, Position
-from performer.loading import load_rig
-from performer.render import CollectSink
-from performer.schedule import GalleryMode
+from performer.show.conductor import Conductor, Trace
+from sensors.events import ControlEvent
+from performer.show.director import GalleryDirector, Position
+from performer.config.loading import load_rig
+from performer.offline.render import CollectSink
+from performer.show.hours import GalleryMode
 
 ROOT = Path(__file__).resolve().parent.parent
 MONDAY = datetime(2026, 11, 23)  # a Monday, midnight

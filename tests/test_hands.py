@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 
 from sensors.hands import HandTracker, hand_features
-from sensors.testvideo import HAND_PHOTOS, moving_hand, read_video, two_hands, write_video
+from performer.bench.testvideo import HAND_PHOTOS, moving_hand, read_video, two_hands, write_video
 from tests.conftest import require
 
 FRAMES, FPS, TRAVEL, SCALE = 120, 30.0, 200.0, 0.5  # the photos fill the frame: halve them to give room
 
 
 def _moving_hand(photo: Path, path: Path) -> tuple[list[np.ndarray], np.ndarray]:
-    """The photo moving left and right (sensors/testvideo.py), written to a video file and read back."""
+    """The photo moving left and right (performer/bench/testvideo.py), written to a video file and read back."""
     require(photo.exists(), photo.name, "opencv-doc")
     frames, shifts = moving_hand(photo, FRAMES, TRAVEL, SCALE)
     return read_video(write_video(frames, path, FPS)), shifts

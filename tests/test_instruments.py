@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from performer.analysis import band_peak, cents, hz, isolated_onsets, spectrum
+from performer.bench.analysis import band_peak, cents, hz, isolated_onsets, spectrum
 from synthesis.catalog import INSTRUMENTS, default_release
 from synthesis.instruments import VOICE_CLASSES
 from synthesis.protocol import Note
-from synthesis.render import render_notes
+from synthesis.offline import render_notes
 from synthesis.server import AudioSettings
 
 PITCHED = ["epiano", "pluck", "pad", "bass"]

@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Iterator
 
-from performer.timeline import FollowTimeline, bar_line_at_or_after
+from performer.music.timeline import FollowTimeline, bar_line_at_or_after
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parent.parent

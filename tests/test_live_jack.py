@@ -18,8 +18,8 @@ import numpy as np
 import soundfile as sf
 from pythonosc.udp_client import SimpleUDPClient
 
-from performer.analysis import rms_dbfs
-from performer.supervisor import free_port
+from performer.bench.analysis import rms_dbfs
+from performer.runtime.supervisor import free_port
 
 PHASE = 4.0  # seconds per steering setting
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from performer.errors import ConfigError
-from performer.loading import load_rig, load_scene
+from performer.config.loading import load_rig, load_scene
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,9 +119,9 @@ channel = 10
 def test_voice_scale_overrides_the_scenes_for_that_voice_only(tmp_path: Path) -> None:
     """A drum voice naming "chromatic" samples every kit piece in its register; the other voices keep the
     scene's scale."""
-    from performer.model.factory import rule_factory
-    from performer.scales import Scale, pitch_classes
-    from performer.show import SceneRun
+    from performer.generate.factory import rule_factory
+    from performer.music.scales import Scale, pitch_classes
+    from performer.show.scenerun import SceneRun
 
     scene = tmp_path / "kit.toml"
     scene.write_text(DRUM_SCENE)
@@ -170,7 +170,7 @@ def test_engine_and_thru_settings_name_the_field(tmp_path: Path, text: str, fiel
 
 
 def test_engine_and_thru_settings_reach_the_engine(tmp_path: Path) -> None:
-    from performer.render import audio_settings
+    from performer.offline.render import audio_settings
 
     text = ('[audio]\nmax_loudness_db = -20\n[engine]\ninstrument_voices = { pad = 6 }\n'
             '[midi]\napi = "jack"\nthru_channel = 2\n[[midi.inputs]]\nport = "KeyStep"\n')

@@ -12,7 +12,7 @@ from typing import Iterator
 import mido
 import pytest
 
-from performer.events import ControlEvent, CueEvent
+from sensors.events import ControlEvent, CueEvent
 from sensors.midi import MidiTranslator
 from sensors.midiports import PolledInputs
 
@@ -89,9 +89,9 @@ def test_a_pattern_that_matches_nothing_is_one_line(jack_server, monkeypatch, ca
 
 @pytest.mark.parametrize("program, scene", [(0, "Dawn"), (2, "Bloom")])
 def test_program_change_selects_a_scene(program, scene):
-    from performer.conductor import Conductor, Trace
-    from performer.loading import load_rig
-    from performer.render import CollectSink
+    from performer.show.conductor import Conductor, Trace
+    from performer.config.loading import load_rig
+    from performer.offline.render import CollectSink
 
     rig = load_rig(Path(__file__).resolve().parent.parent / "rigs" / "laptop.toml")
     trace = Trace()
@@ -108,7 +108,7 @@ def test_midi_learn_binds_the_next_control_moved(tmp_path, jack_server, performe
     import subprocess
     import threading
 
-    from performer.loading import load_rig
+    from performer.config.loading import load_rig
 
     root = Path(__file__).resolve().parent.parent
     rig = tmp_path / "rig.toml"

@@ -17,7 +17,7 @@ import time
 import uuid
 from pathlib import Path
 
-from sensors.midiecho import EchoFilter
+from synthesis.midiecho import EchoFilter
 from synthesis.midiout import NotesOut, all_notes_off, note_off, note_on
 
 

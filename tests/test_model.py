@@ -14,17 +14,17 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from performer.conductor import Conductor
-from performer.loading import load_rig
-from performer.model import tokens as tk
-from performer.model.generator import ModelGenerator
-from performer.model.network import NetConfig, NoteNet
-from performer.model.runner import GRU_INPUTS, HEAD_CONDITIONS, Runner
-from performer.model.weights import DEFAULT_WEIGHTS, WeightsError, load_weights
-from performer.notes import NoteEvent
-from performer.render import CollectSink
-from performer.rulegen import RuleGenerator
-from performer.steering import PIANO, Constraints, Steering, relaxed_pitches
+from performer.show.conductor import Conductor
+from performer.config.loading import load_rig
+from performer.generate.model import tokens as tk
+from performer.generate.model.generator import ModelGenerator
+from performer.generate.model.network import NetConfig, NoteNet
+from performer.generate.model.runner import GRU_INPUTS, HEAD_CONDITIONS, Runner
+from performer.generate.model.weights import DEFAULT_WEIGHTS, WeightsError, load_weights
+from performer.music.notes import NoteEvent
+from performer.offline.render import CollectSink
+from performer.generate.rulewalk import RuleGenerator
+from performer.music.steering import PIANO, Constraints, Steering, relaxed_pitches
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,7 +79,7 @@ def test_numpy_runner_matches_the_torch_module():
 
 
 def _weights_from(state: dict):
-    from performer.model.weights import Weights
+    from performer.generate.model.weights import Weights
 
     arrays = {k: v.numpy() for k, v in state.items() if v.is_floating_point()}
     return Weights(arrays=arrays, hidden=int(state["gru.weight_hh_l0"].shape[1]),

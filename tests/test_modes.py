@@ -6,11 +6,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from performer.callresponse import Call
-from performer.conductor import Conductor, Trace
-from performer.events import PlayerMidi
-from performer.loading import load_rig
-from performer.render import CollectSink
+from performer.show.callresponse import Call
+from performer.show.conductor import Conductor, Trace
+from sensors.events import PlayerMidi
+from performer.config.loading import load_rig
+from performer.offline.render import CollectSink
 
 
 def test_a_call_starts_after_silence_and_is_answered_after_a_gap():

@@ -9,7 +9,7 @@ import time
 import uuid
 from pathlib import Path
 
-from performer.events import ControlEvent, CueEvent
+from sensors.events import ControlEvent, CueEvent
 from sensors.keys import PULSE, key_events
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sensors.motion import MotionAnalyzer, Zone
-from sensors.testvideo import PEOPLE, read_video, write_video
+from performer.bench.testvideo import PEOPLE, read_video, write_video
 from tests.conftest import require
 
 FPS = 10.0  # vtest.avi's own rate
@@ -77,7 +77,7 @@ def test_a_sudden_change_of_light_is_not_motion(people, tmp_path, gain):
 
 def test_signals_reach_the_bus_through_osc(people):
     """The camera process sends each frame's signals as one OSC bundle; the conductor's dispatcher reads them."""
-    from performer.events import ControlEvent
+    from sensors.events import ControlEvent
     from sensors.osc import OscDispatcher
     from sensors.oscout import osc_bundle
 

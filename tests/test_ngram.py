@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from performer.model.ngram import VOCAB, NGram
+from performer.generate.model.ngram import VOCAB, NGram
 
 PATTERN = np.array([100, 2000, 35000, 100, 2000, 42000])  # order 3 is needed to tell 35000 from 42000
 

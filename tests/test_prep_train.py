@@ -13,7 +13,7 @@ import torch
 
 from performer.data.corpus import corpus_root, read_corpus_file
 from performer.data.eventfile import EventFile
-from performer.data.notes import metric_strength
+from performer.data.parts import metric_strength
 
 
 def test_a_bach_chorale_becomes_four_parts_with_derived_velocity():

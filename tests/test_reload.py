@@ -12,10 +12,10 @@ import time
 import uuid
 from pathlib import Path
 
-from performer.conductor import Conductor, Trace
-from performer.loading import load_rig
-from performer.reload import SceneReloader
-from performer.render import CollectSink
+from performer.show.conductor import Conductor, Trace
+from performer.config.loading import load_rig
+from performer.show.reload import SceneReloader
+from performer.offline.render import CollectSink
 
 ROOT = Path(__file__).resolve().parent.parent
 HIGH = ('register = [60, 86]', 'register = [84, 100]'), ('register = 69,', 'register = 92,')

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from performer.analysis import (
+from performer.bench.analysis import (
     MidiNote,
     band_peak,
     cents,
@@ -25,13 +25,13 @@ from performer.analysis import (
     rms_dbfs,
     spectrum,
 )
-from performer.loading import load_rig
-from performer.midifile import write_midi
+from performer.config.loading import load_rig
+from performer.offline.midifile import write_midi
 from synthesis.catalog import INSTRUMENTS, PARAMS, default_release
 from synthesis.engine import DELAY_FEEDBACK, DELAY_TIME
 from synthesis.instruments.drums import HAT, KICK, OPEN_HAT, SNARE, DrumVoice, sound_of
 from synthesis.protocol import Note
-from synthesis.render import render_notes
+from synthesis.offline import render_notes
 from synthesis.server import AudioSettings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from performer.loading import load_rig
-from performer.rigcheck import rig_warnings
+from performer.config.loading import load_rig
+from performer.config.warnings import rig_warnings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,7 +92,7 @@ def test_performer_check_passes_the_shipped_shows(show, performer_cmd):
 
 
 def test_the_demo_show_has_four_contrasting_scenes():
-    from performer.loading import load_show
+    from performer.config.loading import load_show
 
     scenes = load_show(ROOT / "scenes" / "demo.show.toml").scenes
     assert len(scenes) >= 4

@@ -7,9 +7,9 @@ import statistics
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from performer.rulegen import RuleGenerator
-from performer.scales import Scale, pitch_classes
-from performer.steering import Constraints, Steering
+from performer.generate.rulewalk import RuleGenerator
+from performer.music.scales import Scale, pitch_classes
+from performer.music.steering import Constraints, Steering
 
 
 @settings(max_examples=60, deadline=None)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from performer.conductor import Conductor
+from performer.show.conductor import Conductor
 from performer.errors import ConfigError
-from performer.events import ControlEvent
-from performer.loading import load_rig
-from performer.render import CollectSink
+from sensors.events import ControlEvent
+from performer.config.loading import load_rig
+from performer.offline.render import CollectSink
 
 SCENE = '''
 name = "Glow"
@@ -76,7 +76,7 @@ def test_conductor_sends_parameter_changes_with_the_lookahead(tmp_path):
 
 
 def test_a_traced_run_draws_instrument_parameter_curves(tmp_path: Path):
-    from performer.conductor import Trace
+    from performer.show.conductor import Trace
 
     trace = Trace()
     conductor = Conductor(load_rig(_rig(tmp_path, SCENE)), CollectSink(), start=0.0, trace=trace)

@@ -12,7 +12,7 @@ from typing import Iterator, Optional
 import pytest
 from pydantic import ValidationError
 
-from performer.schedule import Change, Gallery, GalleryConfig, GalleryMode, QuietHours, Schedule
+from performer.show.hours import Change, Gallery, GalleryConfig, GalleryMode, QuietHours, Schedule
 
 MONDAY = datetime(2024, 6, 3)  # a Monday
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "next mon")

@@ -8,13 +8,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from performer.events import ControlEvent
-from performer.loading import load_rig
-from performer.render import audio_settings, conduct
-from performer.session import Session
+from sensors.events import ControlEvent
+from performer.config.loading import load_rig
+from performer.offline.render import audio_settings, conduct
+from performer.runtime.session import Session
 from sensors.hands import HandTracker
 from sensors.motion import MotionAnalyzer, Zone
-from sensors.testvideo import HAND_PHOTOS, PEOPLE, moving_hand, read_video
+from performer.bench.testvideo import HAND_PHOTOS, PEOPLE, moving_hand, read_video
 from tests.conftest import require
 
 RIGS = Path(__file__).resolve().parent.parent / "rigs"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import tomlkit
 
-from performer.events import ControlEvent, CueEvent
-from performer.loading import load_rig, read_toml
-from performer.render import render
-from performer.session import Session
+from sensors.events import ControlEvent, CueEvent
+from performer.config.loading import load_rig, read_toml
+from performer.offline.render import render
+from performer.runtime.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENES = ("dawn", "drift", "bloom", "room")

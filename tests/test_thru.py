@@ -11,11 +11,11 @@ import mido
 import numpy as np
 import soundfile as sf
 
-from performer.analysis import band_peak, cents, hz, isolated_onsets, spectrum
+from performer.bench.analysis import band_peak, cents, hz, isolated_onsets, spectrum
 from synthesis.catalog import default_release
 from synthesis.engine import LIMITER_LOOKAHEAD
 from synthesis.protocol import Thru
-from synthesis.render import render_notes
+from synthesis.offline import render_notes
 from synthesis.server import AudioSettings
 from synthesis.thru import HOLD_LIMIT, KeyOff, KeyOn, ThruKeys
 
@@ -135,10 +135,10 @@ register = [36, 72]
 
 
 def test_the_conductor_feeds_the_thru_voice_and_records_the_players_notes(tmp_path: Path):
-    from performer.conductor import Conductor
-    from performer.events import PlayerMidi
-    from performer.loading import load_rig
-    from performer.render import CollectSink
+    from performer.show.conductor import Conductor
+    from sensors.events import PlayerMidi
+    from performer.config.loading import load_rig
+    from performer.offline.render import CollectSink
 
     class Sink(CollectSink):
         def __init__(self) -> None:
@@ -164,7 +164,7 @@ def test_the_conductor_feeds_the_thru_voice_and_records_the_players_notes(tmp_pa
 
 def test_a_scene_names_its_thru_voice_or_none(tmp_path: Path):
     from performer.errors import ConfigError
-    from performer.loading import load_rig
+    from performer.config.loading import load_rig
 
     assert load_rig(_rig(tmp_path, 'thru = "bed"')).scenes[0].thru_voice.instrument == "pad"
     assert load_rig(_rig(tmp_path, 'thru = ""')).scenes[0].thru_voice is None
@@ -179,8 +179,8 @@ def test_a_scene_names_its_thru_voice_or_none(tmp_path: Path):
 def test_sessions_record_and_replay_the_players_keys(tmp_path: Path):
     import io
 
-    from performer.events import PlayerMidi
-    from performer.session import SessionWriter, read_session
+    from sensors.events import PlayerMidi
+    from performer.runtime.session import SessionWriter, read_session
 
     handle = io.StringIO()
     SessionWriter(handle, origin=10.0).write(PlayerMidi(12.5, (144, 60, 100)))

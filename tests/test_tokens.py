@@ -7,9 +7,9 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from performer.model import tokens as tk
-from performer.model.features import normalize, steering_vector
-from performer.steering import Steering
+from performer.generate.model import tokens as tk
+from performer.generate.model.features import normalize, steering_vector
+from performer.music.steering import Steering
 
 GRID_POINTS = np.concatenate([np.linspace(0.0, 10.0, 2001), tk.DELTA_GRID, tk.DUR_GRID])
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from performer.data.notes import PartNotes, derived_velocity
+from performer.data.parts import PartNotes, derived_velocity
 
 # Collections used, and why some are not: see docs/model.md.
 COLLECTIONS = (

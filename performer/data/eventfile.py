@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from performer.data.notes import PartNotes
+from performer.data.parts import PartNotes
 
 SPLITS = ("train", "valid", "test")
 

@@ -8,7 +8,7 @@ import mido
 import numpy as np
 
 from performer.data.corpus import MAX_VOICE
-from performer.data.notes import PartNotes
+from performer.data.parts import PartNotes
 
 
 def read_midi_file(path: Path, root: Path) -> list[PartNotes]:

@@ -11,7 +11,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from performer.data.eventfile import EventFile
-from performer.data.notes import PartNotes
+from performer.data.parts import PartNotes
 
 log = logging.getLogger(__name__)
 PARSER_VERSION = 2  # bump when the parse changes, to invalidate cached parses

@@ -1,0 +1,40 @@
+"""`performer bench WHAT --json FILE`: measurements against the issue targets, as one JSON object.
+
+Each bench runs single-threaded where it says so: the thread caps are set before numpy or torch load."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from performer.runtime.threads import SINGLE_THREAD
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    """Run one bench, print its result and write it to --json."""
+    if "numpy" in sys.modules and any(os.environ.get(k) != v for k, v in SINGLE_THREAD.items()):
+        raise RuntimeError("numpy loaded before the bench could cap its threads; the figures would be wrong")
+    os.environ.update(SINGLE_THREAD)
+    if args.what == "model":
+        from performer.bench.model import bench_model
+
+        result = bench_model(Path(args.weights), Path(args.events))
+    elif args.what == "audio":
+        from performer.bench.audio import bench_audio
+        from synthesis.server import AudioSettings
+
+        result = bench_audio(AudioSettings(), seconds=args.seconds, latency_notes=args.latency_notes)
+    elif args.what == "camera":
+        from performer.bench.camera import bench_camera
+
+        result = bench_camera()
+    else:
+        raise ValueError(args.what)
+    text = json.dumps(result, indent=2)
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+    print(text)
+    return 0

@@ -1,0 +1,111 @@
+"""The audio bench's JACK half, on a jackd of its own (``jackd -d dummy``): how many sounding voices the engine
+carries without xruns, and how long a key takes from a JACK MIDI port to the engine's JACK output.
+
+The engine runs as in a show, in its own process (``python -m synthesis.process``). A probe client in this
+process sends the keys and records the engine's output, both on JACK's frame clock, so the latency is counted in
+samples and owes nothing to Python's timing."""
+
+from __future__ import annotations
+
+import math
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+from performer.bench.jackd import JackServer
+from synthesis.process import settings_argv
+from synthesis.protocol import Health, Note, Thru, decode
+from synthesis.server import AudioSettings
+
+LOAD_INSTRUMENTS = ("epiano", "pluck", "pad", "bass")  # held notes sound for as long as the trial; drums do not
+ENGINE = "engine"  # the engine's JACK client name in the bench
+
+
+@dataclass
+class EngineRun:
+    """An engine process on the bench's jackd, with its UDP port and a socket that hears its health."""
+
+    server: JackServer
+    settings: AudioSettings
+    proc: subprocess.Popen = field(init=False)
+    sock: socket.socket = field(init=False)
+    port: int = 0
+
+    def __enter__(self) -> "EngineRun":
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        argv = [sys.executable, "-m", "synthesis.process", "--port", "0", "--health",
+                str(self.sock.getsockname()[1]), *settings_argv(self.settings)]
+        self.proc = subprocess.Popen(argv, env=self.server.env, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line.startswith("engine ready"):
+            self.__exit__()
+            raise RuntimeError(f"the engine did not start: {line!r}")
+        self.port = int(line.split("port=")[1].split()[0])
+        return self
+
+    def send(self, message: Note | Thru) -> None:
+        self.sock.sendto(message.to_osc(), ("127.0.0.1", self.port))
+
+    def health(self, timeout: float = 3.0) -> Health:
+        """The engine's next health report, sent after this call (older ones queued meanwhile are skipped)."""
+        self.sock.setblocking(False)
+        try:
+            while self.sock.recv(4096):
+                pass
+        except BlockingIOError:
+            pass
+        self.sock.settimeout(timeout)
+        while True:
+            message = decode(self.sock.recv(4096))
+            if isinstance(message, Health):
+                return message
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.sock.close()
+
+
+def engine_settings(voices_per_instrument: int, effects: bool = True, thru: tuple[str, ...] = ()) -> AudioSettings:
+    """The engine as a show runs it on JACK, not connected to system playback."""
+    return AudioSettings(backend="jack", jack_name=ENGINE, jack_connect=False, voices=voices_per_instrument,
+                         effects=effects, thru_api="jack", thru_ports=thru)
+
+
+def xrun_trial(server: JackServer, voices: int, seconds: float) -> dict:
+    """Hold ``voices`` notes across the pitched instruments for ``seconds``; count the xruns JACK logs meanwhile,
+    by cause, and the engine process's CPU time."""
+    per = max(1, math.ceil(voices / len(LOAD_INSTRUMENTS)))
+    with EngineRun(server, engine_settings(per)) as engine:
+        now = time.monotonic()
+        for i in range(voices):
+            engine.send(Note(now + 0.3, seconds + 10.0, 36 + (i * 7) % 48, 96,
+                             LOAD_INSTRUMENTS[i % len(LOAD_INSTRUMENTS)]))
+        time.sleep(1.0)
+        sounding = engine.health().voices
+        before, cpu0 = server.xruns(), _cpu_seconds(engine.proc.pid)
+        time.sleep(seconds)
+        log, cpu = server.xruns().since(before), (_cpu_seconds(engine.proc.pid) - cpu0) / seconds
+    return {"voices": voices, "sounding": sounding, "xruns": log.total, "xruns_engine_late": log.clients.get(ENGINE, 0),
+            "xruns_driver": log.driver, "late_cycles": log.cycles, "engine_cpu_percent": round(100 * cpu, 1)}
+
+
+def idle_server_xruns(server: JackServer, seconds: float) -> int:
+    """The xruns the bench's jackd logs with no client at all: what this machine does on its own."""
+    before = server.xruns()
+    time.sleep(seconds)
+    return server.xruns().since(before).total
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process, from /proc."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100.0  # utime, stime in clock ticks (USER_HZ = 100)

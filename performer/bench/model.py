@@ -1,0 +1,163 @@
+"""The model bench: per-event latency, size, test-set bits per note against n-gram baselines, how faithfully
+steering is followed, and whether the scale constraint holds."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from performer.data.eventfile import EventFile
+from performer.generate.model import tokens as tk
+from performer.generate.model.dataset import Tokenized
+from performer.generate.model.generator import ModelGenerator
+from performer.generate.model.ngram import best_baseline, note_ids
+from performer.generate.model.runner import Runner
+from performer.generate.model.weights import load_module, load_state_dict, load_weights
+from performer.music.notes import NoteEvent
+from performer.music.scales import pitch_classes
+from performer.music.steering import Constraints, Steering
+
+OPEN = Constraints(frozenset(range(12)), low=21, high=108, max_polyphony=1)
+DENSITIES = np.geomspace(0.25, 4.0, 12)
+REGISTERS = np.linspace(40, 88, 12)
+STEER_NOTES = 240  # per setting and seed
+STEER_SEEDS = 4
+
+
+def bench_model(weights: Path, events_path: Path) -> dict:
+    runner = Runner(load_weights(weights))
+    runner.warm_up()
+    result: dict = {"weights": str(weights)}
+    result.update(latency(runner))
+    state = load_state_dict(weights)
+    result["params"] = int(sum(v.numel() for k, v in state.items() if v.is_floating_point()))
+    result["weights_bytes"] = weights.stat().st_size
+    result.update(steering_response(runner))
+    result["in_scale_fraction"] = in_scale_fraction(runner)
+    if events_path.exists():
+        result.update(likelihoods(weights, EventFile.load(events_path)))
+    else:
+        result["nll_note"] = f"{events_path}: no event file; run `performer prep` for nll_model and nll_baseline"
+    return result
+
+
+def latency(runner: Runner, events: int = 3000, warmup: int = 300) -> dict:
+    """Milliseconds per event, where an event is feed(a player's note) + sample(): the answering case."""
+    generator = ModelGenerator(runner, seed=7)
+    constraints = Constraints(pitch_classes("D", "dorian"), low=48, high=84, max_polyphony=2, top_p=0.95)
+    rng = np.random.default_rng(7)
+    played = [NoteEvent(float(rng.choice([0.25, 0.5, 1.0])), 0.5, int(rng.integers(50, 80)), 80)
+              for _ in range(events + warmup)]
+    times = []
+    for i, note in enumerate(played):
+        steering = Steering(density=1 + (i % 7) * 0.3, register=60 + i % 11)
+        start = time.perf_counter()
+        generator.feed(note)
+        generator.sample(steering, constraints)
+        times.append(time.perf_counter() - start)
+    ms = np.array(times[warmup:]) * 1000
+    return {"event_ms_p50": _ms(np.percentile(ms, 50)), "event_ms_p99": _ms(np.percentile(ms, 99)),
+            "event_ms_max": _ms(ms.max()), "events_timed": len(ms), "threads": 1}
+
+
+def _ms(value: float) -> float:
+    return round(float(value), 4)
+
+
+def _run(runner: Runner, steering: Steering, constraints: Constraints, seed: int, n: int) -> list[NoteEvent]:
+    generator = ModelGenerator(runner, seed=seed)
+    return [generator.sample(steering, constraints) for _ in range(n)]
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """Rank correlation (ties share their mean rank)."""
+    def ranks(v: np.ndarray) -> np.ndarray:
+        order = np.argsort(v, kind="stable")
+        r = np.empty(len(v))
+        r[order] = np.arange(len(v))
+        for value in np.unique(v):
+            r[v == value] = r[v == value].mean()
+        return r
+    return float(np.corrcoef(ranks(np.asarray(x)), ranks(np.asarray(y)))[0, 1])
+
+
+def steering_response(runner: Runner) -> dict:
+    """Commanded vs realized: notes per beat over the density settings, mean pitch over the register settings."""
+    density = []
+    for d in DENSITIES:
+        notes = [n for s in range(STEER_SEEDS) for n in _run(runner, Steering(density=float(d)), OPEN, s, STEER_NOTES)]
+        beats = sum(n.delta for n in notes) or 1.0
+        density.append(len(notes) / beats)
+    register = []
+    for r in REGISTERS:
+        notes = [n for s in range(STEER_SEEDS) for n in _run(runner, Steering(register=float(r)), OPEN, s, STEER_NOTES)]
+        register.append(float(np.mean([n.pitch for n in notes])))
+    return {
+        "steer_density_spearman": round(spearman(DENSITIES, np.array(density)), 4),
+        "steer_register_spearman": round(spearman(REGISTERS, np.array(register)), 4),
+        "steer_density_commanded": [round(float(v), 3) for v in DENSITIES],
+        "steer_density_realized": [round(v, 3) for v in density],
+        "steer_register_commanded": [round(float(v), 2) for v in REGISTERS],
+        "steer_register_realized": [round(v, 2) for v in register],
+    }
+
+
+def in_scale_fraction(runner: Runner, n: int = 2000) -> float:
+    """Share of notes whose pitch class is in the scale, sampled hot (temperature 1.5) across registers."""
+    classes = pitch_classes("E", "phrygian")
+    constraints = Constraints(classes, low=30, high=100, max_polyphony=3, temperature=1.5)
+    generator = ModelGenerator(runner, seed=11)
+    notes = [generator.sample(Steering(register=30 + i % 70, density=0.5 + i % 5), constraints) for i in range(n)]
+    return sum(1 for x in notes if x.pitch % 12 in classes) / len(notes)
+
+
+def likelihoods(weights: Path, events: EventFile) -> dict:
+    """Bits per note on the test split: the model (steered by each note's own neighbourhood, and unsteered)
+    and the best smoothed n-gram over the same whole-note tokens."""
+    test, train = Tokenized.from_events(events, "test"), Tokenized.from_events(events, "train")
+    steered, unsteered = model_bits(weights, test)
+    baseline = best_baseline(_sequences(train, 0), _sequences(test, 0), _transposed(train))
+    return {"nll_model": round(steered, 4), "nll_model_unsteered": round(unsteered, 4),
+            "nll_baseline": round(baseline["bits"], 4), "nll_baseline_model": baseline["best"],
+            "nll_ratio": round(steered / baseline["bits"], 4), "nll_baselines": baseline["all"],
+            "test_notes": len(test), "train_notes": len(train)}
+
+
+def _sequences(data: Tokenized, shift: int) -> list[np.ndarray]:
+    out = []
+    for start, end in zip(data.starts, data.ends):
+        pitch = data.pitch[start:end] + shift
+        if shift and (pitch.min() < tk.PITCH_LOW or pitch.max() > tk.PITCH_HIGH):
+            continue
+        out.append(note_ids(data.delta[start:end], data.dur[start:end], tk.pitch_token(pitch), data.vel[start:end]))
+    return out
+
+
+def _transposed(data: Tokenized) -> list[np.ndarray]:
+    return [seq for shift in range(-6, 6) for seq in _sequences(data, shift)]
+
+
+def model_bits(weights: Path, data: Tokenized) -> tuple[float, float]:
+    """Teacher-forced bits per note over whole test parts, from each part's start."""
+    import torch
+
+    from performer.generate.model.dataset import collate, window
+    from performer.generate.model.features import absent_vector
+    from performer.generate.model.network import note_nll
+    from performer.generate.model.train import BITS, to_torch
+
+    model = load_module(weights)
+    totals = [0.0, 0.0]
+    spans = zip(data.starts, data.ends)
+    rows = [window(data, i, int(start), int(end - start), 0) for i, (start, end) in enumerate(spans)]
+    rows.sort(key=lambda r: len(r["delta"]))
+    with torch.inference_mode():
+        for i in range(0, len(rows), 32):
+            group = rows[i:i + 32]
+            b = to_torch(collate(group, max(len(r["delta"]) for r in group)))
+            totals[0] += float((note_nll(model(b)[0], b) * b["mask"]).sum())
+            b["steer"][:] = torch.from_numpy(absent_vector())
+            totals[1] += float((note_nll(model(b)[0], b) * b["mask"]).sum())
+    return totals[0] / len(data) * BITS, totals[1] / len(data) * BITS

@@ -1,0 +1,198 @@
+"""Reading rig and scene files: TOML in, validated schemas out, and every error as one line naming file and field."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from performer.errors import ConfigError
+from performer.config.rig import Rig
+from performer.config.scene import MappingSpec, SceneSpec, check_range
+from performer.config.show import ShowSpec
+from performer.config.signals import signal_problem
+from synthesis.catalog import PARAMS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class LoadedRig:
+    """A validated rig with its scenes, in show order, and where each came from."""
+
+    path: Path
+    rig: Rig
+    scenes: tuple[SceneSpec, ...]
+    scene_paths: tuple[Path, ...]
+    loop: bool = True  # after the last scene, the first again (a show file may say otherwise)
+    show_path: Path | None = None
+    count_in: int = 0  # the show's count-in, in beats, for scenes that do not set their own
+
+    @property
+    def demo_session(self) -> Path | None:
+        """The rig's demo session file, resolved against the rig's folder."""
+        return self.path.parent / self.rig.demo_session if self.rig.demo_session else None
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """Turn a pydantic location such as ('mappings', 0, 'curve') into 'mappings[0].curve'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def describe(error: dict[str, Any]) -> str:
+    """What was expected, in words, for one pydantic error."""
+    if error["type"] == "extra_forbidden":
+        return "unknown field"
+    if error["type"] == "missing":
+        return "required field is missing"
+    message = str(error["msg"])
+    message = message.removeprefix("Value error, ").removeprefix("Input should be ")
+    if not message.startswith("expected") and not message[:1].isupper():
+        message = "expected " + message
+    got = error.get("input")
+    if error["type"] not in ("value_error",) and not isinstance(got, (dict, list)):
+        message += f", got {got!r}"
+    return message
+
+
+def validate(model: type[M], data: dict[str, Any], path: Path) -> M:
+    """Validate ``data`` against ``model`` or raise a one-line ConfigError."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        more = len(err.errors()) - 1
+        expected = describe(first) + (f" (and {more} more error{'s' if more > 1 else ''})" if more else "")
+        raise ConfigError(str(path), field_path(tuple(first["loc"])), expected) from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning I/O and syntax errors into one line."""
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(str(path), "", "file not found") from None
+    except OSError as err:
+        raise ConfigError(str(path), "", f"cannot read: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(str(path), "", f"not valid TOML: {err}") from None
+
+
+def load_scene(path: Path) -> SceneSpec:
+    """Read and validate one scene file, including references between its own fields."""
+    scene = validate(SceneSpec, read_toml(path), path)
+    voices = [v.name for v in scene.voices]
+    for i, voice in enumerate(voices):
+        if voices.index(voice) != i:
+            raise ConfigError(str(path), f"voices[{i}].name", f"voice names must be unique, {voice!r} repeats")
+    for i, mapping in enumerate(scene.mappings):
+        if mapping.voice is not None and mapping.voice not in voices:
+            raise ConfigError(str(path), f"mappings[{i}].voice",
+                              f"expected one of this scene's voices ({', '.join(voices)}), got {mapping.voice!r}")
+        if not mapping.steers:
+            _check_instrument_param(scene, i, mapping, path)
+    if scene.thru not in (None, "", *voices):
+        raise ConfigError(str(path), "thru", f"expected one of this scene's voices ({', '.join(voices)}) or \"\" "
+                                             f"for none, got {scene.thru!r}")
+    signals = [(f"mappings[{i}].signal", m.signal) for i, m in enumerate(scene.mappings)]
+    for field, name in signals + [(f"triggers[{i}].signal", t.signal) for i, t in enumerate(scene.triggers)]:
+        problem = signal_problem(name)
+        if problem is not None:
+            raise ConfigError(str(path), field, f"{problem}, got {name!r}")
+    return scene
+
+
+def _check_instrument_param(scene: SceneSpec, i: int, mapping: MappingSpec, path: Path) -> None:
+    """An instrument parameter needs a voice whose instrument has it, and a range inside its limits."""
+    if mapping.voice is None:
+        raise ConfigError(str(path), f"mappings[{i}].voice", f"{mapping.param!r} is an instrument parameter: "
+                                                             f"expected the voice whose instrument it sets")
+    instrument = next(v.instrument for v in scene.voices if v.name == mapping.voice)
+    spec = PARAMS[instrument].get(str(mapping.param))
+    if spec is None:
+        names = ", ".join(PARAMS[instrument])
+        raise ConfigError(str(path), f"mappings[{i}].param",
+                          f"expected one of {instrument}'s parameters ({names}), got {mapping.param!r}")
+    try:
+        check_range(f"{instrument}.{mapping.param}", mapping.range, spec[1:])
+    except ValueError as error:
+        raise ConfigError(str(path), f"mappings[{i}].range", str(error)) from None
+
+
+def load_rig(path: str | Path) -> LoadedRig:
+    """Read and validate a rig, its show and every scene it uses."""
+    path = Path(path)
+    return _loaded(path, validate(Rig, read_toml(path), path))
+
+
+def load_show(path: str | Path) -> LoadedRig:
+    """Read and validate a show file and its scenes, as a rig of default hardware that plays it."""
+    path = Path(path)
+    return _loaded(path, Rig(name=f"show {path.name}", show=path.name))
+
+
+def _loaded(path: Path, rig: Rig) -> LoadedRig:
+    show_path, loop, count_in, names = None, True, 0, [(path.parent, name) for name in rig.scenes]
+    if rig.show:
+        show_path = path.parent / rig.show
+        if not show_path.is_file():
+            raise ConfigError(str(path), "show", f"show file not found: {show_path}")
+        show = validate(ShowSpec, read_toml(show_path), show_path)
+        loop, count_in, names = show.loop, show.count_in, [(show_path.parent, name) for name in show.scenes]
+    where = str(show_path or path)
+    scene_paths = tuple(folder / name for folder, name in names)
+    for i, scene_path in enumerate(scene_paths):
+        if not scene_path.is_file():
+            raise ConfigError(where, f"scenes[{i}]", f"scene file not found: {scene_path}")
+    scenes = tuple(load_scene(p) for p in scene_paths)
+    if rig.demo_session and not (path.parent / rig.demo_session).is_file():
+        raise ConfigError(str(path), "demo_session", f"session file not found: {path.parent / rig.demo_session}")
+    scene_names = [s.name for s in scenes]
+    for i, (scene, scene_path) in enumerate(zip(scenes, scene_paths)):
+        check_show_scene(scene, scene_path, scene_names[:i] + scene_names[i + 1:])
+    idle = rig.gallery.idle_scene if rig.gallery is not None else None
+    if idle is not None and idle not in scene_names:
+        raise ConfigError(str(path), "gallery.idle_scene", f"expected a scene of the show ({', '.join(scene_names)}), "
+                          f"got {idle!r}")
+    return LoadedRig(path=path, rig=rig, scenes=scenes, scene_paths=scene_paths, loop=loop, show_path=show_path,
+                     count_in=count_in)
+
+
+CUES = ("next", "go", "prev", "back", "panic", "stop")
+
+
+def is_cue(target: str, scene_names: list[str]) -> bool:
+    """Whether a cue names something the show can do: a command, a scene of the show, or #N within it."""
+    number = target[1:] if target.startswith("#") else ""
+    return target in CUES or target in scene_names or (number.isdigit() and int(number) < len(scene_names))
+
+
+def check_show_scene(scene: SceneSpec, path: Path, others: list[str]) -> None:
+    """A scene as one of a show's: its name unique among the ``others``, its triggers' cues things the show can
+    do."""
+    if scene.name in others:
+        raise ConfigError(str(path), "name", f"scene names in a rig must be unique, {scene.name!r} repeats")
+    check_cues(scene, path, others + [scene.name])
+
+
+def check_cues(scene: SceneSpec, path: Path, scene_names: list[str]) -> None:
+    """Every trigger's cue names something the show can do."""
+    for i, trigger in enumerate(scene.triggers):
+        if not is_cue(trigger.cue, scene_names):
+            raise ConfigError(str(path), f"triggers[{i}].cue", f"expected {', '.join(CUES)}, #N or a scene of the "
+                              f"show ({', '.join(scene_names)}), got {trigger.cue!r}")

@@ -1,0 +1,267 @@
+"""The schema of a scene file (scenes/*.toml): tempo, key and scale, voices, and mappings from signals to steering."""
+
+from __future__ import annotations
+
+import math
+from enum import Enum
+from typing import Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from performer.music.chords import chord_classes
+from sensors.events import is_signal_name
+from performer.music.scales import Scale, key_pitch_class
+from performer.music.steering import LIMITS, Steering, SteerParam
+from synthesis.catalog import INSTRUMENTS, PARAMS
+
+
+class Strict(BaseModel):
+    """Base for file schemas: unknown fields are errors and values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def checked_signal(value: str) -> str:
+    """A signal name as scenes write it, or ValueError saying what one looks like."""
+    if not is_signal_name(value):
+        raise ValueError(f"expected a signal name like midi/cc/1 or audience/energy, got {value!r}")
+    return value
+
+
+class Curve(str, Enum):
+    """Response curves a mapping may apply to its 0..1 signal."""
+
+    linear = "linear"
+    exponential = "exponential"
+    logarithmic = "logarithmic"
+    scurve = "scurve"
+
+
+class Smoothing(Strict):
+    """One-Euro filter settings: lower min_cutoff removes more jitter, higher beta reduces lag on fast moves."""
+
+    min_cutoff: float = Field(1.0, gt=0)
+    beta: float = Field(0.0, ge=0)
+    d_cutoff: float = Field(1.0, gt=0)
+
+
+class MappingSpec(Strict):
+    """Signal -> a steering parameter of the model, or a parameter of the voice's instrument (brightness, detune,
+    attack, release, reverb, delay: see synthesis/catalog.py). ``default`` is the signal value assumed while the
+    signal is absent."""
+
+    signal: str
+    param: Union[SteerParam, str] = Field(union_mode="left_to_right")
+    voice: Optional[str] = None
+    range: tuple[float, float]
+    curve: Curve = Curve.linear
+    invert: bool = False
+    default: float = Field(0.5, ge=0.0, le=1.0)
+    smoothing: Optional[Smoothing] = None
+
+    _signal_name = field_validator("signal")(lambda cls, value: checked_signal(value))
+
+    @field_validator("param")
+    @classmethod
+    def _known_param(cls, value: SteerParam | str) -> SteerParam | str:
+        if not isinstance(value, SteerParam) and value not in INSTRUMENT_PARAMS:
+            names = ", ".join([p.value for p in SteerParam] + sorted(INSTRUMENT_PARAMS))
+            raise ValueError(f"expected one of {names}, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _range_in_limits(self) -> "MappingSpec":
+        if isinstance(self.param, SteerParam):
+            check_range(self.param.value, self.range, LIMITS[self.param])
+        return self
+
+    @property
+    def steers(self) -> bool:
+        """Whether this mapping steers the model (else it sets an instrument parameter)."""
+        return isinstance(self.param, SteerParam)
+
+
+INSTRUMENT_PARAMS = {name for params in PARAMS.values() for name in params}
+
+
+def check_range(name: str, values: tuple[float, float], limits: tuple[float, float]) -> None:
+    """Raise ValueError unless both ends of a mapping's range lie within the parameter's limits."""
+    lo, hi = limits
+    if not all(lo <= v <= hi for v in values):
+        raise ValueError(f"range for {name} must lie within {lo:g}..{hi:g}, got {list(values)}")
+
+
+class SteeringSpec(Strict):
+    """A voice's steering when no mapping moves it."""
+
+    def steering(self) -> Steering:
+        """As the runtime's Steering value."""
+        return Steering(density=self.density, register=self.register_, spread=self.spread, velocity=self.velocity)
+
+    density: float = Field(1.0, ge=LIMITS[SteerParam.density][0], le=LIMITS[SteerParam.density][1])
+    # "register" would shadow ABCMeta.register on a pydantic model, hence the alias.
+    register_: float = Field(64.0, alias="register", ge=LIMITS[SteerParam.register][0],
+                             le=LIMITS[SteerParam.register][1])
+    spread: float = Field(6.0, ge=LIMITS[SteerParam.spread][0], le=LIMITS[SteerParam.spread][1])
+    velocity: float = Field(80.0, ge=LIMITS[SteerParam.velocity][0], le=LIMITS[SteerParam.velocity][1])
+
+
+class Mode(str, Enum):
+    """How a voice plays with the player: it hears their keys and goes on playing (accompany), it waits for them
+    to finish a phrase and answers it (answer: call and response), or it takes no notice (autonomous)."""
+
+    accompany = "accompany"
+    answer = "answer"
+    autonomous = "autonomous"
+
+
+class VoiceSpec(Strict):
+    """One generated part: which instrument plays it, in what pitch range, on which MIDI channel. ``scale``
+    overrides the scene's scale for this voice (same key): a drum voice, whose pitches pick kit pieces, wants
+    "chromatic" so it can reach every one of them."""
+
+    name: str = Field(min_length=1)
+    instrument: str
+    register_: tuple[int, int] = Field((48, 84), alias="register")
+    channel: int = Field(1, ge=1, le=16)
+    steering: SteeringSpec = SteeringSpec()
+    scale: Optional[Scale] = None  # None: the scene's scale
+    start: float = Field(0.0, ge=0.0, le=64.0)  # beats into the scene before its first note: a backbeat snare's 1
+    mode: Optional[Mode] = None  # None: the scene's thru voice accompanies, the others are autonomous
+
+    @field_validator("instrument")
+    @classmethod
+    def _known_instrument(cls, value: str) -> str:
+        if value not in INSTRUMENTS:
+            raise ValueError(f"expected one of {', '.join(sorted(INSTRUMENTS))}, got {value!r}")
+        return value
+
+    @field_validator("register_")
+    @classmethod
+    def _register(cls, value: tuple[int, int]) -> tuple[int, int]:
+        lo, hi = value
+        if not (0 <= lo < hi <= 127):
+            raise ValueError(f"expected [low, high] with 0 <= low < high <= 127, got {list(value)}")
+        return value
+
+
+class Length(Strict):
+    """How long a scene plays before the show moves on by itself, in ``bars`` or ``seconds`` (rounded up to a bar
+    line). A scene without a length plays until a cue."""
+
+    bars: Optional[int] = Field(None, ge=1, le=100000)
+    seconds: Optional[float] = Field(None, gt=0.0, le=7 * 86400.0)
+
+    @model_validator(mode="after")
+    def _one(self) -> "Length":
+        if (self.bars is None) == (self.seconds is None):
+            raise ValueError("expected exactly one of bars or seconds, like { bars = 16 }")
+        return self
+
+
+class Transition(Strict):
+    """How a scene enters: the scene before it fades out while this one fades in, over ``bars`` of this scene's
+    bars from the bar line where it starts (0: a cut on the bar line). Notes already sounding always finish."""
+
+    bars: int = Field(0, ge=0, le=64)
+
+
+class Edge(str, Enum):
+    """Which crossing of a trigger's threshold fires it."""
+
+    rise = "rise"
+    fall = "fall"
+
+
+class Trigger(Strict):
+    """A cue fired while this scene plays, when ``signal`` crosses ``threshold``: a MIDI note or CC
+    (``midi/note/36``, ``midi/cc/64``), an OSC address (``osc/cue/go``), a key in the monitor (``key/g``), the
+    audience coming or going (``audience/presence`` with ``edge = "fall"``)."""
+
+    signal: str
+    cue: str = Field(min_length=1)  # next, prev, panic, a scene's name, or #N (the Nth scene, from 0)
+    threshold: float = Field(0.5, ge=0.0, le=1.0)
+    edge: Edge = Edge.rise
+
+    _signal_name = field_validator("signal")(lambda cls, value: checked_signal(value))
+
+
+class SceneSpec(Strict):
+    """A scene: how fast, in what key, which voices, and what steers them; how long it lasts, how it enters, and
+    what moves the show on from it."""
+
+    name: str = Field(min_length=1)
+    tempo: float = Field(ge=20, le=300)
+    link: bool = False  # follow the Ableton Link session's tempo and phase (rig [link] enabled); tempo if alone
+    meter: tuple[int, int] = (4, 4)
+    key: str = "C"
+    scale: Scale = Scale.major
+    voices: list[VoiceSpec] = Field(min_length=1)
+    mappings: list[MappingSpec] = []
+    thru: Optional[str] = None  # the voice the player's keys sound on and feed; None: the first; "": none
+    length: Optional[Length] = None
+    transition: Transition = Transition()
+    triggers: list[Trigger] = []
+    count_in: int = Field(0, ge=0, le=16)  # beats of clicks before the scene starts, when a cue brings it in
+    chords: list[str] = []  # a chord sequence instead of key and scale (voices with their own scale keep it)
+    chord_bars: float = Field(1.0, gt=0.0, le=64.0)  # bars each chord lasts
+
+    @field_validator("chords")
+    @classmethod
+    def _chords(cls, value: list[str]) -> list[str]:
+        for symbol in value:
+            chord_classes(symbol)
+        return value
+
+    def chord_at(self, beat: float) -> frozenset[int] | None:
+        """The pitch classes of the chord in force at ``beat`` of the scene (the sequence repeats); None without
+        a chord sequence."""
+        if not self.chords:
+            return None
+        index = int(max(0.0, beat) // (self.chord_bars * self.beats_per_bar + 1e-12)) % len(self.chords)
+        return chord_classes(self.chords[index])
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        key_pitch_class(value)
+        return value
+
+    @field_validator("meter")
+    @classmethod
+    def _meter(cls, value: tuple[int, int]) -> tuple[int, int]:
+        beats, unit = value
+        if not (1 <= beats <= 32 and unit in (1, 2, 4, 8, 16)):
+            raise ValueError(f"expected [beats, unit] like [4, 4] or [6, 8], got {list(value)}")
+        return value
+
+    def mode_of(self, voice: VoiceSpec) -> Mode:
+        """A voice's mode with the player: as it says, else accompany for the thru voice, autonomous for others."""
+        if voice.mode is not None:
+            return voice.mode
+        return Mode.accompany if voice is self.thru_voice else Mode.autonomous
+
+    @property
+    def thru_voice(self) -> VoiceSpec | None:
+        """The voice whose instrument plays the player's keys and whose generator hears them."""
+        if self.thru is None:
+            return self.voices[0]
+        return next((v for v in self.voices if v.name == self.thru), None)
+
+    @property
+    def beats_per_bar(self) -> float:
+        """Quarter-note beats in one bar."""
+        return self.meter[0] * 4.0 / self.meter[1]
+
+    @property
+    def bar_seconds(self) -> float:
+        """One bar, in seconds."""
+        return self.beats_per_bar * 60.0 / self.tempo
+
+    def length_seconds(self) -> float | None:
+        """How long the scene plays before moving on, to a whole number of bars; None: until a cue."""
+        if self.length is None:
+            return None
+        bars = self.length.bars if self.length.bars is not None else math.ceil(
+            self.length.seconds / self.bar_seconds - 1e-9)
+        return max(1, bars) * self.bar_seconds

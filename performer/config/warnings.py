@@ -1,0 +1,57 @@
+"""Warnings about a rig that is valid but will not do what it seems to say: each one line naming the file and
+field, printed by ``performer check``. Errors (which stop a rig from loading) are in performer/config/loading.py."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from performer.config.loading import LoadedRig
+
+
+def _loopback_allowed(allow: list[str]) -> bool:
+    return any(ipaddress.ip_address("127.0.0.1") in ipaddress.ip_network(entry, strict=False) for entry in allow)
+
+
+def rig_warnings(loaded: LoadedRig) -> list[str]:
+    """Everything in ``loaded`` that is legal but probably a mistake."""
+    rig, where = loaded.rig, str(loaded.path)
+    out = []
+    if rig.cameras:
+        osc = rig.osc
+        if not osc.enabled:
+            out.append(f"{where}: cameras: their signals go to the rig's OSC port, but osc.enabled is false, "
+                       "so nothing will hear them")
+        elif osc.host not in ("127.0.0.1", "0.0.0.0", "localhost"):
+            out.append(f"{where}: osc.host: cameras send to 127.0.0.1, but OSC listens on {osc.host} only")
+        elif not _loopback_allowed(osc.allow):
+            out.append(f"{where}: osc.allow: cameras send from 127.0.0.1, which the allowlist leaves out")
+    out += _unheard_signals(loaded)
+    gallery = rig.gallery
+    if gallery is not None and gallery.idle_after_minutes and not any(c.motion for c in rig.cameras):
+        out.append(f"{where}: gallery.idle_after_minutes: no camera with motion = true reports audience/presence, "
+                   f"so the rig goes idle {gallery.idle_after_minutes:g} minutes after every opening")
+    output = rig.midi.output
+    if output is not None and output.channels:
+        used = {voice.channel for scene in loaded.scenes for voice in scene.voices}
+        for channel in sorted(set(output.channels) - used):
+            out.append(f"{where}: midi.output.channels: no voice of any scene plays on channel {channel}")
+    return out
+
+
+def _unheard_signals(loaded: LoadedRig) -> list[str]:
+    """Scene signals from a sensor family this rig has no source for: they will always read their defaults."""
+    rig = loaded.rig
+    zones = {zone.name for camera in rig.cameras if camera.motion for zone in camera.zones}
+    sources = {"hand": any(c.hands for c in rig.cameras), "audience": any(c.motion for c in rig.cameras),
+               "midi": bool(rig.midi.inputs)}
+    out = []
+    for scene, path in zip(loaded.scenes, loaded.scene_paths):
+        for i, mapping in enumerate(scene.mappings):
+            family, name = mapping.signal.split("/", 1)[0], mapping.signal
+            if sources.get(family) is False:
+                out.append(f"{path}: mappings[{i}].signal: nothing in rig {rig.name!r} sends {family}/ signals, "
+                           f"so {name} stays at its default")
+            elif name.startswith("audience/zone/") and name.split("/")[2] not in zones:
+                out.append(f"{path}: mappings[{i}].signal: no camera of rig {rig.name!r} has a zone named "
+                           f"{name.split('/')[2]!r}")
+    return out

@@ -1,0 +1,57 @@
+"""The steering vector: what a note's neighbourhood looks like, learned from data and set by the bus live.
+
+Training computes it from each note's own surroundings; the live generator computes it from a Steering. Both go
+through ``normalize`` so the network sees the same numbers either way."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from performer.music.steering import Steering
+
+N_STEER = 5  # density, register, spread, velocity, and an "absent" flag
+DENSITY_WINDOW = 4.0  # beats ahead over which density is counted: one 4/4 bar
+CONTEXT_WINDOW = 4.0  # beats either side over which pitch and velocity statistics are taken
+
+
+def normalize(density: np.ndarray, register: np.ndarray, spread: np.ndarray, velocity: np.ndarray) -> np.ndarray:
+    """Musical units (notes per beat, MIDI pitch, semitones, MIDI velocity) → roughly -1..1 each, plus flag 0."""
+    density = np.clip(density, 0.125, 8.0)
+    columns = [np.log2(density) / 3.0, (register - 64.0) / 24.0, np.clip(spread, 0, 24) / 12.0,
+               (velocity - 64.0) / 64.0, np.zeros_like(register)]
+    return np.stack(columns, axis=-1).astype(np.float32)
+
+
+def steering_vector(steering: Steering) -> np.ndarray:
+    """The live steering, as the network's input: ``normalize`` for one Steering, in plain floats."""
+    s = steering.clamped()
+    return np.array([math.log2(min(8.0, max(0.125, s.density))) / 3.0, (s.register - 64.0) / 24.0,
+                     min(24.0, max(0.0, s.spread)) / 12.0, (s.velocity - 64.0) / 64.0, 0.0], dtype=np.float32)
+
+
+def absent_vector() -> np.ndarray:
+    """No steering at all: what training shows the network for a random tenth of its windows."""
+    vector = np.zeros(N_STEER, dtype=np.float32)
+    vector[-1] = 1.0
+    return vector
+
+
+def neighbourhood(onset: np.ndarray, pitch: np.ndarray, velocity: np.ndarray) -> np.ndarray:
+    """Per note of one part: notes per beat over the next bar, and the mean pitch, pitch spread and mean
+    velocity of the notes within CONTEXT_WINDOW beats either side."""
+    onset = onset.astype(np.float64)
+    ahead = np.searchsorted(onset, onset + DENSITY_WINDOW - 1e-6, side="left")
+    density = (ahead - np.arange(len(onset))) / DENSITY_WINDOW
+    lo = np.searchsorted(onset, onset - CONTEXT_WINDOW + 1e-6, side="left")
+    hi = np.searchsorted(onset, onset + CONTEXT_WINDOW - 1e-6, side="left")
+    count = np.maximum(hi - lo, 1)
+
+    def window_mean(values: np.ndarray) -> np.ndarray:
+        cumulative = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
+        return (cumulative[hi] - cumulative[lo]) / count
+
+    mean_pitch = window_mean(pitch)
+    spread = np.sqrt(np.maximum(window_mean(pitch.astype(np.float64) ** 2) - mean_pitch**2, 0.0))
+    return normalize(density, mean_pitch, spread, window_mean(velocity))

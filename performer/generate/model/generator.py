@@ -1,0 +1,154 @@
+"""The model as a streaming generator for one voice: feed, sample, reset, and a cheap snapshot and restore.
+
+Sampling goes delta → pitch → duration → velocity. Hard constraints are masks on the heads: polyphony on the
+delta, allowed pitch classes and range on the pitch. Temperature and top-p apply to every head."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from performer.generate.model import kernels
+from performer.generate.model import tokens as tk
+from performer.generate.model.features import steering_vector
+from performer.generate.model.runner import Runner
+from performer.generate.model.sampling import additive_mask, safe_temperature, safe_top_p
+from performer.music.notes import NoteEvent
+from performer.music.steering import Constraints, PitchRelaxer, Steering
+
+START = (len(tk.DELTA_GRID), len(tk.DUR_GRID), tk.N_PITCH, tk.N_VEL, 0)  # previous-note tokens before any note
+PIANO_PITCHES = np.arange(tk.PITCH_LOW, tk.PITCH_HIGH + 1)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the generator's future depends on, copied."""
+
+    h: np.ndarray
+    prev: tuple[int, ...]
+    bar_pos: float
+    beat: float
+    ends: tuple[float, ...]
+    rng: dict
+
+
+class ModelGenerator:
+    """One voice of the trained model. Deterministic for a seed and a sequence of calls."""
+
+    def __init__(self, runner: Runner, seed: int = 0, voice: int = 0, beats_per_bar: float = 4.0) -> None:
+        self._runner = runner
+        self._seed = seed
+        self._voice = min(max(voice, 0), tk.N_VOICE - 1)
+        self._bar_len = float(beats_per_bar)
+        self._barlen_token = int(tk.barlen_token(beats_per_bar))
+        self._masks: dict[Constraints, np.ndarray] = {}
+        self._steer_cache: tuple[Steering, np.ndarray] | None = None
+        self._relaxer = PitchRelaxer()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all history and reseed."""
+        self._rng = np.random.default_rng(self._seed)
+        self._h = self._runner.initial_state()
+        self._prev = START
+        self._bar_pos = 0.0
+        self._beat = 0.0
+        self._ends: tuple[float, ...] = ()
+
+    def snapshot(self) -> Snapshot:
+        """A copy of everything the continuation depends on: the GRU state, position, sounding notes, RNG."""
+        rng = self._rng.bit_generator.state
+        return Snapshot(self._h.copy(), self._prev, self._bar_pos, self._beat, self._ends, rng)
+
+    def restore(self, snap: Snapshot) -> None:
+        """Continue exactly as the generator would have from ``snap``."""
+        self._h, self._prev, self._bar_pos, self._beat, self._ends = (snap.h.copy(), snap.prev, snap.bar_pos,
+                                                                       snap.beat, snap.ends)
+        self._rng.bit_generator.state = snap.rng
+
+    def feed(self, note: NoteEvent) -> None:
+        """Take in a note someone else played (its delta from this voice's last note), so the model continues it."""
+        delta = _finite(note.delta) if self._prev != START else 0.0
+        tokens = (tk.delta_index(min(delta, 8.0)), tk.dur_index(_finite(note.duration)),
+                  tk.pitch_index(int(_finite(note.pitch, 60))), tk.vel_index(int(_finite(note.velocity, 64))))
+        self._advance(tokens, delta, None)
+
+    def sample(self, steering: Steering, constraints: Constraints) -> NoteEvent:
+        """The next note, honouring every constraint."""
+        temperature, top_p = safe_temperature(constraints.temperature), safe_top_p(constraints.top_p)
+        run = self._runner
+        ctx = run.context(self._h, self._steer(steering))
+        u = self._rng.random(4)
+        delta_mask = self._delta_mask(constraints.max_polyphony) if self._prev != START else _ONLY_ZERO
+        conds = np.zeros(3, dtype=np.int64)
+        d = kernels.choose(run.head(ctx, 0, conds), delta_mask, temperature, top_p, u[0])
+        delta = _DELTAS[d]
+        pos = _pos_token((self._bar_pos + delta) % self._bar_len)
+        conds[0], conds[1] = d, pos
+        p = kernels.choose(run.head(ctx, 1, conds), self._pitch_mask(constraints), temperature, top_p, u[1])
+        conds[2] = p
+        r = kernels.choose(run.head(ctx, 2, conds), _NO_MASK, temperature, top_p, u[2])
+        conds[0], conds[1], conds[2] = pos, p, r
+        v = kernels.choose(run.head(ctx, 3, conds), _NO_MASK, temperature, top_p, u[3])
+        duration = _DURATIONS[r]
+        self._advance((d, r, p, v), delta, duration)
+        return NoteEvent(delta=delta, duration=duration, pitch=p + tk.PITCH_LOW,
+                         velocity=min(127, max(1, tk.vel_value(v))), voice=self._voice)
+
+    def _advance(self, tokens: tuple[int, int, int, int], delta: float, duration: float | None) -> None:
+        """Move the clock and the GRU past a note that has now happened. Only this voice's own notes
+        (with a duration) count toward its polyphony; a fed note is someone else's."""
+        self._beat += delta
+        self._bar_pos = (self._bar_pos + delta) % self._bar_len
+        self._ends = tuple(e for e in self._ends if e > self._beat + 1e-9)
+        if duration is not None:
+            self._ends += (self._beat + duration,)
+        self._prev = tokens + (_pos_token(self._bar_pos),)
+        self._h = self._runner.step(self._h, np.array(self._prev + (self._barlen_token, self._voice), np.int64))
+
+    def _steer(self, steering: Steering) -> np.ndarray:
+        if self._steer_cache is None or self._steer_cache[0] != steering:
+            self._steer_cache = (steering, steering_vector(steering))
+        return self._steer_cache[1]
+
+    def _delta_mask(self, max_polyphony: int) -> np.ndarray:
+        """Deltas at which fewer than max_polyphony of this voice's notes still sound: onsets at or after the
+        max_polyphony-th latest end. The longest delta (8 beats) outlasts every note, so it is never empty."""
+        limit = max(1, max_polyphony)
+        if len(self._ends) < limit:
+            return _NO_MASK
+        threshold = sorted(self._ends, reverse=True)[limit - 1] - self._beat - 1e-9
+        return _DELTA_MASKS[int(np.searchsorted(tk.DELTA_GRID, threshold, side="left"))]
+
+    def _pitch_mask(self, constraints: Constraints) -> np.ndarray:
+        mask = self._masks.get(constraints)
+        if mask is None:
+            mask = additive_mask(np.isin(PIANO_PITCHES, self._relaxer.pitches(constraints)), MASK_SIZE)
+            if len(self._masks) >= MASK_CACHE:  # constraints that keep changing must not grow memory
+                self._masks.clear()
+            self._masks[constraints] = mask
+        return mask
+
+
+_DELTAS = [float(v) for v in tk.DELTA_GRID]
+_DURATIONS = [float(v) for v in tk.DUR_GRID]
+MASK_SIZE = tk.N_PITCH  # every head's logits are padded to the widest head
+MASK_CACHE = 64
+_NO_MASK = np.zeros(MASK_SIZE, dtype=np.float32)
+_ONLY_ZERO = additive_mask(np.arange(len(_DELTAS)) == 0, MASK_SIZE)  # a voice's first note starts on its beat
+# _DELTA_MASKS[i]: only deltas from index i on (clamped so the longest delta always remains)
+_DELTA_MASKS = [additive_mask(np.arange(len(_DELTAS)) >= min(i, len(_DELTAS) - 1), MASK_SIZE)
+                for i in range(len(_DELTAS) + 1)]
+
+
+def _finite(value: float, default: float = 0.0) -> float:
+    """A non-negative finite float; NaN and infinities (from a broken input) become ``default``."""
+    value = float(value)
+    return max(0.0, value) if math.isfinite(value) else default
+
+
+def _pos_token(bar_pos: float) -> int:
+    """tokens.pos_token for one float, without numpy's per-call cost."""
+    return min(tk.N_POS - 1, max(0, int(round(bar_pos * tk.POS_PER_BEAT))))

@@ -1,0 +1,32 @@
+"""The interface every note generator offers the conductor: the rule-based one now, the model later."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from performer.music.notes import NoteEvent
+from performer.music.steering import Constraints, Steering
+
+
+class Generator(Protocol):
+    """A streaming note source for one voice. It does no I/O and never blocks."""
+
+    def feed(self, note: NoteEvent) -> None:
+        """Tell the generator about a note someone else played, so it continues from there."""
+        ...
+
+    def sample(self, steering: Steering, constraints: Constraints) -> NoteEvent:
+        """The next note, honouring every constraint."""
+        ...
+
+    def reset(self) -> None:
+        """Forget all history."""
+        ...
+
+    def snapshot(self) -> Any:
+        """Everything the continuation depends on, to ``restore`` (a second try at the same note)."""
+        ...
+
+    def restore(self, snapshot: Any) -> None:
+        """Continue exactly as from ``snapshot``."""
+        ...

@@ -1,0 +1,88 @@
+"""A rule-based generator: a scale-aware random walk steered by density, register, spread and velocity.
+
+It is the rig's fallback whenever the model is missing or fails, so it must always make music."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from performer.music.notes import NoteEvent
+from performer.music.steering import Constraints, PitchRelaxer, Steering
+
+# Inter-onset intervals in beats that the walk chooses from: straight subdivisions and a few longer values.
+IOI_GRID = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
+REVERSION = 0.45  # how strongly each step pulls back toward the register
+
+
+class RuleGenerator:
+    """Scale-aware random walk. Deterministic for a given seed and sequence of calls."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._seed = seed
+        self._relaxer = PitchRelaxer()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the walk and the metric position; reseed."""
+        self._rng = random.Random(self._seed)
+        self._pitch: int | None = None
+        self._beat = 0.0
+
+    def snapshot(self) -> tuple[object, int | None, float]:
+        """The walk's state: its random generator, last pitch and metric position."""
+        return self._rng.getstate(), self._pitch, self._beat
+
+    def restore(self, snapshot: tuple[object, int | None, float]) -> None:
+        """Continue exactly as from ``snapshot``."""
+        state, self._pitch, self._beat = snapshot
+        self._rng.setstate(state)  # type: ignore[arg-type]
+
+    def feed(self, note: NoteEvent) -> None:
+        """Continue the walk from a note someone else played."""
+        self._pitch = note.pitch
+        self._beat += note.delta
+
+    def sample(self, steering: Steering, constraints: Constraints) -> NoteEvent:
+        """The next note of the walk under ``constraints``."""
+        steering = steering.clamped()
+        pitches = self._allowed(constraints)
+        delta = self._choose_ioi(steering.density) if self._pitch is not None else 0.0
+        self._beat += delta
+        pitch = self._step(pitches, steering)
+        duration = min(4.0, max(0.25, 1.0 / steering.density)) * self._rng.uniform(0.6, 0.95)
+        velocity = self._velocity(steering.velocity)
+        self._pitch = pitch
+        return NoteEvent(delta=delta, duration=duration, pitch=pitch, velocity=velocity)
+
+    def _allowed(self, constraints: Constraints) -> list[int]:
+        """Allowed pitches, relaxed in relaxed_pitches' documented order when none are; logged once."""
+        return self._relaxer.pitches(constraints)
+
+    def _choose_ioi(self, density: float) -> float:
+        """An interval near 1/density beats, weighted on a log scale, kept on the metric grid."""
+        target = math.log2(1.0 / density)
+        weights = [math.exp(-((math.log2(g) - target) ** 2) / (2 * 0.45**2)) for g in IOI_GRID]
+        ioi = self._rng.choices(IOI_GRID, weights)[0]
+        offbeat = self._beat % ioi
+        return ioi - offbeat if offbeat > 1e-9 and ioi - offbeat >= 0.25 else ioi
+
+    def _step(self, pitches: list[int], steering: Steering) -> int:
+        """One mean-reverting step along the allowed pitches."""
+        target = min(range(len(pitches)), key=lambda i: abs(pitches[i] - steering.register))
+        if self._pitch is None:
+            index = target
+        else:
+            index = min(range(len(pitches)), key=lambda i: abs(pitches[i] - self._pitch))
+        steps_per_semitone = len(pitches) / max(1, pitches[-1] - pitches[0] + 1)
+        sd = max(0.6, steering.spread * steps_per_semitone / 1.4)
+        move = REVERSION * (target - index) + self._rng.gauss(0.0, sd)
+        new = int(round(index + move))
+        if new == index and self._rng.random() < 0.6:
+            new += self._rng.choice((-1, 1))
+        return pitches[min(len(pitches) - 1, max(0, new))]
+
+    def _velocity(self, mean: float) -> int:
+        """Velocity around the steering mean, accented on the beat and more on the bar."""
+        accent = 10 if self._beat % 4 < 1e-6 else 5 if self._beat % 1 < 1e-6 else 0
+        return int(min(127, max(1, round(mean + accent + self._rng.gauss(0.0, 5.0)))))

@@ -1,0 +1,231 @@
+"""The conductor process (``performer conduct``, started by ``performer run``): inputs feed one queue, and one
+loop drains it and advances the conductor on the wall clock. Input threads only stamp and enqueue."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import queue
+import signal
+import threading
+import time
+from datetime import datetime
+from typing import IO, Iterator, Protocol
+
+import mido
+
+from performer.show.clock import WallClock
+from performer.show.conductor import Conductor
+from performer.runtime.echoes import ExpectedEchoes
+from performer.runtime.engine_link import EngineLink
+from performer.errors import DeviceError
+from sensors.events import Event, PlayerMidi
+from performer.show.director import GalleryDirector, Position, default_state_file
+from performer.config.loading import LoadedRig
+from performer.generate.factory import make_factory
+from performer.show.reload import SceneReloader
+from performer.runtime.session import SessionWriter
+from sensors.keyboard import KeyReader
+from sensors.keys import key_events
+from sensors.link import LinkSession
+from sensors.midi import MidiInputs, MidiTranslator, is_key
+from sensors.osc import OscDispatcher
+from sensors.oscgate import OscGate
+from sensors.udp import UdpReceiver
+from synthesis.protocol import Health, decode
+
+log = logging.getLogger(__name__)
+
+START_DELAY = 0.3  # seconds from start-up to the first beat, so the first notes go out a lookahead early
+
+
+class Looker(Protocol):
+    """Something the conductor's loop lets look at the world every so often (the gallery's calendar, files)."""
+
+    def look(self, t: float) -> None: ...
+
+
+class Inputs:
+    """The rig's MIDI and OSC inputs, each putting stamped events on ``inbox``. Missing ones are logged once."""
+
+    def __init__(self, loaded: LoadedRig, clock: WallClock, inbox: "queue.Queue[Event]",
+                 echoes: ExpectedEchoes | None = None, keys: bool = False) -> None:
+        self.clock, self.inbox, self.echoes = clock, inbox, echoes
+        if keys:  # the monitor's keys, which the supervisor forwards on our stdin
+            KeyReader(0, self._on_key).start()
+        rig = loaded.rig
+        self.thru = rig.midi.thru
+        self.translator = MidiTranslator(rig.midi.learned)
+        self.osc = OscDispatcher(rig.osc.routes)
+        self.gate = OscGate(tuple(rig.osc.allow), rate=rig.osc.rate_limit)
+        self.udp: UdpReceiver | None = None
+        self.midi: MidiInputs | None = None
+        if rig.osc.enabled:
+            try:
+                self.udp = UdpReceiver(rig.osc.host, rig.osc.port, self._on_osc, name="osc").start()
+                log.info("OSC: listening on %s:%d", rig.osc.host, self.udp.port)
+            except DeviceError as err:
+                log.warning("%s; going on without OSC", err)
+        try:
+            self.midi = MidiInputs(rig.midi, self._on_midi, own=f"{rig.audio.jack_name}-midi:")
+        except DeviceError as err:
+            log.warning("%s; going on without MIDI", err)
+
+    def _on_key(self, char: str) -> None:
+        for event in key_events(char, self.clock.now()):
+            self.inbox.put(event)
+
+    def _on_osc(self, dgram: bytes, sender: tuple[str, int]) -> None:
+        now = self.clock.now()
+        if not self.gate.admit(sender[0], now):
+            return
+        for event in self.osc.dispatch(dgram, now):
+            self.inbox.put(event)
+
+    def _on_midi(self, message: mido.Message) -> None:
+        t = self.clock.now()
+        if self.echoes is not None and self.echoes.is_echo(message.bytes(), t):
+            return  # the rig's own MIDI out, heard back: not the player's
+        for event in self.translator.events(message, t):
+            self.inbox.put(event)
+        if self.thru and is_key(message):
+            self.inbox.put(PlayerMidi(t, tuple(message.bytes())))
+
+    def close(self) -> None:
+        if self.udp:
+            self.udp.close()
+        if self.midi:
+            self.midi.close()
+
+
+HEALTH_LOG_PERIOD = 10.0  # seconds between health lines, so a struggling engine does not flood the log
+
+
+def _watch_health(port: int) -> UdpReceiver | None:
+    """Log the engine's health when xruns, late or dropped notes or callback gaps grow, at most every 10 s."""
+    if not port:
+        return None
+    shown: dict[str, float] = {"xruns": 0, "late": 0, "dropped": 0, "gaps": 0, "at": -HEALTH_LOG_PERIOD}
+
+    def on_health(dgram: bytes, sender: tuple[str, int]) -> None:
+        try:
+            health = decode(dgram)
+        except ValueError:
+            return
+        if not isinstance(health, Health) or time.monotonic() - shown["at"] < HEALTH_LOG_PERIOD:
+            return
+        keys = ("xruns", "late", "dropped", "gaps")
+        grown = [f"{k} {getattr(health, k)}" for k in keys if getattr(health, k) > shown[k]]
+        if grown:
+            log.warning("engine: %s (voices %d, played %d, cpu %d%%)", ", ".join(grown), health.voices,
+                        health.played, health.cpu)
+            shown.update({k: getattr(health, k) for k in keys}, at=time.monotonic())
+
+    return UdpReceiver("127.0.0.1", port, on_health, name="health").start()
+
+
+@contextlib.contextmanager
+def _optional_file(path: str | None) -> Iterator[IO[str] | None]:
+    if path is None:
+        yield None
+    else:
+        with open(path, "w") as handle:
+            yield handle
+
+
+def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
+    """Run the conductor until SIGTERM/SIGINT; then send all-notes-off."""
+    clock = WallClock()
+    inbox: queue.Queue[Event] = queue.Queue()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    health = _watch_health(args.health_port)
+    output = loaded.rig.midi.output
+    echoes = ExpectedEchoes(output, clock.now) if output is not None and output.echo_window_ms > 0 else None
+    # Loading the model takes a while, and so may opening MIDI ports and joining Link: the show starts after.
+    factory, playing = make_factory(loaded.rig.model, loaded.path.parent)
+    log.info("notes from the %s", playing)
+    inputs = Inputs(loaded, clock, inbox, echoes, keys=args.keys)
+    session = _link(loaded)
+    start = clock.now() + START_DELAY
+    with _optional_file(args.notes_log) as notes_log, _optional_file(args.record) as record:
+        engine = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=notes_log, echoes=echoes)
+        writer = SessionWriter(record, start, rig=loaded.rig.name) if record else None
+        first = None if loaded.rig.gallery is not None else _first(loaded, args.hold)  # a gallery may be closed
+        conductor = Conductor(loaded, engine, start=start, factory=factory, hold=args.hold is not None,
+                              first=first, link=session)
+        lookers = _lookers(loaded, conductor, start)
+        print("conductor ready", flush=True)
+        try:
+            _loop(conductor, clock, inbox, stop, writer, lookers)
+        finally:
+            inputs.close()
+            if echoes is not None:
+                log.info("conductor: %d echoes of the MIDI out dropped", echoes.count)
+            engine.panic()
+            engine.close()
+            if session is not None:
+                session.close()
+            if health:
+                health.close()
+    return 0
+
+
+def _lookers(loaded: LoadedRig, conductor: Conductor, start: float) -> list[Looker]:
+    """What the loop lets look at the world now and then: a gallery's calendar, rehearsal's scene files."""
+    lookers: list[Looker] = []
+    gallery = loaded.rig.gallery
+    if gallery is not None:
+        state = loaded.path.parent / gallery.state_file if gallery.state_file else default_state_file(
+            loaded.rig.name)
+        lookers.append(GalleryDirector(gallery, conductor, datetime.now, Position(state)))
+    if loaded.rig.reload:
+        lookers.append(SceneReloader(conductor))
+    for looker in lookers:
+        looker.look(start)
+    return lookers
+
+
+def _link(loaded: LoadedRig) -> LinkSession | None:
+    """The rig's Ableton Link session, if it joins one; a missing library is one line and fixed tempi."""
+    if not loaded.rig.link.enabled:
+        return None
+    try:
+        session = LinkSession(loaded.scenes[0].tempo, loaded.rig.link.quantum)
+    except ImportError as err:
+        log.warning("Ableton Link: %s; scenes play their own tempi", err)
+        return None
+    log.info("Ableton Link: joined (%d peers, %.1f bpm)", session.peers(), session.tempo())
+    return session
+
+
+def _first(loaded: LoadedRig, hold: str | None) -> int:
+    """The scene to begin with: the one to hold (rehearsal's loop one scene), else the first."""
+    names = [s.name for s in loaded.scenes]
+    if hold and hold not in names:
+        log.warning("--hold %r: no such scene (scenes: %s); holding the first", hold, ", ".join(names))
+    return names.index(hold) if hold in names else 0
+
+
+def _loop(conductor: Conductor, clock: WallClock, inbox: "queue.Queue[Event]", stop: threading.Event,
+          writer: SessionWriter | None, lookers: list[Looker]) -> None:
+    """Sleep until the next event or the conductor's next deadline, whichever comes first."""
+    while not stop.is_set():
+        for looker in lookers:
+            looker.look(clock.now())
+        timeout = min(0.25, max(0.0, conductor.next_wakeup() - clock.now()))
+        try:
+            event: Event | None = inbox.get(timeout=timeout)
+        except queue.Empty:
+            event = None
+        while event is not None:
+            conductor.ingest(event)
+            if writer:
+                writer.write(event)
+            try:
+                event = inbox.get_nowait()
+            except queue.Empty:
+                event = None
+        conductor.advance_to(clock.now())

@@ -1,0 +1,267 @@
+"""The conductor: applies stamped events to the bus, evaluates mappings at a fixed control rate, sequences scenes
+and asks each voice's generator for notes a lookahead before they sound.
+
+It is a discrete-event machine driven only by ``advance_to(t)``, so live (wall clock) and offline (sample clock)
+runs fed the same stamped events produce the same notes."""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from performer.show.bus import ControlBus
+from sensors.events import ControlEvent, CueEvent, Event, PlayerMidi, ReleaseEvent
+from performer.config.loading import LoadedRig
+from performer.generate.factory import GeneratorFactory, make_factory
+from performer.config.scene import SceneSpec
+from performer.show.sequencer import Sequencer
+from performer.show.scenerun import SceneRun
+from performer.music.timeline import BeatClock, FollowTimeline, bar_line_at_or_after
+from synthesis.protocol import Loudness, Note, Param, Thru
+from synthesis.thru import HOLD_LIMIT, Key, KeyOn, ThruKeys
+
+log = logging.getLogger(__name__)
+
+COUNT_IN = (76, 77)  # General MIDI high and low wood block: the count-in's first beat, then the others
+CONTROL_RATE = 100.0  # Hz: mappings and their smoothing update on this grid
+TRACE_EVERY = 5  # ticks between trace samples (20 Hz curves)
+
+
+class NoteSink(Protocol):
+    """Where notes go: the live engine over OSC, or a list for an offline render."""
+
+    def send(self, note: Note) -> None: ...
+
+    def param(self, param: Param) -> None: ...
+
+    def panic(self) -> None: ...
+
+    def thru(self, thru: Thru) -> None: ...
+
+    def loudness(self, loudness: Loudness) -> None: ...
+
+    def played(self, note: Note) -> None:
+        """A player's key, once released: live the engine played it already; offline it is rendered."""
+        ...
+
+
+@dataclass
+class Trace:
+    """What happened, for the render's notes.mid and summary.png."""
+
+    notes: list[Note] = field(default_factory=list)
+    params: list[Param] = field(default_factory=list)
+    loudness: list[Loudness] = field(default_factory=list)
+    scenes: list[tuple[float, str]] = field(default_factory=list)
+    curves: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+
+    def sample(self, name: str, t: float, value: float) -> None:
+        self.curves.setdefault(name, []).append((t, value))
+
+
+class Conductor:
+    """Turns the bus and the show into notes, one decision at a time."""
+
+    def __init__(self, loaded: LoadedRig, sink: NoteSink, start: float, trace: Trace | None = None,
+                 factory: GeneratorFactory | None = None, hold: bool = False, first: int | None = 0,
+                 link: BeatClock | None = None) -> None:
+        self.loaded = loaded
+        if factory is None:
+            factory, playing = make_factory(loaded.rig.model, loaded.path.parent)
+            log.info("notes from the %s", playing)
+        self.factory = factory
+        self.sink = sink
+        self.bus = ControlBus()
+        self.trace = trace
+        self.lookahead = loaded.rig.engine.lookahead_ms / 1000.0
+        self.period = 1.0 / CONTROL_RATE
+        self.start = start
+        self._tick = 0
+        self._pending: list[Event] = []
+        midi = loaded.rig.midi
+        self.keys = ThruKeys(channel=midi.thru_channel)
+        self._down: dict[Key, tuple[float, int, str]] = {}  # key -> (time, velocity, instrument)
+        self.on_scene: list[Callable[[int, SceneSpec], None]] = []  # told each time a scene is placed
+        self.link = link  # an Ableton Link session, which scenes with link = true follow
+        self.sequencer = Sequencer(loaded.scenes, self._place, self.lookahead, loop=loaded.loop, hold=hold,
+                                   count_in=loaded.count_in)
+        if first is None:  # silent until cued (a gallery that is closed)
+            self.sequencer.ended = True
+        else:
+            self.sequencer.begin(start, first)
+
+    @property
+    def _runs(self) -> list[SceneRun]:
+        return self.sequencer.runs
+
+    @property
+    def unknown_cues(self) -> set[str]:
+        return self.sequencer.unknown_cues
+
+    def _place(self, index: int, start: float) -> SceneRun:
+        spec = self.loaded.scenes[index]
+        timeline = None
+        if spec.link and self.link is not None:  # on the session's next bar line (already, after a Link scene)
+            start = bar_line_at_or_after(self.link, start - 1e-4, self.loaded.rig.link.quantum)
+            timeline = FollowTimeline(self.link, start)
+        for listener in self.on_scene:
+            listener(index, spec)
+        if self.trace is not None:
+            self.trace.scenes.append((start, spec.name))
+        log.info("scene %r at %.3f s", spec.name, start - self.start)
+        model = self.loaded.rig.model
+        thru = spec.thru_voice
+        self.sink.thru(Thru(thru.instrument if thru is not None and self.loaded.rig.midi.thru else "", at=start))
+        return SceneRun(spec, start, self.loaded.rig.seed, self.lookahead, CONTROL_RATE, self.factory,
+                        (model.temperature, model.top_p), timeline)
+
+    def ingest(self, event: Event) -> None:
+        """Queue a stamped event; it takes effect when the conductor reaches its time."""
+        bisect.insort(self._pending, event, key=lambda e: e.t)
+
+    def next_wakeup(self) -> float:
+        """The clock time of the next thing the conductor must do."""
+        due = [self._tick_time(), self._next_decision(), self.sequencer.next_auto()]
+        if self._pending:
+            due.append(self._pending[0].t)
+        return min(due)
+
+    def _tick_time(self) -> float:
+        return self.start + self._tick * self.period
+
+    def _next_decision(self) -> float:
+        return min((run.next_decision() for run in self._runs), default=math.inf)
+
+    def advance_to(self, t: float) -> None:
+        """Do everything due up to clock time ``t``, in time order."""
+        while True:
+            tick, decision, auto = self._tick_time(), self._next_decision(), self.sequencer.next_auto()
+            due = min(tick, decision, auto)
+            if due > t:
+                break
+            self._apply_until(due)
+            if auto <= min(tick, decision):
+                self._auto_advance()
+            elif tick <= decision:
+                self._control_tick(tick)
+            else:
+                self._decide()
+        self._apply_until(t)
+
+    def _apply_until(self, t: float) -> None:
+        while self._pending and self._pending[0].t <= t:
+            event = self._pending.pop(0)
+            if isinstance(event, ControlEvent):
+                self.bus.publish(event)
+            elif isinstance(event, ReleaseEvent):
+                self.bus.release(event.prefix, event.t)
+            elif isinstance(event, PlayerMidi):
+                self._player(event)
+            else:
+                self._cue(event)
+
+    def _auto_advance(self) -> None:
+        before = self._runs[-1] if self._runs else None
+        self.sequencer.auto_advance()
+        self._traced(before)
+
+    def _control_tick(self, t: float) -> None:
+        self.bus.now = t
+        for cue in self.sequencer.triggered(self.bus, t):
+            self._cue(CueEvent(t, cue))
+        for run in self._runs:
+            for mapping in run.mappings:
+                mapping.update(self.bus)
+            for change in run.param_changes(t):
+                self.sink.param(change)
+                if self.trace is not None:
+                    self.trace.params.append(change)
+        if self.trace is not None and self._tick % TRACE_EVERY == 0:
+            self._trace_curves(t)
+        self._tick += 1
+
+    def _trace_curves(self, t: float) -> None:
+        assert self.trace is not None
+        if not self._runs:
+            return
+        run = self._runs[-1]
+        for mapping in run.mappings:
+            spec = mapping.spec
+            param = getattr(spec.param, "value", spec.param)  # a steering enum, or an instrument parameter's name
+            self.trace.sample(f"{spec.signal} -> {spec.voice or 'all'}.{param}", t,
+                              self.bus.value(spec.signal, spec.default))
+
+    def _decide(self) -> None:
+        run = min(self._runs, key=lambda r: r.next_decision())
+        note = run.decide()
+        if note is not None:
+            self.sink.send(note)
+            if self.trace is not None:
+                self.trace.notes.append(note)
+        self.sequencer.prune()
+
+    def _player(self, event: PlayerMidi) -> None:
+        """A player's key: its scene's thru voice hears it at once; once released it is a note for the record
+        (and for an offline render), on the instrument the engine played it on."""
+        if not self.loaded.rig.midi.thru:
+            return
+        run = self.sequencer.current(event.t)
+        if run is None:
+            return
+        thru = run.spec.thru_voice
+        for action in self.keys.handle(list(event.data)):
+            if isinstance(action, KeyOn):
+                run.hear(event.t, action.key[1], action.velocity)
+                if thru is not None:
+                    self._down[action.key] = (event.t, action.velocity, thru.instrument)
+                continue
+            run.lift(event.t)
+            if action.key in self._down:
+                start, velocity, instrument = self._down.pop(action.key)
+                note = Note(start, min(event.t - start, HOLD_LIMIT), action.key[1], velocity, instrument,
+                            voice="player", channel=action.key[0] + 1)
+                self.sink.played(note)
+                if self.trace is not None:
+                    self.trace.notes.append(note)
+
+    def replace_scene(self, index: int, spec: SceneSpec, t: float) -> None:
+        """A scene file edited and valid again: the new version replaces it in the show, and if it is playing,
+        takes over at its next bar line (as a cue to itself: its transition applies)."""
+        scenes = list(self.loaded.scenes)
+        scenes[index] = spec
+        self.loaded = dataclasses.replace(self.loaded, scenes=tuple(scenes))
+        self.sequencer.scenes = self.loaded.scenes
+        if self.sequencer.index == index and not self.sequencer.ended:
+            self._cue(CueEvent(t, f"#{index}"))
+
+    def loudness(self, max_db: float | None, t: float) -> None:
+        """The gallery's loudness cap from ``t`` (a lookahead on, with the notes decided now); None: the rig's."""
+        message = Loudness(math.nan if max_db is None else max_db, at=t + self.lookahead)
+        self.sink.loudness(message)
+        if self.trace is not None:
+            self.trace.loudness.append(message)
+
+    def _cue(self, cue: CueEvent) -> None:
+        """GO/BACK/jump: the next scene starts on the current scene's next bar line after the lookahead."""
+        if cue.target == "panic":
+            self.sink.panic()
+            self.keys.clear()
+            self._down.clear()
+            return
+        before = self._runs[-1] if self._runs else None
+        self.sequencer.go(cue.target, cue.t)
+        self._traced(before)
+        for k, t in enumerate(self.sequencer.clicks):  # a count-in: a wood block on each beat, the first accented
+            self.sink.send(Note(t, 0.1, COUNT_IN[k > 0], 110 if k == 0 else 80, "drums", voice="count-in",
+                                channel=10))
+
+    def _traced(self, before: SceneRun | None) -> None:
+        """Keep the trace's scene list in step when a pending scene change was retargeted (its run replaced)."""
+        if self.trace is not None and before is not None and before not in self._runs:
+            placed = self.trace.scenes.pop()
+            self.trace.scenes.pop()
+            self.trace.scenes.append(placed)
