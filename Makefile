@@ -10,13 +10,19 @@ TORCH_SPEC ?= torch==2.13.0
 SYSTEM_PACKAGES := jackd2 opencv-doc
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test system-deps clean
+.PHONY: run test check system-deps clean
 
 run: $(STAMP)
 	$(BIN)/performer run rigs/laptop.toml --fallback-render out
 
-test: $(STAMP) system-deps
+test: check system-deps
 	$(BIN)/python -m pytest
+
+# The house rules, before any test: lint, types, and the import contracts in pyproject.toml (the layers).
+check: $(STAMP)
+	$(BIN)/ruff check performer sensors synthesis tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

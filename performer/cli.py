@@ -8,13 +8,10 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from performer.errors import ConfigError, PerformerError
 from performer.config.loading import load_rig, load_show
-from performer.model_cli import add_model_commands
 from performer.config.warnings import rig_warnings
-
-EXIT_CONFIG = 2
-EXIT_DEVICE = 3
+from performer.errors import ConfigError, PerformerError
+from performer.model_cli import add_model_commands
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -33,8 +30,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from performer.config.session import read_session
     from performer.offline.render import render
-    from performer.runtime.session import read_session
 
     loaded = load_rig(args.rig)
     session = read_session(args.replay)
@@ -56,8 +53,15 @@ def _learn(args: argparse.Namespace) -> int:
 
 def _conduct(args: argparse.Namespace) -> int:
     from performer.runtime.conductor_process import conduct_live
+    from performer.runtime.handshake import Announcer
 
-    return conduct_live(load_rig(args.rig), args)
+    announcer = Announcer.from_env()
+    try:
+        loaded = load_rig(args.rig)
+    except ConfigError as err:
+        announcer.failed("config", str(err))
+        raise
+    return conduct_live(loaded, args, announcer)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -112,12 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except ConfigError as err:
+    except ConfigError as err:  # it names the file itself
         print(err, file=sys.stderr)
-        return EXIT_CONFIG
+        return err.exit_code
     except PerformerError as err:
         print(f"performer: {err}", file=sys.stderr)
-        return EXIT_DEVICE
+        return err.exit_code
     except KeyboardInterrupt:
         return 130
 

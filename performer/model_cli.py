@@ -50,7 +50,8 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
 
     train = sub.add_parser("train", help="train the note model on a prepared event file")
     train.add_argument("--events", default=str(DEFAULT_EVENTS), metavar="FILE")
-    train.add_argument("--out", default="performer/generate/model/weights.pt", metavar="FILE", help="state_dict to write")
+    train.add_argument("--out", default="performer/generate/model/weights.pt", metavar="FILE",
+                       help="state_dict to write")
     train.add_argument("--checkpoint", default="cache/train-checkpoint.pt", metavar="FILE",
                        help="resumable checkpoint, picked up if it exists")
     train.add_argument("--minutes", type=float, default=80.0, help="training time budget")

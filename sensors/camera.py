@@ -1,6 +1,6 @@
-"""The camera process: ``python -m sensors.camera``. It reads one camera (by index, by part of its name, or a
-video file), runs hand tracking and/or audience motion on each frame, and sends the signals to the conductor as one
-OSC bundle per frame over loopback UDP, like any OSC controller.
+"""A camera process's work (``performer.runtime.camera_process`` starts it). It reads one camera (by index, by
+part of its name, or a video file), runs hand tracking and/or audience motion on each frame, and sends the signals
+to the conductor as one OSC bundle per frame over loopback UDP, like any OSC controller.
 
 On an unplug or a read failure it sends ``/release hand`` or ``/release audience``, so the conductor glides those
 signals to each scene's defaults over a second; the loss is logged once, and the camera is reopened every second
@@ -8,20 +8,18 @@ until it comes back."""
 
 from __future__ import annotations
 
-import argparse
 import glob
 import logging
 import signal
 import socket
-import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable
 
 import cv2
 
-from sensors.motion import MotionAnalyzer, Zone
+from sensors.camerasettings import CameraSettings
+from sensors.motion import MotionAnalyzer
 from sensors.oscout import osc_bundle, release
 
 log = logging.getLogger("camera")
@@ -39,19 +37,6 @@ def find_device(spec: str) -> int | str:
         if spec.lower() in Path(name_file).read_text().lower():
             return int(Path(name_file).parent.name.removeprefix("video"))
     raise LookupError(f"camera {spec!r}: no such index, file or device name")
-
-
-@dataclass
-class CameraSettings:
-    """One camera's settings, as the supervisor passes them from the rig's [[cameras]]."""
-
-    device: str
-    width: int = 640
-    height: int = 480
-    mirror: bool = False
-    hands: int = 0
-    motion: bool = False
-    zones: tuple[Zone, ...] = ()
 
 
 class Camera:
@@ -130,39 +115,18 @@ def run(camera: Camera, send: "socket.socket", to: tuple[str, int], stop: list[b
         time.sleep(0.02)
 
 
-def _zone(text: str) -> Zone:
-    name, rect = text.split(":", 1)
-    x0, y0, x1, y1 = (float(v) for v in rect.split(","))
-    return Zone(name, x0, y0, x1, y1)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    p = argparse.ArgumentParser(prog="sensors.camera")
-    p.add_argument("--device", required=True, help="index, part of the device's name, or a video file")
-    p.add_argument("--width", type=int, default=640)
-    p.add_argument("--height", type=int, default=480)
-    p.add_argument("--mirror", action="store_true")
-    p.add_argument("--hands", type=int, default=0, help="hands to track (0: none)")
-    p.add_argument("--motion", action="store_true", help="audience motion")
-    p.add_argument("--zone", action="append", default=[], metavar="NAME:X0,Y0,X1,Y1")
-    p.add_argument("--send", type=int, required=True, help="the conductor's OSC port on 127.0.0.1")
-    a = p.parse_args(argv)
-    config = CameraSettings(a.device, a.width, a.height, a.mirror, a.hands, a.motion,
-                          tuple(_zone(z) for z in a.zone))
+def serve(settings: CameraSettings, on_ready: Callable[[], None]) -> int:
+    """Open the camera (a missing one is one line; it is retried), say it is ready, and send its signals to
+    ``settings.host:settings.send`` until SIGTERM or SIGINT."""
     stop: list[bool] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.append(True))
-    camera = Camera(config)
+    camera = Camera(settings)
     opened = camera.open()
     if not opened:
         log.warning("camera %s: not there; going on without it (its signals read their scene defaults), retrying "
-                    "every %g s", a.device, REOPEN)
-    print("camera ready", flush=True)
+                    "every %g s", settings.device, REOPEN)
+    on_ready()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as send:
-        run(camera, send, ("127.0.0.1", a.send), stop, lost=not opened)
+        run(camera, send, (settings.host, settings.send), stop, lost=not opened)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

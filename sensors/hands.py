@@ -39,8 +39,8 @@ def hand_features(points: np.ndarray, aspect: float = 4 / 3) -> dict[str, float]
     xy = points[:, :2] * np.array([aspect, 1.0])
     palm = xy[list(PALM)].mean(axis=0)
     scale = max(1e-6, float(np.linalg.norm(xy[MIDDLE_MCP] - xy[WRIST])))
-    tips = np.linalg.norm(xy[list(TIPS)] - palm, axis=1).mean() / scale
-    pinch = np.linalg.norm(xy[THUMB_TIP] - xy[INDEX_TIP]) / scale
+    tips = float(np.linalg.norm(xy[list(TIPS)] - palm, axis=1).mean()) / scale
+    pinch = float(np.linalg.norm(xy[THUMB_TIP] - xy[INDEX_TIP])) / scale
     dx, dy = xy[MIDDLE_MCP] - xy[WRIST]
     roll = math.atan2(dx, -dy)  # 0 upright, +pi/2 pointing right
     return {

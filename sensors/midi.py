@@ -13,10 +13,9 @@ from typing import Callable
 
 import mido
 
-from performer.errors import DeviceError
+from sensors.cues import numbered
 from sensors.events import ControlEvent, CueEvent, Event
-from performer.config.rig import MidiConfig
-from sensors.midiports import NoMidi, PolledInputs
+from sensors.midiports import PolledInputs
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ class MidiTranslator:
         if kind == "polytouch":
             return [ControlEvent(t, f"midi/pressure/{message.note}", message.value / 127.0)]
         if kind == "program_change":
-            return [CueEvent(t, f"#{message.program}")]
+            return [CueEvent(t, numbered(message.program))]
         return []
 
     def _control(self, message: mido.Message, t: float) -> list[Event]:
@@ -90,31 +89,40 @@ def is_key(message: mido.Message) -> bool:
 
 class MidiInputs:
     """The rig's MIDI inputs, found by name pattern, polled by a thread of their own, and reconnected when a
-    controller comes back. A pattern that matches nothing gets one line and the rig goes on without it."""
+    controller comes back. A pattern that matches nothing gets one line and the rig goes on without it; a
+    message the callback fails on is logged and counted (``failed``), and the thread reads on.
 
-    def __init__(self, config: MidiConfig, callback: Callable[[mido.Message], None],
+    Raises ``NoMidi`` (an ``InputUnavailable``) when there is no MIDI system at all."""
+
+    def __init__(self, api: str, patterns: list[str], callback: Callable[[mido.Message], None],
                  client: str = "performer", own: str = "") -> None:
-        try:
-            self.inputs = PolledInputs(config.api.value, [spec.port for spec in config.inputs], client, own=own)
-        except NoMidi as err:
-            raise DeviceError(str(err)) from err
+        self.inputs = PolledInputs(api, patterns, client, own=own)
         self.callback = callback
+        self.failed = 0  # messages the callback raised on
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="midi-in", daemon=True)
-        if config.inputs:
+        if patterns:
             self._thread.start()
 
     def _run(self) -> None:
         next_scan = 0.0
         while not self._stop.wait(POLL):
             for message in self.inputs.poll():
-                self.callback(message)
+                self._deliver(message)
             if (now := time.monotonic()) >= next_scan:
                 next_scan = now + RESCAN
                 try:
                     self.inputs.rescan()
                 except Exception as err:  # the MIDI system itself went away; keep trying
                     log.warning("MIDI: rescan failed: %s", err)
+
+    def _deliver(self, message: mido.Message) -> None:
+        try:
+            self.callback(message)
+        except Exception:  # one bad message must not end the input thread
+            self.failed += 1
+            if self.failed == 1 or self.failed % 1000 == 0:
+                log.exception("MIDI: %d message(s) could not be handled; latest: %s", self.failed, message)
 
     def close(self) -> None:
         self._stop.set()

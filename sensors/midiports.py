@@ -14,12 +14,14 @@ import re
 import mido
 import rtmidi
 
+from sensors.errors import InputUnavailable
+
 log = logging.getLogger(__name__)
 
 RTMIDI_APIS = {"alsa": rtmidi.API_LINUX_ALSA, "jack": rtmidi.API_UNIX_JACK}
 
 
-class NoMidi(OSError):
+class NoMidi(InputUnavailable):
     """The MIDI system itself (ALSA's sequencer, or a JACK server) is not there."""
 
 

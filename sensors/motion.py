@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from sensors.camerasettings import Zone
+
 SIZE = (320, 240)  # width, height the analysis works at
 THRESHOLD = 0.4  # change, in standard deviations of the picture's grey levels, a pixel must show to be moving
 MIN_LEVELS = 8.0  # and at least this many grey levels, so a dark, flat picture's noise is not motion
@@ -29,17 +31,6 @@ def matched_tones(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     cdf_target = cv2.calcHist([target], [0], None, [256], [0, 256]).ravel().cumsum()
     lut = np.searchsorted(cdf_target / cdf_target[-1], cdf_source / cdf_source[-1]).clip(0, 255)
     return cv2.LUT(source, lut.astype(np.uint8))
-
-
-@dataclass(frozen=True)
-class Zone:
-    """A named rectangle of the picture, in 0..1 coordinates (x0, y0) to (x1, y1), y down."""
-
-    name: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
 
 
 @dataclass(frozen=True)

@@ -10,25 +10,39 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from typing import Iterable
+from typing import Iterable, Protocol
 
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_packet import OscPacket
 
+from sensors.cues import Command
 from sensors.events import ControlEvent, CueEvent, Event, ReleaseEvent, clamp01, is_signal_name
-from performer.config.rig import OscRoute
 from sensors.oscpattern import compile_pattern, fill, is_pattern
 
 log = logging.getLogger(__name__)
 
-CUE_ADDRESSES = {"/cue/next": "next", "/cue/go": "next", "/cue/prev": "prev", "/cue/back": "prev",
-                 "/panic": "panic"}
+CUE_ADDRESSES = {"/cue/next": Command.NEXT, "/cue/go": Command.NEXT, "/cue/prev": Command.PREV,
+                 "/cue/back": Command.PREV, "/panic": Command.PANIC}
+
+
+class Route(Protocol):
+    """An OSC address (or address pattern) routed to a signal, its first argument scaled from ``range`` to 0..1
+    (a rig's ``[[osc.routes]]``)."""
+
+    @property
+    def address(self) -> str: ...
+
+    @property
+    def signal(self) -> str: ...
+
+    @property
+    def range(self) -> tuple[float, float]: ...
 
 
 class OscDispatcher:
     """Maps OSC messages onto bus events and keeps counts of what it clamped and rejected."""
 
-    def __init__(self, routes: Iterable[OscRoute] = ()) -> None:
+    def __init__(self, routes: Iterable[Route] = ()) -> None:
         self.routes = {r.address: r for r in routes if not is_pattern(r.address)}
         self.patterns = [(compile_pattern(r.address), r) for r in routes if is_pattern(r.address)]
         self.malformed = 0
@@ -54,28 +68,37 @@ class OscDispatcher:
     def _event(self, message: OscMessage, t: float) -> Event | None:
         address, params = message.address, list(message.params)
         if address in CUE_ADDRESSES:
-            return CueEvent(t, CUE_ADDRESSES[address])
+            return CueEvent(t, CUE_ADDRESSES[address].value)
         if address == "/release":  # a sensor gone: its signals glide back to the scenes' defaults
-            return ReleaseEvent(t, str(params[0]).strip("/")) if params else self._reject(address, "expected a prefix")
+            if params:
+                return ReleaseEvent(t, str(params[0]).strip("/"))
+            self._reject(address, "expected a prefix")
+            return None
         if address == "/scene":
-            return CueEvent(t, str(params[0])) if params else self._reject(address, "expected a scene name")
+            if params:
+                return CueEvent(t, str(params[0]))
+            self._reject(address, "expected a scene name")
+            return None
         route, signal = self._route(address)
         if not is_signal_name(signal):  # an unrouted address, or what a pattern's wildcard matched
-            return self._reject(address, "expected an address like /fader/1 (lower case, two or more parts)")
+            self._reject(address, "expected an address like /fader/1 (lower case, two or more parts)")
+            return None
         if not params or not isinstance(params[0], (int, float)) or isinstance(params[0], bool):
-            return self._reject(address, f"expected a number as first argument, got {params[:1]!r}")
+            self._reject(address, f"expected a number as first argument, got {params[:1]!r}")
+            return None
         value = float(params[0])
         if route:
             lo, hi = route.range
             value = (value - lo) / (hi - lo) if hi != lo else 0.0
         value, clamped = clamp01(value)
         if math.isnan(value):
-            return self._reject(address, "got NaN")
+            self._reject(address, "got NaN")
+            return None
         if clamped:
             self.clamped[address] += 1
         return ControlEvent(t, signal, value)
 
-    def _route(self, address: str) -> tuple[OscRoute | None, str]:
+    def _route(self, address: str) -> tuple[Route | None, str]:
         """The route for an address (exact first, then patterns in the rig's order) and the signal it sets."""
         if address in self.routes:
             return self.routes[address], self.routes[address].signal
@@ -85,7 +108,7 @@ class OscDispatcher:
         return None, address[1:]
 
     def _reject(self, address: str, why: str) -> None:
+        """Count a message we cannot use, and warn the first time its address sends one."""
         self.rejected[address] += 1
         if self.rejected[address] == 1:
             log.warning("osc %s: %s; ignored (logged once per address)", address, why)
-        return None

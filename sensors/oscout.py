@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from typing import Union
+
 from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message_builder import OscMessageBuilder
 
+OscArg = Union[str, bytes, bool, int, float]  # what OscMessageBuilder.add_arg accepts, as far as we send
 
-def _bundle(messages: list[tuple[str, str, object]]) -> bytes:
+
+def _bundle(messages: list[tuple[str, str, OscArg]]) -> bytes:
     bundle = OscBundleBuilder(IMMEDIATELY)
     for address, type_tag, value in messages:
         message = OscMessageBuilder(address=address)

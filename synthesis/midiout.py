@@ -1,5 +1,6 @@
-"""The rig's MIDI out, as pure logic: which note-on and note-off bytes go out when, for notes on the voices'
-MIDI channels, so an external synth or a DAW plays along. The engine sends the bytes from its audio callback.
+"""The rig's MIDI out: which note-on and note-off bytes go out when, for notes on the voices' MIDI channels, so an
+external synth or a DAW plays along (``NotesOut``, pure), and the sending from the audio callback, each message
+remembered so that its echo is recognised (``MidiOutput``, with the port passed in).
 
 A note that starts while the same key still sounds on its channel first ends the older one (MIDI has one state
 per key and channel), and the older note's own note-off is then skipped, so a key is never cut short twice."""
@@ -9,12 +10,15 @@ from __future__ import annotations
 import heapq
 from typing import Protocol
 
+from synthesis.counts import EngineCounts
+from synthesis.midiecho import EchoFilter
+
 NOTE_OFF, NOTE_ON, CONTROL = 0x80, 0x90, 0xB0
 ALL_NOTES_OFF = 123  # the controller number that ends every note on a channel
 
 
 class MidiSender(Protocol):
-    """Where the bytes go: sensors.midiports.MidiOut live, a list in tests."""
+    """Where the bytes go: the rig's MIDI out port live (sensors.midiports.MidiOut), a list in tests."""
 
     def send(self, data: list[int]) -> None: ...
 
@@ -75,3 +79,36 @@ class NotesOut:
         self.sounding.clear()
         self._offs.clear()
         return out
+
+
+class MidiOutput:
+    """The rig's MIDI out as the audio callback drives it: the bytes of each note as it starts and ends go to
+    ``sender`` at once, and each is remembered (``echo``) so that hearing it back is not taken for the player."""
+
+    def __init__(self, sender: MidiSender, channels: tuple[int, ...], echo_window: float,
+                 counts: EngineCounts) -> None:
+        self.sender, self.counts = sender, counts
+        self.notes = NotesOut(channels)
+        self.echo = EchoFilter(echo_window)  # in the caller's unit of time (the engine's: frames)
+
+    def start(self, channel: int, pitch: int, velocity: int, end: float, now: float) -> None:
+        """A note on ``channel`` starts ``now`` and ends at ``end``."""
+        self._send(self.notes.start(channel, pitch, velocity, end), now)
+
+    def flush(self, until: float, now: float) -> None:
+        """The note-offs due before ``until``."""
+        self._send(self.notes.due(until), now)
+
+    def all_off(self, now: float) -> None:
+        """Every sounding key off, then all-notes-off on each channel used (a panic, the engine stopping)."""
+        self._send(self.notes.all_off(), now)
+
+    def is_echo(self, data: list[int], now: float) -> bool:
+        """Whether a message heard on an input ``now`` is one of ours coming back."""
+        return self.echo.is_echo(data, now)
+
+    def _send(self, messages: list[list[int]], now: float) -> None:
+        for data in messages:
+            self.sender.send(data)
+            self.echo.sent(data, now)
+            self.counts.midi_out += 1

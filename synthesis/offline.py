@@ -9,7 +9,9 @@ from typing import Iterable, Sequence
 from synthesis.engine import Engine
 from synthesis.protocol import Message, Note
 from synthesis.scheduler import FrameClock
-from synthesis.server import AudioSettings, make_server
+from synthesis.server import make_server
+from synthesis.settings import AudioSettings
+from synthesis.thruplayer import MidiSource
 
 TAIL = 1.5  # seconds rendered after the last note ends
 
@@ -26,7 +28,7 @@ class RenderStats:
 
 
 def render_notes(notes: Iterable[Note], settings: AudioSettings, out: Path, duration: float | None = None,
-                 params: Iterable[Message] = (), midi_in: Sequence[object] = ()) -> RenderStats:
+                 params: Iterable[Message] = (), midi_in: Sequence[MidiSource] = ()) -> RenderStats:
     """Render ``notes`` (start times in seconds from 0), and timed messages (parameter changes, the thru
     instrument) at their times, to a 24-bit WAV; return what it played. ``midi_in`` are polled
     inputs for the thru path, read once per buffer as live (rtmidi.MidiIn, or a scripted stand-in)."""
@@ -34,8 +36,7 @@ def render_notes(notes: Iterable[Note], settings: AudioSettings, out: Path, dura
     length = max([duration or 0.0] + [n.end + TAIL for n in notes])
     server = make_server(replace(settings, backend="offline"))
     try:
-        engine = Engine(server, settings, FrameClock(settings.sample_rate, origin=0.0), live=False)
-        engine.midi_in = list(midi_in)
+        engine = Engine(server, settings, FrameClock(settings.sample_rate, origin=0.0), live=False, midi_in=midi_in)
         for message in [*params, *notes]:
             engine.submit(message)
         server.recordOptions(dur=length, filename=str(out), fileformat=0, sampletype=1)

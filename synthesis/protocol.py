@@ -10,8 +10,10 @@ from typing import Union
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
+OscArg = Union[str, bytes, bool, int, float]  # what OscMessageBuilder.add_arg accepts, as far as we send
 
-def _encode(address: str, args: list[tuple[str, object]]) -> bytes:
+
+def _encode(address: str, args: list[tuple[str, OscArg]]) -> bytes:
     builder = OscMessageBuilder(address=address)
     for type_tag, value in args:
         builder.add_arg(value, type_tag)

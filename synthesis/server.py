@@ -4,46 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
 from typing import Iterator
 
 import pyo
 
+from synthesis.settings import AudioDeviceError, AudioSettings
+
 RANDOM_SEED = 1
-
-
-class AudioDeviceError(OSError):
-    """No usable audio output: no device, no such device, or no JACK server."""
-
-
-@dataclass(frozen=True)
-class AudioSettings:
-    """What the engine needs to know about its audio, decoupled from the rig file's schema."""
-
-    backend: str = "portaudio"  # portaudio | jack | offline
-    device: str = ""
-    jack_name: str = "performer"
-    jack_connect: bool = True
-    sample_rate: int = 48000
-    buffer_size: int = 256
-    channels: int = 2
-    ceiling_db: float = -1.0
-    gain_db: float = -6.0
-    voices: int = 16  # per instrument, unless instrument_voices names it
-    instrument_voices: tuple[tuple[str, int], ...] = ()
-    max_loudness_db: float | None = None  # a gallery's loudness cap (RMS, dBFS); None: only the limiter
-    effects: bool = True  # reverb and delay sends; off to hear (or test) the instruments dry
-    thru_api: str = "alsa"  # alsa | jack: where the player's MIDI ports are
-    thru_ports: tuple[str, ...] = ()  # name patterns of the ports whose notes the engine plays at once
-    thru_channel: int = 0  # MIDI channel 1-16 the thru path listens to; 0 for every channel
-    midi_out: bool = False  # send the notes of the voices on midi_out_channels to a MIDI port (thru_api's)
-    midi_out_port: str = ""  # name pattern of the destinations; empty: a port of our own that others connect to
-    midi_out_channels: tuple[int, ...] = ()  # voices' channels sent out; empty: every channel
-    echo_window: float = 0.1  # seconds within which a sent message heard back on an input is dropped as an echo
-
-    def voices_of(self, instrument: str) -> int:
-        """The size of an instrument's voice pool."""
-        return dict(self.instrument_voices).get(instrument, self.voices)
 
 
 @contextlib.contextmanager

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from performer.show.bus import ControlBus
-from sensors.events import ControlEvent
-from performer.show.mapping import Mapping, steer
 from performer.config.scene import MappingSpec
 from performer.music.steering import Steering, SteerParam
+from performer.show.bus import ControlBus
+from performer.show.mapping import Mapping, steer
+from sensors.events import ControlEvent
 
 
 def spec(**kw: object) -> MappingSpec:
@@ -92,8 +92,8 @@ def test_released_signals_glide_to_each_readers_default():
 def test_sessions_record_releases(tmp_path):
     import io
 
+    from performer.config.session import SessionWriter, read_session
     from sensors.events import ReleaseEvent
-    from performer.runtime.session import SessionWriter, read_session
 
     handle = io.StringIO()
     SessionWriter(handle, origin=1.0).write(ReleaseEvent(3.0, "hand"))

@@ -8,18 +8,21 @@ from __future__ import annotations
 import dataclasses
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import cv2
 
-from sensors.events import ControlEvent, ReleaseEvent
-from performer.config.loading import load_rig
-from performer.offline.render import audio_settings, conduct
-from performer.runtime.session import read_session
-from sensors.osc import OscDispatcher
 from performer.bench.testvideo import PEOPLE, read_video, write_video
+from performer.config.loading import load_rig
+from performer.config.session import read_session
+from performer.config.settings import audio_settings
+from performer.offline.render import conduct
+from performer.runtime.commands import camera_argv
+from performer.runtime.handshake import Ready, ReadyPipe
+from sensors.camerasettings import CameraSettings, Zone
+from sensors.events import ControlEvent, ReleaseEvent
+from sensors.osc import OscDispatcher
 from tests.conftest import require
 
 
@@ -39,10 +42,12 @@ def _listen(seconds: float, sock: socket.socket) -> list[tuple[float, dict[str, 
     return out
 
 
-def _camera(argv: list[str], port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "sensors.camera", *argv, "--send", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "camera ready"
+def _camera(settings: CameraSettings) -> subprocess.Popen:
+    """A camera process as the supervisor starts one: its settings as one JSON argument, and the handshake."""
+    pipe = ReadyPipe()
+    proc = subprocess.Popen(camera_argv(settings), env=pipe.env(), pass_fds=pipe.pass_fds,
+                            stderr=subprocess.PIPE, text=True)
+    assert isinstance(pipe.wait(proc, 20.0), Ready)
     return proc
 
 
@@ -59,7 +64,8 @@ def test_motion_signals_flow_and_a_lost_camera_is_released_and_comes_back(tmp_pa
     video = write_video(clip, tmp_path / "room.avi", 60.0)  # a second long: a file plays at its own rate
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        proc = _camera(["--device", str(video), "--motion", "--zone", "left:0,0,0.5,1"], sock.getsockname()[1])
+        proc = _camera(CameraSettings(str(video), motion=True, zones=(Zone("left", 0, 0, 0.5, 1),),
+                                     send=sock.getsockname()[1]))
         try:
             bundles = _listen(2.6, sock)
         finally:
@@ -76,7 +82,7 @@ def test_motion_signals_flow_and_a_lost_camera_is_released_and_comes_back(tmp_pa
 def test_a_missing_camera_is_one_line_and_nothing_is_sent(tmp_path):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        proc = _camera(["--device", "no-such-camera", "--motion"], sock.getsockname()[1])
+        proc = _camera(CameraSettings("no-such-camera", motion=True, send=sock.getsockname()[1]))
         try:
             bundles = _listen(2.5, sock)  # two reopen attempts
         finally:
@@ -114,8 +120,8 @@ def test_a_rig_with_a_camera_records_its_signals(tmp_path, jack_server, performe
     # replay: the same log and seed give the same notes, and the camera's signals are what shape them
     loaded = load_rig(rig)
     take = read_session(session)
-    notes = conduct(loaded, take, audio_settings(loaded))[0]
-    assert len(notes) > 5 and notes == conduct(load_rig(rig), read_session(session), audio_settings(loaded))[0]
+    notes = conduct(loaded, take, audio_settings(loaded.rig))[0]
+    assert len(notes) > 5 and notes == conduct(load_rig(rig), read_session(session), audio_settings(loaded.rig))[0]
     crowd = dataclasses.replace(take, events=[dataclasses.replace(e, value=1.0) if getattr(e, "name", "") ==
                                               "audience/energy" else e for e in take.events])
-    assert conduct(loaded, crowd, audio_settings(loaded))[0] != notes
+    assert conduct(loaded, crowd, audio_settings(loaded.rig))[0] != notes

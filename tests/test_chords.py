@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from performer.music.chords import chord_classes
-from performer.errors import ConfigError
 from performer.config.loading import load_rig, load_scene
-from performer.offline.render import audio_settings, conduct
-from performer.runtime.session import Session
+from performer.config.session import Session
+from performer.config.settings import audio_settings
+from performer.errors import ConfigError
+from performer.music.chords import chord_classes
+from performer.offline.render import conduct
 
 
 def test_chord_symbols():
@@ -46,7 +47,7 @@ def test_every_note_is_a_tone_of_the_chord_of_its_bar(tmp_path: Path, generator:
     rig = tmp_path / "rig.toml"
     rig.write_text(f'name = "chords"\nscenes = ["changes.toml"]\n[model]\ngenerator = "{generator}"\n')
     loaded = load_rig(rig)
-    notes, _, start = conduct(loaded, Session(events=[], header={"duration": 32.0}), audio_settings(loaded))
+    notes, _, start = conduct(loaded, Session(events=[], header={"duration": 32.0}), audio_settings(loaded.rig))
     scene = loaded.scenes[0]
     assert len(notes) > 60 and {n.voice for n in notes} == {"lead", "bass"}
     outside = [n for n in notes if n.pitch % 12 not in scene.chord_at((n.start - start) / 0.5)]

@@ -12,10 +12,11 @@ import soundfile as sf
 
 from performer.bench.analysis import band_peak, hz, spectrum
 from synthesis.engine import Engine
-from synthesis.protocol import Note, Panic, Param
 from synthesis.offline import render_notes
+from synthesis.protocol import Note, Panic, Param
 from synthesis.scheduler import FrameClock
-from synthesis.server import AudioSettings, make_server
+from synthesis.server import make_server
+from synthesis.settings import AudioSettings
 from synthesis.voices import VoicePool
 
 INSTRUMENTS = ["epiano", "pluck", "pad", "bass", "drums"]

@@ -14,12 +14,14 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from performer.show.conductor import Conductor, Trace
-from sensors.events import ControlEvent
-from performer.show.director import GalleryDirector, Position
+import pytest
+
 from performer.config.loading import load_rig
 from performer.offline.render import CollectSink
+from performer.show.conductor import Conductor, Trace
+from performer.show.director import GalleryDirector, Position
 from performer.show.hours import GalleryMode
+from sensors.events import ControlEvent
 
 ROOT = Path(__file__).resolve().parent.parent
 MONDAY = datetime(2026, 11, 23)  # a Monday, midnight
@@ -55,7 +57,7 @@ ALWAYS = "[gallery.hours]\n" + "".join(f'{day} = [["00:00", "24:00"]]\n'
 def test_a_week_of_opening_hours_quiet_hours_and_idling(tmp_path):
     loaded = load_rig(_rig(tmp_path, HOURS))
     trace, sink = Trace(), CollectSink()
-    conductor = Conductor(loaded, sink, start=0.0, trace=trace, first=None)
+    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0, trace=trace, first=None)
     now = [0.0]
 
     def calendar() -> datetime:
@@ -108,7 +110,8 @@ def test_a_restarted_gallery_resumes_its_scene(tmp_path):
     rig = _rig(tmp_path, 'state_file = "state.json"\n' + ALWAYS)
     loaded = load_rig(rig)
     Position(tmp_path / "state.json").save("Dawn")
-    conductor = Conductor(loaded, CollectSink(), start=0.0, trace=(trace := Trace()), first=None)
+    conductor = Conductor(loaded, CollectSink(), Conductor.load_factory(loaded), start=0.0, trace=(trace := Trace()),
+                          first=None)
     GalleryDirector(loaded.rig.gallery, conductor, lambda: MONDAY + timedelta(hours=12),
                     Position(tmp_path / "state.json")).look(0.0)
     conductor.advance_to(30.0)
@@ -144,7 +147,8 @@ def test_a_killed_gallery_rig_resumes_its_scene_when_restarted(tmp_path, jack_se
 def test_the_clock_going_back_an_hour_does_not_stop_the_gallery(tmp_path):
     """Daylight saving time ends: local time goes from 03:00 back to 02:00 while open (Friday's late opening)."""
     loaded = load_rig(_rig(tmp_path, HOURS))
-    conductor = Conductor(loaded, CollectSink(), start=0.0, trace=(trace := Trace()), first=None)
+    conductor = Conductor(loaded, CollectSink(), Conductor.load_factory(loaded), start=0.0, trace=(trace := Trace()),
+                          first=None)
     when = [MONDAY + timedelta(days=4, hours=23, minutes=50)]  # Friday 23:50, open until 02:00
     director = GalleryDirector(loaded.rig.gallery, conductor, lambda: when[0])
     director.look(0.0)
@@ -153,5 +157,19 @@ def test_the_clock_going_back_an_hour_does_not_stop_the_gallery(tmp_path):
     director.look(5.0)
     conductor.advance_to(10.0)
     assert [c.mode for c in director.changes] == [GalleryMode.playing, GalleryMode.playing]
-    assert not conductor.sequencer.ended  # the music went on: not stopped,
+    assert not conductor.stopped  # the music went on: not stopped,
     assert not [t for t, _ in trace.scenes if 5.0 <= t < 6.5]  # nor restarted (Room's own length moves it on later)
+
+
+def test_only_the_clock_going_back_starts_the_schedule_afresh(tmp_path, monkeypatch):
+    """Any other error from the schedule is a bug, not a clock reading: it is not swallowed."""
+    loaded = load_rig(_rig(tmp_path, HOURS))
+    conductor = Conductor(loaded, CollectSink(), Conductor.load_factory(loaded), start=0.0, first=None)
+    director = GalleryDirector(loaded.rig.gallery, conductor, lambda: MONDAY + timedelta(days=1, hours=12))
+
+    def broken(now: datetime, audience: bool) -> list:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(director.gallery, "update", broken)
+    with pytest.raises(ValueError, match="a bug"):
+        director.look(0.0)

@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from sensors.hands import HandTracker, hand_features
 from performer.bench.testvideo import HAND_PHOTOS, moving_hand, read_video, two_hands, write_video
+from sensors.hands import HandTracker, hand_features
 from tests.conftest import require
 
 FRAMES, FPS, TRAVEL, SCALE = 120, 30.0, 200.0, 0.5  # the photos fill the frame: halve them to give room

@@ -13,9 +13,9 @@ import soundfile as sf
 from performer.bench.analysis import band_peak, cents, hz, isolated_onsets, spectrum
 from synthesis.catalog import INSTRUMENTS, default_release
 from synthesis.instruments import VOICE_CLASSES
-from synthesis.protocol import Note
 from synthesis.offline import render_notes
-from synthesis.server import AudioSettings
+from synthesis.protocol import Note
+from synthesis.settings import AudioSettings
 
 PITCHED = ["epiano", "pluck", "pad", "bass"]
 RANGES = {"epiano": (40, 90), "pluck": (40, 84), "pad": (45, 84), "bass": (28, 55)}

@@ -180,7 +180,7 @@ def test_supervisor_restarts_a_dead_engine(jack_server: dict[str, str], tmp_path
         wait_for(lambda: f"engine-{tag}:output_1" in jack_ports(env), 30, "the engine's JACK ports")
         wait_for(lambda: len(children_of(run.pid)) == 2, 30, "engine and conductor")
         engine = next(p for p in children_of(run.pid)
-                      if "synthesis.process" in Path(f"/proc/{p}/cmdline").read_text())
+                      if "performer.runtime.engine_process" in Path(f"/proc/{p}/cmdline").read_text())
         os.kill(engine, signal.SIGKILL)  # a crash: no clean stop
         wait_for(lambda: engine not in children_of(run.pid) and len(children_of(run.pid)) == 2, 30,
                  "a new engine process")

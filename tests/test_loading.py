@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from performer.errors import ConfigError
 from performer.config.loading import load_rig, load_scene
+from performer.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -170,11 +170,11 @@ def test_engine_and_thru_settings_name_the_field(tmp_path: Path, text: str, fiel
 
 
 def test_engine_and_thru_settings_reach_the_engine(tmp_path: Path) -> None:
-    from performer.offline.render import audio_settings
+    from performer.config.settings import audio_settings
 
     text = ('[audio]\nmax_loudness_db = -20\n[engine]\ninstrument_voices = { pad = 6 }\n'
             '[midi]\napi = "jack"\nthru_channel = 2\n[[midi.inputs]]\nport = "KeyStep"\n')
-    settings = audio_settings(load_rig(write_rig(tmp_path, text)))
+    settings = audio_settings(load_rig(write_rig(tmp_path, text)).rig)
     assert settings.voices_of("pad") == 6 and settings.voices_of("bass") == 16
     assert settings.max_loudness_db == -20 and settings.thru_channel == 2
     assert settings.thru_api == "jack" and settings.thru_ports == ("KeyStep",)
@@ -193,3 +193,17 @@ def test_a_misspelt_sensor_signal_is_one_line(tmp_path, signal, expected):
         load_scene(scene)
     assert str(caught.value).startswith(f"{scene}: mappings[0].signal: {expected}"), caught.value
     assert repr(signal) in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["stop", "Next", "go", "#2"])
+def test_a_scene_named_after_a_cue_word_is_refused_by_check(tmp_path: Path, performer_cmd: list[str],
+                                                             name: str) -> None:
+    scene = tmp_path / "drift.toml"
+    text = (LAPTOP.parent.parent / "scenes" / "drift.toml").read_text()
+    scene.write_text(text.replace('name = "Drift"', f'name = "{name}"', 1))
+    rig = tmp_path / "rig.toml"
+    rig.write_text(f'name = "t"\nscenes = ["{scene}"]\n')
+    result = check(performer_cmd, rig)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{scene}: name: expected a scene name"), result.stderr

@@ -109,7 +109,8 @@ def test_the_engine_sends_its_notes_out_and_drops_their_echoes(tmp_path):
     from synthesis.engine import Engine
     from synthesis.protocol import Note, Thru
     from synthesis.scheduler import FrameClock
-    from synthesis.server import AudioSettings, make_server
+    from synthesis.server import make_server
+    from synthesis.settings import AudioSettings
 
     sr, bs = 48000, 256
     settings = AudioSettings(backend="offline", effects=False, midi_out=True, midi_out_channels=(1,))
@@ -120,8 +121,7 @@ def test_the_engine_sends_its_notes_out_and_drops_their_echoes(tmp_path):
     loop = Loopback(player)
     server = make_server(settings)
     try:
-        engine = Engine(server, settings, FrameClock(sr, origin=0.0), live=False)
-        engine.midi_in, engine.midi_out = [loop], loop
+        engine = Engine(server, settings, FrameClock(sr, origin=0.0), live=False, midi_in=[loop], midi_out=loop)
         engine.submit(Thru("epiano"))
         for note in notes:
             engine.submit(note)

@@ -14,17 +14,17 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from performer.show.conductor import Conductor
 from performer.config.loading import load_rig
 from performer.generate.model import tokens as tk
 from performer.generate.model.generator import ModelGenerator
 from performer.generate.model.network import NetConfig, NoteNet
 from performer.generate.model.runner import GRU_INPUTS, HEAD_CONDITIONS, Runner
 from performer.generate.model.weights import DEFAULT_WEIGHTS, WeightsError, load_weights
-from performer.music.notes import NoteEvent
-from performer.offline.render import CollectSink
 from performer.generate.rulewalk import RuleGenerator
+from performer.music.notes import NoteEvent
 from performer.music.steering import PIANO, Constraints, Steering, relaxed_pitches
+from performer.offline.render import CollectSink
+from performer.show.conductor import Conductor
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -162,7 +162,7 @@ def test_bad_weights_give_one_line_and_the_fallback(tmp_path, caplog, content):
     loaded = load_rig(_rig_with_weights(tmp_path, "bad.pt"))
     sink = CollectSink()
     with caplog.at_level(logging.WARNING):
-        conductor = Conductor(loaded, sink, start=0.0)
+        conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0)
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1 and "bad.pt" in warnings[0] and "fallback" in warnings[0]
     assert "\n" not in warnings[0]
@@ -172,7 +172,8 @@ def test_bad_weights_give_one_line_and_the_fallback(tmp_path, caplog, content):
 
 
 def test_laptop_rig_plays_the_model_by_default():
-    conductor = Conductor(load_rig(ROOT / "rigs" / "laptop.toml"), CollectSink(), start=0.0)
+    loaded = load_rig(ROOT / "rigs" / "laptop.toml")
+    conductor = Conductor(loaded, CollectSink(), Conductor.load_factory(loaded), start=0.0)
     assert all(isinstance(v.generator, ModelGenerator) for v in conductor._runs[0].voices)
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from performer.config.loading import load_rig
+from performer.offline.render import CollectSink
 from performer.show.callresponse import Call
 from performer.show.conductor import Conductor, Trace
 from sensors.events import PlayerMidi
-from performer.config.loading import load_rig
-from performer.offline.render import CollectSink
 
 
 def test_a_call_starts_after_silence_and_is_answered_after_a_gap():
@@ -65,7 +65,7 @@ def test_answer_waits_for_the_call_accompany_and_autonomous_play_on(tmp_path: Pa
     rig.write_text('name = "duet"\nscenes = ["duet.toml"]\n[model]\ngenerator = "rules"\n')
     loaded = load_rig(rig)
     sink = CollectSink()
-    conductor = Conductor(loaded, sink, start=0.0, trace=Trace())
+    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0, trace=Trace())
     calls = [(2.0, [72, 74, 76, 79]), (12.0, [77, 76, 74, 72, 71, 72])]
     for start, notes in calls:
         for i, note in enumerate(notes):

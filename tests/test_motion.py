@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from sensors.motion import MotionAnalyzer, Zone
 from performer.bench.testvideo import PEOPLE, read_video, write_video
+from sensors.motion import MotionAnalyzer, Zone
 from tests.conftest import require
 
 FPS = 10.0  # vtest.avi's own rate

@@ -11,8 +11,8 @@ from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message_builder import OscMessageBuilder
 from pythonosc.udp_client import SimpleUDPClient
 
-from sensors.events import ControlEvent, CueEvent, Event
 from performer.config.rig import OscRoute
+from sensors.events import ControlEvent, CueEvent, Event
 from sensors.osc import OscDispatcher
 from sensors.udp import UdpReceiver
 

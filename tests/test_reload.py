@@ -12,10 +12,10 @@ import time
 import uuid
 from pathlib import Path
 
-from performer.show.conductor import Conductor, Trace
 from performer.config.loading import load_rig
-from performer.show.reload import SceneReloader
 from performer.offline.render import CollectSink
+from performer.show.conductor import Conductor, Trace
+from performer.show.reload import SceneReloader
 
 ROOT = Path(__file__).resolve().parent.parent
 HIGH = ('register = [60, 86]', 'register = [84, 100]'), ('register = 69,', 'register = 92,')
@@ -44,7 +44,7 @@ def test_an_invalid_edit_keeps_the_last_good_version_and_a_valid_one_takes_over_
     rig, scene = _rig(tmp_path)
     loaded = load_rig(rig)
     trace, sink = Trace(), CollectSink()
-    conductor = Conductor(loaded, sink, start=0.0, trace=trace)
+    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0, trace=trace)
     reloader = SceneReloader(conductor)
     t = 0.0
 

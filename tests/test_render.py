@@ -28,11 +28,11 @@ from performer.bench.analysis import (
 from performer.config.loading import load_rig
 from performer.offline.midifile import write_midi
 from synthesis.catalog import INSTRUMENTS, PARAMS, default_release
-from synthesis.engine import DELAY_FEEDBACK, DELAY_TIME
 from synthesis.instruments.drums import HAT, KICK, OPEN_HAT, SNARE, DrumVoice, sound_of
-from synthesis.protocol import Note
+from synthesis.master import DELAY_FEEDBACK, DELAY_TIME
 from synthesis.offline import render_notes
-from synthesis.server import AudioSettings
+from synthesis.protocol import Note
+from synthesis.settings import AudioSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,8 @@ from typing import Iterator, Optional
 import pytest
 from pydantic import ValidationError
 
-from performer.show.hours import Change, Gallery, GalleryConfig, GalleryMode, QuietHours, Schedule
+from performer.config.gallery import GalleryConfig, QuietHours
+from performer.show.hours import Change, ClockWentBack, Gallery, GalleryMode, Schedule
 
 MONDAY = datetime(2024, 6, 3)  # a Monday
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "next mon")
@@ -154,7 +155,7 @@ def test_never_idle_when_idle_after_is_zero():
 def test_updates_out_of_order_are_refused():
     gallery = Gallery(CONFIG)
     gallery.update(at("tue", "11:00"), audience=False)
-    with pytest.raises(ValueError, match="expected updates in time order"):
+    with pytest.raises(ClockWentBack, match="expected updates in time order"):
         gallery.update(at("tue", "10:59"), audience=False)
 
 

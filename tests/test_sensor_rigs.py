@@ -8,13 +8,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from sensors.events import ControlEvent
+from performer.bench.testvideo import HAND_PHOTOS, PEOPLE, moving_hand, read_video
 from performer.config.loading import load_rig
-from performer.offline.render import audio_settings, conduct
-from performer.runtime.session import Session
+from performer.config.session import Session
+from performer.config.settings import audio_settings
+from performer.offline.render import conduct
+from sensors.events import ControlEvent
 from sensors.hands import HandTracker
 from sensors.motion import MotionAnalyzer, Zone
-from performer.bench.testvideo import HAND_PHOTOS, PEOPLE, moving_hand, read_video
 from tests.conftest import require
 
 RIGS = Path(__file__).resolve().parent.parent / "rigs"
@@ -39,7 +40,7 @@ def test_the_stage_rig_follows_the_right_hand(tmp_path):
     xs = np.array([s.get("hand/right/x", np.nan) for s in signals])
     assert np.isfinite(xs[10:]).all(), "the right hand must be tracked throughout"
     loaded = load_rig(RIGS / "stage.toml")
-    notes, _, start = conduct(loaded, _session(signals, fps), audio_settings(loaded))
+    notes, _, start = conduct(loaded, _session(signals, fps), audio_settings(loaded.rig))
     melody = [(n.pitch, xs[min(len(xs) - 1, int((n.start - start) * fps))]) for n in notes if n.voice == "melody"]
     low = [p for p, x in melody if x < np.nanpercentile(xs, 30)]
     high = [p for p, x in melody if x > np.nanpercentile(xs, 70)]
@@ -55,7 +56,7 @@ def test_the_gallery_rig_follows_the_room(tmp_path):
     analyzer = MotionAnalyzer(zones=(Zone("door", 0.0, 0.0, 0.25, 1.0),))
     signals = [analyzer.update(f, i / fps).signals() for i, f in enumerate(empty + busy)]
     loaded = load_rig(RIGS / "gallery.toml")
-    notes, trace, start = conduct(loaded, _session(signals, fps), audio_settings(loaded))
+    notes, trace, start = conduct(loaded, _session(signals, fps), audio_settings(loaded.rig))
     bells = [n for n in notes if n.voice == "bells"]
     quiet = [n for n in bells if 5.0 <= n.start - start < 20.0]
     lively = [n for n in bells if 30.0 <= n.start - start < 60.0]

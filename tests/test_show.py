@@ -8,10 +8,10 @@ from pathlib import Path
 
 import tomlkit
 
-from sensors.events import ControlEvent, CueEvent
 from performer.config.loading import load_rig, read_toml
+from performer.config.session import Session
 from performer.offline.render import render
-from performer.runtime.session import Session
+from sensors.events import ControlEvent, CueEvent
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENES = ("dawn", "drift", "bloom", "room")

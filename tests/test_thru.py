@@ -13,10 +13,10 @@ import soundfile as sf
 
 from performer.bench.analysis import band_peak, cents, hz, isolated_onsets, spectrum
 from synthesis.catalog import default_release
-from synthesis.engine import LIMITER_LOOKAHEAD
-from synthesis.protocol import Thru
+from synthesis.master import LIMITER_LOOKAHEAD
 from synthesis.offline import render_notes
-from synthesis.server import AudioSettings
+from synthesis.protocol import Thru
+from synthesis.settings import AudioSettings
 from synthesis.thru import HOLD_LIMIT, KeyOff, KeyOn, ThruKeys
 
 SR, BS = 48000, 256
@@ -135,10 +135,10 @@ register = [36, 72]
 
 
 def test_the_conductor_feeds_the_thru_voice_and_records_the_players_notes(tmp_path: Path):
-    from performer.show.conductor import Conductor
-    from sensors.events import PlayerMidi
     from performer.config.loading import load_rig
     from performer.offline.render import CollectSink
+    from performer.show.conductor import Conductor
+    from sensors.events import PlayerMidi
 
     class Sink(CollectSink):
         def __init__(self) -> None:
@@ -149,7 +149,8 @@ def test_the_conductor_feeds_the_thru_voice_and_records_the_players_notes(tmp_pa
             self.thrus.append(thru)
 
     sink = Sink()
-    conductor = Conductor(load_rig(_rig(tmp_path)), sink, start=0.0)
+    loaded = load_rig(_rig(tmp_path))
+    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0)
     for t, message in [(2.0, _on(100, 77)), (2.1, _pedal(True)), (2.5, _off(100)), (3.0, _pedal(False))]:
         conductor.ingest(PlayerMidi(t, tuple(message.bytes())))
     conductor.advance_to(6.0)
@@ -163,8 +164,8 @@ def test_the_conductor_feeds_the_thru_voice_and_records_the_players_notes(tmp_pa
 
 
 def test_a_scene_names_its_thru_voice_or_none(tmp_path: Path):
-    from performer.errors import ConfigError
     from performer.config.loading import load_rig
+    from performer.errors import ConfigError
 
     assert load_rig(_rig(tmp_path, 'thru = "bed"')).scenes[0].thru_voice.instrument == "pad"
     assert load_rig(_rig(tmp_path, 'thru = ""')).scenes[0].thru_voice is None
@@ -179,8 +180,8 @@ def test_a_scene_names_its_thru_voice_or_none(tmp_path: Path):
 def test_sessions_record_and_replay_the_players_keys(tmp_path: Path):
     import io
 
+    from performer.config.session import SessionWriter, read_session
     from sensors.events import PlayerMidi
-    from performer.runtime.session import SessionWriter, read_session
 
     handle = io.StringIO()
     SessionWriter(handle, origin=10.0).write(PlayerMidi(12.5, (144, 60, 100)))

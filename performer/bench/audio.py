@@ -1,6 +1,6 @@
 """The audio bench: how exactly notes start, measured on offline renders by onset detection against the notes
-sent; then, on a jackd of its own, xruns against sounding voices and MIDI-to-audio latency (performer/bench/jackbench.py,
-performer/bench/latencyprobe.py)."""
+sent; then, on a jackd of its own, xruns against sounding voices and MIDI-to-audio latency
+(performer/bench/jackbench.py, performer/bench/latencyprobe.py)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ import soundfile as sf
 
 from performer.bench.analysis import isolated_onsets
 from synthesis.catalog import INSTRUMENTS, default_release
-from synthesis.protocol import Note
 from synthesis.offline import render_notes
-from synthesis.server import AudioSettings
+from synthesis.protocol import Note
+from synthesis.settings import AudioSettings
 
 if TYPE_CHECKING:
     from performer.bench.jackd import JackServer

@@ -19,10 +19,10 @@ from typing import Iterator
 import cv2
 import numpy as np
 
+from performer.bench.testvideo import HAND_PHOTOS, PEOPLE, moving_hand, read_video, two_hands, write_video
 from sensors.hands import HandTracker
 from sensors.motion import SIZE, MotionAnalyzer
 from sensors.oscout import osc_bundle
-from performer.bench.testvideo import HAND_PHOTOS, PEOPLE, moving_hand, read_video, two_hands, write_video
 
 ROOT = Path(__file__).resolve().parents[2]
 HAND_FRAMES = 600
@@ -80,8 +80,8 @@ class SendTo:
 @contextlib.contextmanager
 def rig_playing(tmp: Path) -> Iterator[int]:
     """The laptop rig's scenes playing live on JACK (engine plus conductor with the model); yields its OSC port."""
-    from performer.runtime.supervisor import free_port
     from performer.bench.jackd import JackServer
+    from performer.runtime.supervisor import free_port
 
     port = free_port()
     scenes = ", ".join(f'"{ROOT / "scenes" / name}"' for name in ("dawn.toml", "drift.toml", "bloom.toml"))

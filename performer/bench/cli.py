@@ -24,7 +24,7 @@ def run_bench(args: argparse.Namespace) -> int:
         result = bench_model(Path(args.weights), Path(args.events))
     elif args.what == "audio":
         from performer.bench.audio import bench_audio
-        from synthesis.server import AudioSettings
+        from synthesis.settings import AudioSettings
 
         result = bench_audio(AudioSettings(), seconds=args.seconds, latency_notes=args.latency_notes)
     elif args.what == "camera":

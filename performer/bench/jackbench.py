@@ -1,7 +1,7 @@
 """The audio bench's JACK half, on a jackd of its own (``jackd -d dummy``): how many sounding voices the engine
 carries without xruns, and how long a key takes from a JACK MIDI port to the engine's JACK output.
 
-The engine runs as in a show, in its own process (``python -m synthesis.process``). A probe client in this
+The engine runs as in a show, in its own process (``performer.runtime.engine_process``). A probe client in this
 process sends the keys and records the engine's output, both on JACK's frame clock, so the latency is counted in
 samples and owes nothing to Python's timing."""
 
@@ -10,17 +10,18 @@ from __future__ import annotations
 import math
 import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 
 from performer.bench.jackd import JackServer
-from synthesis.process import settings_argv
+from performer.runtime.commands import engine_argv
+from performer.runtime.handshake import Ready, ReadyPipe
 from synthesis.protocol import Health, Note, Thru, decode
-from synthesis.server import AudioSettings
+from synthesis.settings import AudioSettings, EngineSettings
 
 LOAD_INSTRUMENTS = ("epiano", "pluck", "pad", "bass")  # held notes sound for as long as the trial; drums do not
 ENGINE = "engine"  # the engine's JACK client name in the bench
+READY_TIMEOUT = 20.0  # seconds the engine has to say it is ready
 
 
 @dataclass
@@ -36,15 +37,15 @@ class EngineRun:
     def __enter__(self) -> "EngineRun":
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
-        argv = [sys.executable, "-m", "synthesis.process", "--port", "0", "--health",
-                str(self.sock.getsockname()[1]), *settings_argv(self.settings)]
-        self.proc = subprocess.Popen(argv, env=self.server.env, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line.startswith("engine ready"):
+        settings = EngineSettings(self.settings, port=0, health=self.sock.getsockname()[1])
+        pipe = ReadyPipe()
+        self.proc = subprocess.Popen(engine_argv(settings), env=pipe.env(self.server.env),
+                                     pass_fds=pipe.pass_fds)
+        outcome = pipe.wait(self.proc, READY_TIMEOUT)
+        if not isinstance(outcome, Ready):
             self.__exit__()
-            raise RuntimeError(f"the engine did not start: {line!r}")
-        self.port = int(line.split("port=")[1].split()[0])
+            raise RuntimeError(f"the engine did not start: {outcome}")
+        self.port = int(outcome.info["port"])
         return self
 
     def send(self, message: Note | Thru) -> None:

@@ -16,7 +16,7 @@ from performer.generate.model.ngram import best_baseline, note_ids
 from performer.generate.model.runner import Runner
 from performer.generate.model.weights import load_module, load_state_dict, load_weights
 from performer.music.notes import NoteEvent
-from performer.music.scales import pitch_classes
+from performer.music.scales import Scale, pitch_classes
 from performer.music.steering import Constraints, Steering
 
 OPEN = Constraints(frozenset(range(12)), low=21, high=108, max_polyphony=1)
@@ -46,7 +46,7 @@ def bench_model(weights: Path, events_path: Path) -> dict:
 def latency(runner: Runner, events: int = 3000, warmup: int = 300) -> dict:
     """Milliseconds per event, where an event is feed(a player's note) + sample(): the answering case."""
     generator = ModelGenerator(runner, seed=7)
-    constraints = Constraints(pitch_classes("D", "dorian"), low=48, high=84, max_polyphony=2, top_p=0.95)
+    constraints = Constraints(pitch_classes("D", Scale.dorian), low=48, high=84, max_polyphony=2, top_p=0.95)
     rng = np.random.default_rng(7)
     played = [NoteEvent(float(rng.choice([0.25, 0.5, 1.0])), 0.5, int(rng.integers(50, 80)), 80)
               for _ in range(events + warmup)]
@@ -106,7 +106,7 @@ def steering_response(runner: Runner) -> dict:
 
 def in_scale_fraction(runner: Runner, n: int = 2000) -> float:
     """Share of notes whose pitch class is in the scale, sampled hot (temperature 1.5) across registers."""
-    classes = pitch_classes("E", "phrygian")
+    classes = pitch_classes("E", Scale.phrygian)
     constraints = Constraints(classes, low=30, high=100, max_polyphony=3, temperature=1.5)
     generator = ModelGenerator(runner, seed=11)
     notes = [generator.sample(Steering(register=30 + i % 70, density=0.5 + i % 5), constraints) for i in range(n)]

@@ -16,7 +16,7 @@ PEOPLE = DOC / "examples/data/vtest.avi"
 def write_video(frames: list[np.ndarray], path: Path, fps: float) -> Path:
     """Frames (BGR, one size) to an MJPG .avi."""
     h, w = frames[0].shape[:2]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (w, h))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (w, h))
     for frame in frames:
         writer.write(frame)
     writer.release()
@@ -25,7 +25,8 @@ def write_video(frames: list[np.ndarray], path: Path, fps: float) -> Path:
 
 def read_video(path: Path, limit: int | None = None) -> list[np.ndarray]:
     """Every frame of a video (or the first ``limit``), through cv2.VideoCapture."""
-    capture, frames = cv2.VideoCapture(str(path)), []
+    capture = cv2.VideoCapture(str(path))
+    frames: list[np.ndarray] = []
     while limit is None or len(frames) < limit:
         ok, frame = capture.read()
         if not ok:

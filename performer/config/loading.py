@@ -5,15 +5,16 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Mapping, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from performer.errors import ConfigError
 from performer.config.rig import Rig
 from performer.config.scene import MappingSpec, SceneSpec, check_range
 from performer.config.show import ShowSpec
 from performer.config.signals import signal_problem
+from performer.errors import ConfigError
+from sensors.cues import WORDS, Cue
 from synthesis.catalog import PARAMS
 
 if sys.version_info >= (3, 11):
@@ -53,8 +54,8 @@ def field_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def describe(error: dict[str, Any]) -> str:
-    """What was expected, in words, for one pydantic error."""
+def describe(error: Mapping[str, Any]) -> str:
+    """What was expected, in words, for one pydantic error (its ErrorDetails)."""
     if error["type"] == "extra_forbidden":
         return "unknown field"
     if error["type"] == "missing":
@@ -173,13 +174,12 @@ def _loaded(path: Path, rig: Rig) -> LoadedRig:
                      count_in=count_in)
 
 
-CUES = ("next", "go", "prev", "back", "panic", "stop")
-
-
 def is_cue(target: str, scene_names: list[str]) -> bool:
     """Whether a cue names something the show can do: a command, a scene of the show, or #N within it."""
-    number = target[1:] if target.startswith("#") else ""
-    return target in CUES or target in scene_names or (number.isdigit() and int(number) < len(scene_names))
+    cue = Cue.parse(target)
+    if cue.number is not None:
+        return cue.number < len(scene_names)
+    return cue.command is not None or cue.scene in scene_names
 
 
 def check_show_scene(scene: SceneSpec, path: Path, others: list[str]) -> None:
@@ -194,5 +194,5 @@ def check_cues(scene: SceneSpec, path: Path, scene_names: list[str]) -> None:
     """Every trigger's cue names something the show can do."""
     for i, trigger in enumerate(scene.triggers):
         if not is_cue(trigger.cue, scene_names):
-            raise ConfigError(str(path), f"triggers[{i}].cue", f"expected {', '.join(CUES)}, #N or a scene of the "
+            raise ConfigError(str(path), f"triggers[{i}].cue", f"expected {', '.join(WORDS)}, #N or a scene of the "
                               f"show ({', '.join(scene_names)}), got {trigger.cue!r}")

@@ -9,9 +9,9 @@ from typing import Optional
 
 from pydantic import Field, field_validator, model_validator
 
+from performer.config.base import Strict
+from performer.config.gallery import GalleryConfig
 from sensors.events import is_signal_name
-from performer.config.scene import Strict
-from performer.show.hours import GalleryConfig
 from synthesis.catalog import INSTRUMENTS
 
 

@@ -6,19 +6,15 @@ import math
 from enum import Enum
 from typing import Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from performer.config.base import Strict
 from performer.music.chords import chord_classes
-from sensors.events import is_signal_name
 from performer.music.scales import Scale, key_pitch_class
 from performer.music.steering import LIMITS, Steering, SteerParam
+from sensors.cues import name_problem
+from sensors.events import is_signal_name
 from synthesis.catalog import INSTRUMENTS, PARAMS
-
-
-class Strict(BaseModel):
-    """Base for file schemas: unknown fields are errors and values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def checked_signal(value: str) -> str:
@@ -190,7 +186,7 @@ class SceneSpec(Strict):
     """A scene: how fast, in what key, which voices, and what steers them; how long it lasts, how it enters, and
     what moves the show on from it."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1)  # not a cue word (next, stop, ...) nor #N: it could never be cued by name
     tempo: float = Field(ge=20, le=300)
     link: bool = False  # follow the Ableton Link session's tempo and phase (rig [link] enabled); tempo if alone
     meter: tuple[int, int] = (4, 4)
@@ -205,6 +201,14 @@ class SceneSpec(Strict):
     count_in: int = Field(0, ge=0, le=16)  # beats of clicks before the scene starts, when a cue brings it in
     chords: list[str] = []  # a chord sequence instead of key and scale (voices with their own scale keep it)
     chord_bars: float = Field(1.0, gt=0.0, le=64.0)  # bars each chord lasts
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        problem = name_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @field_validator("chords")
     @classmethod
@@ -260,8 +264,12 @@ class SceneSpec(Strict):
 
     def length_seconds(self) -> float | None:
         """How long the scene plays before moving on, to a whole number of bars; None: until a cue."""
-        if self.length is None:
+        length = self.length
+        if length is None:
             return None
-        bars = self.length.bars if self.length.bars is not None else math.ceil(
-            self.length.seconds / self.bar_seconds - 1e-9)
+        if length.bars is not None:
+            bars = length.bars
+        else:
+            assert length.seconds is not None  # Length's validator sets exactly one of bars and seconds
+            bars = math.ceil(length.seconds / self.bar_seconds - 1e-9)
         return max(1, bars) * self.bar_seconds

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from performer.config.scene import Strict
+from performer.config.base import Strict
 
 
 class ShowSpec(Strict):

@@ -8,10 +8,10 @@ import logging
 from pathlib import Path
 from typing import Callable
 
-from performer.generate.protocol import Generator
 from performer.config.rig import GeneratorKind, ModelConfig
-from performer.generate.rulewalk import RuleGenerator
 from performer.config.scene import SceneSpec
+from performer.generate.protocol import Generator
+from performer.generate.rulewalk import RuleGenerator
 
 log = logging.getLogger(__name__)
 

@@ -70,10 +70,11 @@ class RuleGenerator:
     def _step(self, pitches: list[int], steering: Steering) -> int:
         """One mean-reverting step along the allowed pitches."""
         target = min(range(len(pitches)), key=lambda i: abs(pitches[i] - steering.register))
-        if self._pitch is None:
+        last = self._pitch
+        if last is None:
             index = target
         else:
-            index = min(range(len(pitches)), key=lambda i: abs(pitches[i] - self._pitch))
+            index = min(range(len(pitches)), key=lambda i: abs(pitches[i] - last))
         steps_per_semitone = len(pitches) / max(1, pitches[-1] - pitches[0] + 1)
         sd = max(0.6, steering.spread * steps_per_semitone / 1.4)
         move = REVERSION * (target - index) + self._rng.gauss(0.0, sd)

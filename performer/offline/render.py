@@ -8,15 +8,16 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from performer.config.loading import LoadedRig
+from performer.config.session import Session
+from performer.config.settings import audio_settings
+from performer.offline.midifile import write_midi
+from performer.offline.summary import write_summary
 from performer.show.clock import SampleClock
 from performer.show.conductor import Conductor, Trace
 from sensors.events import Event
-from performer.config.loading import LoadedRig
-from performer.offline.midifile import write_midi
-from performer.runtime.session import Session
-from performer.offline.summary import write_summary
 from synthesis.protocol import Loudness, Note, Param, Thru
-from synthesis.server import AudioSettings
+from synthesis.settings import AudioSettings
 
 LEAD_IN = 0.25  # seconds of silence before the show, rounded up to a whole beat of the first scene
 
@@ -68,21 +69,6 @@ class Rendered:
                 f"{self.summary}")
 
 
-def audio_settings(loaded: LoadedRig) -> AudioSettings:
-    """The engine's view of the rig's audio section."""
-    a, e, midi = loaded.rig.audio, loaded.rig.engine, loaded.rig.midi
-    return AudioSettings(backend=a.backend.value, device=a.device, jack_name=a.jack_name, jack_connect=a.jack_connect,
-                         sample_rate=a.sample_rate, buffer_size=a.buffer_size, channels=a.channels,
-                         ceiling_db=a.ceiling_db, gain_db=a.gain_db, max_loudness_db=a.max_loudness_db,
-                         voices=e.voices, instrument_voices=tuple(sorted(e.instrument_voices.items())),
-                         thru_api=midi.api.value,
-                         thru_ports=tuple(p.port for p in midi.inputs) if midi.thru else (),
-                         thru_channel=midi.thru_channel, midi_out=midi.output is not None,
-                         midi_out_port=midi.output.port if midi.output else "",
-                         midi_out_channels=tuple(midi.output.channels) if midi.output else (),
-                         echo_window=midi.output.echo_window_ms / 1000.0 if midi.output else 0.1)
-
-
 def shifted(event: Event, offset: float) -> Event:
     """The same event, moved to the render's clock."""
     return dataclasses.replace(event, t=event.t + offset)
@@ -93,7 +79,7 @@ def conduct(loaded: LoadedRig, session: Session, settings: AudioSettings) -> tup
     beat = 60.0 / loaded.scenes[0].tempo
     start = math.ceil(LEAD_IN / beat) * beat
     sink, trace = CollectSink(), Trace()
-    conductor = Conductor(loaded, sink, start=start, trace=trace)
+    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=start, trace=trace)
     for event in session.events:
         conductor.ingest(shifted(event, start))
     clock = SampleClock(settings.sample_rate, settings.buffer_size)
@@ -110,7 +96,7 @@ def render(loaded: LoadedRig, session: Session, out: Path) -> Rendered:
     from synthesis.offline import render_notes  # imports pyo only when rendering
 
     out.mkdir(parents=True, exist_ok=True)
-    settings = audio_settings(loaded)
+    settings = audio_settings(loaded.rig)
     notes, trace, start = conduct(loaded, session, settings)
     audio, midi, summary = out / "audio.wav", out / "notes.mid", out / "summary.png"
     stats = render_notes(notes, settings, audio, duration=start + session.duration,

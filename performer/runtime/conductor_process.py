@@ -15,17 +15,18 @@ from typing import IO, Iterator, Protocol
 
 import mido
 
-from performer.show.clock import WallClock
-from performer.show.conductor import Conductor
+from performer.config.loading import LoadedRig
+from performer.config.session import SessionWriter
+from performer.generate.factory import make_factory
 from performer.runtime.echoes import ExpectedEchoes
 from performer.runtime.engine_link import EngineLink
-from performer.errors import DeviceError
-from sensors.events import Event, PlayerMidi
+from performer.runtime.handshake import Announcer
+from performer.show.clock import WallClock
+from performer.show.conductor import Conductor
 from performer.show.director import GalleryDirector, Position, default_state_file
-from performer.config.loading import LoadedRig
-from performer.generate.factory import make_factory
 from performer.show.reload import SceneReloader
-from performer.runtime.session import SessionWriter
+from sensors.errors import InputUnavailable
+from sensors.events import Event, PlayerMidi
 from sensors.keyboard import KeyReader
 from sensors.keys import key_events
 from sensors.link import LinkSession
@@ -65,11 +66,12 @@ class Inputs:
             try:
                 self.udp = UdpReceiver(rig.osc.host, rig.osc.port, self._on_osc, name="osc").start()
                 log.info("OSC: listening on %s:%d", rig.osc.host, self.udp.port)
-            except DeviceError as err:
+            except InputUnavailable as err:
                 log.warning("%s; going on without OSC", err)
         try:
-            self.midi = MidiInputs(rig.midi, self._on_midi, own=f"{rig.audio.jack_name}-midi:")
-        except DeviceError as err:
+            self.midi = MidiInputs(rig.midi.api.value, [spec.port for spec in rig.midi.inputs], self._on_midi,
+                                   own=f"{rig.audio.jack_name}-midi:")
+        except InputUnavailable as err:
             log.warning("%s; going on without MIDI", err)
 
     def _on_key(self, char: str) -> None:
@@ -134,7 +136,7 @@ def _optional_file(path: str | None) -> Iterator[IO[str] | None]:
             yield handle
 
 
-def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
+def conduct_live(loaded: LoadedRig, args: argparse.Namespace, announcer: Announcer) -> int:
     """Run the conductor until SIGTERM/SIGINT; then send all-notes-off."""
     clock = WallClock()
     inbox: queue.Queue[Event] = queue.Queue()
@@ -157,7 +159,7 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace) -> int:
         conductor = Conductor(loaded, engine, start=start, factory=factory, hold=args.hold is not None,
                               first=first, link=session)
         lookers = _lookers(loaded, conductor, start)
-        print("conductor ready", flush=True)
+        announcer.ready()
         try:
             _loop(conductor, clock, inbox, stop, writer, lookers)
         finally:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import tomlkit
 
+from performer.config.loading import load_rig
 from performer.errors import ConfigError, DeviceError
 from sensors.events import is_signal_name
-from performer.config.loading import load_rig
 from sensors.midi import source_of
 from sensors.midiports import NoMidi, PolledInputs
 

@@ -17,21 +17,24 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
+from typing import Iterator
 
 from performer.config.loading import LoadedRig
+from performer.config.settings import audio_settings, camera_settings
+from performer.errors import DeviceError
+from performer.runtime.commands import camera_argv, engine_argv
+from performer.runtime.handshake import Failed, Outcome, Ready, ReadyPipe, Silent
 from performer.runtime.monitor import has_keys, keys_forwarded
-from performer.offline.render import audio_settings
-from performer.config.rig import CameraConfig
 from performer.runtime.threads import SINGLE_THREAD
-from synthesis.process import EXIT_NO_AUDIO, settings_argv
+from synthesis.settings import EngineSettings
 
 log = logging.getLogger(__name__)
 
-READY_TIMEOUT = 20.0
+READY_TIMEOUT = 20.0  # seconds a child has to say it is ready (the conductor loads and compiles the model)
 STOP_TIMEOUT = 3.0
 MAX_RESTARTS = 5  # per child, within RESTART_WINDOW
 RESTART_WINDOW = 60.0
+EXIT_INTERRUPTED = 130
 
 
 def _child_setup() -> None:
@@ -49,35 +52,27 @@ def free_port() -> int:
 
 
 class Child:
-    """One supervised process. It is ready when it prints a line starting with ``ready_word`` on stdout."""
+    """One supervised process. It shares the supervisor's stdout and stderr, and says when it is ready through
+    the handshake (performer/runtime/handshake.py), which ``start`` waits for with a deadline."""
 
-    def __init__(self, name: str, argv: list[str], ready_word: str, env: dict[str, str] | None = None,
-                 stdin_pipe: bool = False) -> None:
-        self.name, self.argv, self.ready_word, self.env = name, argv, ready_word, env
+    def __init__(self, name: str, argv: list[str], env: dict[str, str] | None = None, stdin_pipe: bool = False,
+                 ready_timeout: float = READY_TIMEOUT) -> None:
+        self.name, self.argv, self.env, self.ready_timeout = name, argv, env, ready_timeout
         self.stdin_pipe = stdin_pipe  # the conductor reads the monitor's keys there
         self.proc: subprocess.Popen[str] | None = None
         self.restarts: list[float] = []
 
-    def start(self) -> bool:
-        """Start and wait until ready; False if it exited first (its exit code is in ``returncode``)."""
-        self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, text=True, preexec_fn=_child_setup,
-                                     env=self.env, stdin=subprocess.PIPE if self.stdin_pipe else subprocess.DEVNULL)
-        deadline = time.monotonic() + READY_TIMEOUT
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            if line.startswith(self.ready_word):
-                threading.Thread(target=self._forward, name=f"{self.name}-out", daemon=True).start()
-                return True
-            sys.stdout.write(line)
-            if time.monotonic() > deadline:
-                break
-        self.stop()
-        return False
-
-    def _forward(self) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
-        for line in self.proc.stdout:
-            sys.stdout.write(line)
+    def start(self, stop: threading.Event | None = None) -> Outcome:
+        """Start it and wait until it says it is ready, fails, exits, misses its deadline or ``stop`` is set;
+        unless ready, it is stopped."""
+        pipe = ReadyPipe()
+        self.proc = subprocess.Popen(self.argv, preexec_fn=_child_setup, env=pipe.env(self.env),
+                                     pass_fds=pipe.pass_fds,
+                                     stdin=subprocess.PIPE if self.stdin_pipe else subprocess.DEVNULL, text=True)
+        outcome = pipe.wait(self.proc, self.ready_timeout, stop)
+        if not isinstance(outcome, Ready):
+            self.stop()
+        return outcome
 
     @property
     def returncode(self) -> int | None:
@@ -104,86 +99,94 @@ class Child:
         return len(self.restarts) <= MAX_RESTARTS
 
 
+def not_started(child: Child, outcome: Outcome) -> str:
+    """One line saying why ``child`` did not start."""
+    if isinstance(outcome, Failed):
+        return f"performer: the {child.name} could not start: {outcome.message}"
+    assert isinstance(outcome, Silent)
+    return f"performer: the {child.name} {outcome.why}; stopping"
+
+
 def _no_audio(loaded: LoadedRig, args: argparse.Namespace, why: str) -> int:
-    """Say in one line that there is no audio output; render the demo instead if asked to."""
+    """Say in one line that there is no audio output; render the demo instead if asked to (in a process of its
+    own: the supervisor loads no audio or model code)."""
     demo = loaded.demo_session
     if args.fallback_render and demo is not None:
         print(f"performer: {why}; rendering the demo session {demo} to {args.fallback_render}/ instead", flush=True)
-        from performer.offline.render import render
-        from performer.runtime.session import read_session
-
-        print(f"performer: {render(loaded, read_session(demo), Path(args.fallback_render)).report()}")
-        return 0
+        command = [sys.executable, "-m", "performer", "render", str(loaded.path), "--replay", str(demo), "--out",
+                   str(args.fallback_render)]
+        return subprocess.run(command).returncode
     print(f"performer: {why}; nothing to play on (use --fallback-render DIR to render the demo)", file=sys.stderr)
-    return EXIT_NO_AUDIO
+    return DeviceError.exit_code
 
 
-def run_rig(loaded: LoadedRig, args: argparse.Namespace) -> int:
+@contextlib.contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """Ctrl-C and SIGTERM set ``stop`` (also while a child is starting) instead of raising."""
+    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def run_rig(loaded: LoadedRig, args: argparse.Namespace, ready_timeout: float = READY_TIMEOUT) -> int:
     """Play ``loaded`` live until interrupted (or for ``args.duration`` seconds)."""
-    settings = audio_settings(loaded)
+    settings = audio_settings(loaded.rig)
     if settings.backend == "offline":
         return _no_audio(loaded, args, f"{loaded.path}: audio.backend is 'offline'")
-    if settings.backend == "portaudio":
-        from synthesis.server import AudioDeviceError, find_output
-
-        try:
-            find_output(settings.device)
-        except AudioDeviceError as err:
-            return _no_audio(loaded, args, str(err))
     engine_port, health_port = free_port(), free_port()
-    python = [sys.executable]
-    engine = Child("engine", python + ["-m", "synthesis.process", "--port", str(engine_port), "--health",
-                                       str(health_port)] + settings_argv(settings), "engine ready")
-    conductor_argv = python + ["-m", "performer", "conduct", str(loaded.path), "--engine-port", str(engine_port),
-                               "--health-port", str(health_port)]
+    engine = Child("engine", engine_argv(EngineSettings(settings, port=engine_port, health=health_port)),
+                   ready_timeout=ready_timeout)
+    conductor_argv = [sys.executable, "-m", "performer", "conduct", str(loaded.path), "--engine-port",
+                      str(engine_port), "--health-port", str(health_port)]
     for flag, value in (("--record", args.record), ("--notes-log", args.notes_log), ("--hold", args.hold)):
         if value:
             conductor_argv += [flag, value]
     keys = has_keys()
-    conductor = Child("conductor", conductor_argv + ["--keys"] * keys, "conductor ready",
-                      env=dict(os.environ, **SINGLE_THREAD), stdin_pipe=keys)
-    cameras = [Child(f"camera {i}", python + ["-m", "sensors.camera", "--send", str(loaded.rig.osc.port)]
-                     + camera_argv(camera), "camera ready") for i, camera in enumerate(loaded.rig.cameras)]
-    if not engine.start():
-        if engine.returncode == EXIT_NO_AUDIO:
-            return _no_audio(loaded, args, f"no audio output ({settings.backend})")
-        print(f"performer: the engine failed to start (exit {engine.returncode})", file=sys.stderr)
-        return 1
-    with keys_forwarded(lambda: conductor.proc) if keys else contextlib.nullcontext():
-        return _supervise(engine, conductor, args.duration, cameras)
-
-
-def camera_argv(camera: CameraConfig) -> list[str]:
-    """The camera process's arguments for one of the rig's cameras."""
-    argv = ["--device", camera.device, "--width", str(camera.width), "--height", str(camera.height),
-            "--hands", str(camera.hands)]
-    argv += ["--mirror"] * camera.mirror + ["--motion"] * camera.motion
-    for zone in camera.zones:
-        argv += ["--zone", f"{zone.name}:{','.join(f'{v:g}' for v in zone.rect)}"]
-    return argv
-
-
-def _supervise(engine: Child, conductor: Child, duration: float | None, cameras: list[Child]) -> int:
+    conductor = Child("conductor", conductor_argv + ["--keys"] * keys, env=dict(os.environ, **SINGLE_THREAD),
+                      stdin_pipe=keys, ready_timeout=ready_timeout)
+    cameras = [Child(f"camera {i}", camera_argv(camera_settings(camera, loaded.rig.osc.port)),
+                     ready_timeout=ready_timeout) for i, camera in enumerate(loaded.rig.cameras)]
     stop = threading.Event()
-    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+    with _stop_on_signals(stop):
+        outcome = engine.start(stop)
+        if isinstance(outcome, Failed) and outcome.kind == "device":
+            return _no_audio(loaded, args, outcome.message)
+        if not isinstance(outcome, Ready):
+            return _gave_up(engine, outcome)
+        with keys_forwarded(lambda: conductor.proc) if keys else contextlib.nullcontext():
+            return _supervise(engine, conductor, args.duration, cameras, stop)
+
+
+def _gave_up(child: Child, outcome: Outcome) -> int:
+    """The show cannot start without ``child``: one line (none for a Ctrl-C) and the exit code."""
+    if isinstance(outcome, Silent) and outcome.stopped:
+        return EXIT_INTERRUPTED
+    print(not_started(child, outcome), file=sys.stderr, flush=True)
+    return 1
+
+
+def _supervise(engine: Child, conductor: Child, duration: float | None, cameras: list[Child],
+               stop: threading.Event) -> int:
     deadline = None if duration is None else time.monotonic() + duration
     try:
-        if not conductor.start():
-            print(f"performer: the conductor failed to start (exit {conductor.returncode})", file=sys.stderr)
-            return 1
+        outcome = conductor.start(stop)
+        if not isinstance(outcome, Ready):
+            return _gave_up(conductor, outcome)
         for camera in cameras:
-            if not camera.start():
-                print(f"performer: {camera.name} failed to start (exit {camera.returncode}); going on without it",
-                      file=sys.stderr)
+            if not isinstance(outcome := camera.start(stop), Ready):
+                print(f"{not_started(camera, outcome)}; going on without it", file=sys.stderr)
         print("performer: playing; Ctrl-C stops", flush=True)
         while not stop.wait(0.2):
             if deadline is not None and time.monotonic() >= deadline:
                 break
             for child in (engine, conductor):
-                if not child.alive() and not _restart(child):
+                if not child.alive() and not _restart(child, stop):
                     return 1
             for camera in [c for c in cameras if c.proc is not None and not c.alive()]:
-                if not (camera.may_restart() and camera.start()):  # the music goes on without it
+                if not (camera.may_restart() and isinstance(camera.start(stop), Ready)):  # the music goes on
                     print(f"performer: {camera.name} keeps failing; going on without it", file=sys.stderr)
                     cameras.remove(camera)
         return 0
@@ -192,15 +195,16 @@ def _supervise(engine: Child, conductor: Child, duration: float | None, cameras:
             camera.stop()
         conductor.stop()
         engine.stop()
-        for s, handler in previous.items():
-            signal.signal(s, handler)
 
 
-def _restart(child: Child) -> bool:
+def _restart(child: Child, stop: threading.Event) -> bool:
     """Bring a dead child back, unless it keeps dying."""
     code = child.returncode
     if not child.may_restart():
         print(f"performer: {child.name} keeps failing (exit {code}); stopping", file=sys.stderr)
         return False
     log.warning("%s exited unexpectedly (exit %s); restarting it", child.name, code)
-    return child.start()
+    outcome = child.start(stop)
+    if not isinstance(outcome, Ready) and not stop.is_set():
+        print(not_started(child, outcome), file=sys.stderr, flush=True)
+    return isinstance(outcome, Ready) or stop.is_set()

@@ -13,14 +13,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-from performer.show.bus import ControlBus
-from sensors.events import ControlEvent, CueEvent, Event, PlayerMidi, ReleaseEvent
 from performer.config.loading import LoadedRig
-from performer.generate.factory import GeneratorFactory, make_factory
 from performer.config.scene import SceneSpec
-from performer.show.sequencer import Sequencer
-from performer.show.scenerun import SceneRun
+from performer.generate.factory import GeneratorFactory, make_factory
 from performer.music.timeline import BeatClock, FollowTimeline, bar_line_at_or_after
+from performer.show.bus import ControlBus
+from performer.show.scenerun import SceneRun
+from performer.show.sequencer import SceneChange, Sequencer
+from sensors.cues import Command, Cue, numbered
+from sensors.events import ControlEvent, CueEvent, Event, PlayerMidi, ReleaseEvent
 from synthesis.protocol import Loudness, Note, Param, Thru
 from synthesis.thru import HOLD_LIMIT, Key, KeyOn, ThruKeys
 
@@ -66,13 +67,10 @@ class Trace:
 class Conductor:
     """Turns the bus and the show into notes, one decision at a time."""
 
-    def __init__(self, loaded: LoadedRig, sink: NoteSink, start: float, trace: Trace | None = None,
-                 factory: GeneratorFactory | None = None, hold: bool = False, first: int | None = 0,
+    def __init__(self, loaded: LoadedRig, sink: NoteSink, factory: GeneratorFactory, start: float,
+                 trace: Trace | None = None, hold: bool = False, first: int | None = 0,
                  link: BeatClock | None = None) -> None:
         self.loaded = loaded
-        if factory is None:
-            factory, playing = make_factory(loaded.rig.model, loaded.path.parent)
-            log.info("notes from the %s", playing)
         self.factory = factory
         self.sink = sink
         self.bus = ControlBus()
@@ -87,20 +85,51 @@ class Conductor:
         self._down: dict[Key, tuple[float, int, str]] = {}  # key -> (time, velocity, instrument)
         self.on_scene: list[Callable[[int, SceneSpec], None]] = []  # told each time a scene is placed
         self.link = link  # an Ableton Link session, which scenes with link = true follow
-        self.sequencer = Sequencer(loaded.scenes, self._place, self.lookahead, loop=loaded.loop, hold=hold,
+        self._sequencer = Sequencer(loaded.scenes, self._place, self.lookahead, loop=loaded.loop, hold=hold,
                                    count_in=loaded.count_in)
         if first is None:  # silent until cued (a gallery that is closed)
-            self.sequencer.ended = True
+            self._sequencer.stop(start)
         else:
-            self.sequencer.begin(start, first)
+            self._sequencer.begin(start, first)
+
+    @staticmethod
+    def load_factory(loaded: LoadedRig) -> GeneratorFactory:
+        """The rig's generators: loads its model (which takes a while, so callers do it before the show starts)
+        and logs what plays the notes."""
+        factory, playing = make_factory(loaded.rig.model, loaded.path.parent)
+        log.info("notes from the %s", playing)
+        return factory
 
     @property
-    def _runs(self) -> list[SceneRun]:
-        return self.sequencer.runs
+    def _runs(self) -> tuple[SceneRun, ...]:
+        return self._sequencer.runs
 
     @property
-    def unknown_cues(self) -> set[str]:
-        return self.sequencer.unknown_cues
+    def unknown_cues(self) -> frozenset[str]:
+        """The cues that named no scene."""
+        return self._sequencer.unknown_cues
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the show is stopped (a stop cue, a gallery closed): silent until cued or resumed."""
+        return self._sequencer.ended
+
+    @property
+    def scene_index(self) -> int:
+        """The index of the newest scene placed."""
+        return self._sequencer.index
+
+    def stop(self, t: float) -> None:
+        """Silence from the playing scene's next bar line after ``t`` (a gallery closing)."""
+        self._sequencer.stop(t)
+
+    def resume(self, index: int, t: float) -> None:
+        """Play scene ``index`` from ``t`` on: after a stop, or as a jump (a gallery opening, idling, waking)."""
+        self._sequencer.resume(index, t)
+
+    def skip_scene(self, index: int) -> None:
+        """GO and BACK pass over scene ``index`` (a gallery's attract scene)."""
+        self._sequencer.skip_scene(index)
 
     def _place(self, index: int, start: float) -> SceneRun:
         spec = self.loaded.scenes[index]
@@ -125,7 +154,7 @@ class Conductor:
 
     def next_wakeup(self) -> float:
         """The clock time of the next thing the conductor must do."""
-        due = [self._tick_time(), self._next_decision(), self.sequencer.next_auto()]
+        due = [self._tick_time(), self._next_decision(), self._sequencer.next_auto()]
         if self._pending:
             due.append(self._pending[0].t)
         return min(due)
@@ -139,7 +168,7 @@ class Conductor:
     def advance_to(self, t: float) -> None:
         """Do everything due up to clock time ``t``, in time order."""
         while True:
-            tick, decision, auto = self._tick_time(), self._next_decision(), self.sequencer.next_auto()
+            tick, decision, auto = self._tick_time(), self._next_decision(), self._sequencer.next_auto()
             due = min(tick, decision, auto)
             if due > t:
                 break
@@ -165,13 +194,11 @@ class Conductor:
                 self._cue(event)
 
     def _auto_advance(self) -> None:
-        before = self._runs[-1] if self._runs else None
-        self.sequencer.auto_advance()
-        self._traced(before)
+        self._traced(self._sequencer.auto_advance())
 
     def _control_tick(self, t: float) -> None:
         self.bus.now = t
-        for cue in self.sequencer.triggered(self.bus, t):
+        for cue in self._sequencer.triggered(self.bus, t):
             self._cue(CueEvent(t, cue))
         for run in self._runs:
             for mapping in run.mappings:
@@ -202,14 +229,14 @@ class Conductor:
             self.sink.send(note)
             if self.trace is not None:
                 self.trace.notes.append(note)
-        self.sequencer.prune()
+        self._sequencer.prune()
 
     def _player(self, event: PlayerMidi) -> None:
         """A player's key: its scene's thru voice hears it at once; once released it is a note for the record
         (and for an offline render), on the instrument the engine played it on."""
         if not self.loaded.rig.midi.thru:
             return
-        run = self.sequencer.current(event.t)
+        run = self._sequencer.current(event.t)
         if run is None:
             return
         thru = run.spec.thru_voice
@@ -234,9 +261,8 @@ class Conductor:
         scenes = list(self.loaded.scenes)
         scenes[index] = spec
         self.loaded = dataclasses.replace(self.loaded, scenes=tuple(scenes))
-        self.sequencer.scenes = self.loaded.scenes
-        if self.sequencer.index == index and not self.sequencer.ended:
-            self._cue(CueEvent(t, f"#{index}"))
+        if self._sequencer.replace(index, spec):
+            self._cue(CueEvent(t, numbered(index)))
 
     def loudness(self, max_db: float | None, t: float) -> None:
         """The gallery's loudness cap from ``t`` (a lookahead on, with the notes decided now); None: the rig's."""
@@ -247,21 +273,20 @@ class Conductor:
 
     def _cue(self, cue: CueEvent) -> None:
         """GO/BACK/jump: the next scene starts on the current scene's next bar line after the lookahead."""
-        if cue.target == "panic":
+        if Cue.parse(cue.target).command is Command.PANIC:
             self.sink.panic()
             self.keys.clear()
             self._down.clear()
             return
-        before = self._runs[-1] if self._runs else None
-        self.sequencer.go(cue.target, cue.t)
-        self._traced(before)
-        for k, t in enumerate(self.sequencer.clicks):  # a count-in: a wood block on each beat, the first accented
+        change = self._sequencer.go(cue.target, cue.t)
+        self._traced(change)
+        for k, t in enumerate(change.clicks):  # a count-in: a wood block on each beat, the first accented
             self.sink.send(Note(t, 0.1, COUNT_IN[k > 0], 110 if k == 0 else 80, "drums", voice="count-in",
                                 channel=10))
 
-    def _traced(self, before: SceneRun | None) -> None:
+    def _traced(self, change: SceneChange) -> None:
         """Keep the trace's scene list in step when a pending scene change was retargeted (its run replaced)."""
-        if self.trace is not None and before is not None and before not in self._runs:
+        if self.trace is not None and change.retargeted:
             placed = self.trace.scenes.pop()
             self.trace.scenes.pop()
             self.trace.scenes.append(placed)

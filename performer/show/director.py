@@ -11,9 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from performer.show.conductor import Conductor
+from performer.config.gallery import GalleryConfig
 from performer.config.scene import SceneSpec
-from performer.show.hours import Change, Gallery, GalleryConfig, GalleryMode
+from performer.show.conductor import Conductor
+from performer.show.hours import Change, ClockWentBack, Gallery, GalleryMode
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class GalleryDirector:
         names = [s.name for s in conductor.loaded.scenes]
         self.idle_index = names.index(config.idle_scene) if config.idle_scene in names else None
         if self.idle_index is not None:
-            conductor.sequencer.skip.add(self.idle_index)
+            conductor.skip_scene(self.idle_index)
         saved = position.load() if position is not None else None
         self.resume_index = names.index(saved) if saved in names and names.index(saved) != self.idle_index else 0
         if saved is not None:
@@ -90,7 +91,7 @@ class GalleryDirector:
         audience, now = self.conductor.bus.value(PRESENCE, 0.0) >= 0.5, self.calendar()
         try:
             changes = self.gallery.update(now, audience)
-        except ValueError:  # the clock went back (daylight saving time ended, or someone set it): reckon afresh
+        except ClockWentBack:  # the clock went back (daylight saving time ended, or someone set it): reckon afresh
             log.warning("gallery: the clock went back to %s; the schedule starts again from there",
                         now.strftime("%a %H:%M"))
             self.gallery = Gallery(self.config)
@@ -103,10 +104,10 @@ class GalleryDirector:
                  "" if change.loudness_cap is None else f", loudness cap {change.loudness_cap:g} dB")
         self.changes.append(change)
         self.conductor.loudness(change.loudness_cap, t)
-        sequencer = self.conductor.sequencer
+        conductor = self.conductor
         if change.mode is GalleryMode.closed:
-            sequencer.stop(t)
+            conductor.stop(t)
         elif change.mode is GalleryMode.idle and self.idle_index is not None:
-            sequencer.resume(self.idle_index, t)
-        elif change.mode is GalleryMode.playing and (sequencer.ended or sequencer.index == self.idle_index):
-            sequencer.resume(self.resume_index, t)
+            conductor.resume(self.idle_index, t)
+        elif change.mode is GalleryMode.playing and (conductor.stopped or conductor.scene_index == self.idle_index):
+            conductor.resume(self.resume_index, t)

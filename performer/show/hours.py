@@ -1,107 +1,19 @@
-"""A gallery installation's opening hours, pure: the schema (open intervals by weekday, quiet hours, idling), the
-weekly schedule they make (open or not, the loudness cap, the next change), and a state machine that turns
-now-and-then clock readings and audience presence into the exact moments the rig opens, closes, quietens and idles.
+"""A gallery installation's opening hours, pure: the weekly schedule its schema (performer/config/gallery.py)
+makes (open or not, the loudness cap, the next change), and a state machine that turns now-and-then clock
+readings and audience presence into the exact moments the rig opens, closes, quietens and idles.
 Time is always passed in as naive local datetimes, never read from the system."""
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Optional
 
-from pydantic import Field, field_validator, model_validator
+from performer.config.gallery import DAY_MINUTES, WEEK_MINUTES, WEEKDAYS, GalleryConfig, interval_minutes
 
-from performer.config.scene import Strict
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # datetime.weekday() order
-DAY_MINUTES = 24 * 60
-WEEK_MINUTES = 7 * DAY_MINUTES
 WEEK = timedelta(minutes=WEEK_MINUTES)
-CLOCK_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])|24:00")
-
-
-def clock_minutes(text: str) -> int:
-    """Minutes after midnight of an "HH:MM" time (24-hour; "24:00" is the end of the day)."""
-    if not isinstance(text, str) or not CLOCK_TIME.fullmatch(text):
-        raise ValueError(f"expected a time HH:MM from 00:00 to 24:00, got {text!r}")
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def interval_minutes(start: str, end: str) -> tuple[int, int]:
-    """Minutes after the day's midnight of an interval's ends: an end before the start runs past midnight."""
-    first, last = clock_minutes(start), clock_minutes(end)
-    if first == DAY_MINUTES:
-        raise ValueError(f"expected a start from 00:00 to 23:59 (24:00 only ends an interval), got {start!r}")
-    if first == last:
-        raise ValueError(f"expected an interval of nonzero length, got {[start, end]!r}")
-    return first, last if last > first else last + DAY_MINUTES
-
-
-def check_weekday(name: str) -> str:
-    """The name, if it is one of mon..sun."""
-    if name not in WEEKDAYS:
-        raise ValueError(f"expected weekday names among {', '.join(WEEKDAYS)}, got {name!r}")
-    return name
-
-
-class QuietHours(Strict):
-    """A lower loudness ceiling from ``start`` to ``end`` on ``days`` (the days the hours begin on: an end before
-    the start runs past midnight into the next day)."""
-
-    days: list[str] = Field(default_factory=lambda: list(WEEKDAYS))
-    start: str
-    end: str
-    max_loudness_db: float = Field(ge=-60.0, le=0.0)
-
-    @field_validator("days")
-    @classmethod
-    def _days(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError(f"expected at least one weekday among {', '.join(WEEKDAYS)}, got []")
-        for name in value:
-            check_weekday(name)
-        return value
-
-    @field_validator("start", "end")
-    @classmethod
-    def _time(cls, value: str) -> str:
-        clock_minutes(value)
-        return value
-
-    @model_validator(mode="after")
-    def _interval(self) -> "QuietHours":
-        interval_minutes(self.start, self.end)
-        return self
-
-
-class GalleryConfig(Strict):
-    """When a gallery installation plays: open intervals by weekday (a day absent or [] is closed all day), quiet
-    hours, and going idle (to ``idle_scene``, if any) after ``idle_after_minutes`` without an audience (0: never).
-    ``state_file`` is where the rig saves its position (empty: the caller's default)."""
-
-    hours: dict[str, list[list[str]]]
-    quiet: list[QuietHours] = []
-    idle_after_minutes: float = Field(10.0, ge=0.0)
-    idle_scene: Optional[str] = None
-    state_file: str = ""
-
-    @field_validator("hours")
-    @classmethod
-    def _hours(cls, value: dict[str, list[list[str]]]) -> dict[str, list[list[str]]]:
-        for day, intervals in value.items():
-            check_weekday(day)
-            for interval in intervals:
-                if len(interval) != 2:
-                    raise ValueError(f"{day}: expected intervals like [\"10:00\", \"18:00\"], got {interval!r}")
-                try:
-                    interval_minutes(*interval)
-                except ValueError as error:
-                    raise ValueError(f"{day}: {error}") from None
-        return value
 
 
 def week_spans(day: str, start: str, end: str) -> list[tuple[int, int]]:
@@ -117,6 +29,10 @@ def week_spans(day: str, start: str, end: str) -> list[tuple[int, int]]:
 def week_start(when: datetime) -> datetime:
     """Midnight of the Monday of ``when``'s week."""
     return when.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=when.weekday())
+
+
+class ClockWentBack(ValueError):
+    """A clock reading earlier than the one before (daylight saving time ended, or someone set the clock)."""
 
 
 State = tuple[bool, Optional[float]]  # open, loudness cap (None when closed or outside quiet hours)
@@ -213,12 +129,13 @@ class Gallery:
         return self._cap
 
     def update(self, now: datetime, audience: bool) -> list[Change]:
-        """Advance to ``now``, when the audience is (or is not) in the room; return the changes, in time order."""
+        """Advance to ``now``, when the audience is (or is not) in the room; return the changes, in time order.
+        Raises ClockWentBack if ``now`` is before the last update's time."""
         changes: list[Change] = []
         if self._now is None:
             self._start(now, changes)
         elif now < self._now:
-            raise ValueError(f"expected updates in time order, got {now} after {self._now}")
+            raise ClockWentBack(f"expected updates in time order, got {now} after {self._now}")
         self._advance(now, audience, changes)
         if audience and self._mode is not GalleryMode.closed:
             self._seen = now

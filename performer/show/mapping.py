@@ -7,9 +7,9 @@ from typing import Callable
 
 from OneEuroFilter import OneEuroFilter
 
-from performer.show.bus import ControlBus
 from performer.config.scene import Curve, MappingSpec
 from performer.music.steering import Steering, SteerParam
+from performer.show.bus import ControlBus
 
 CURVES: dict[Curve, Callable[[float], float]] = {
     Curve.linear: lambda x: x,
@@ -60,5 +60,6 @@ class Mapping:
 
 def steer(base: Steering, voice: str, mappings: list[Mapping]) -> Steering:
     """The voice's steering: its defaults overridden by the current value of each mapping that targets it."""
-    values: dict[SteerParam, float] = {m.spec.param: m.value for m in mappings if m.spec.steers and m.applies_to(voice)}
+    values: dict[SteerParam, float] = {m.spec.param: m.value for m in mappings
+                                       if isinstance(m.spec.param, SteerParam) and m.applies_to(voice)}
     return base.with_values(values)

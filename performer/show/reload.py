@@ -8,9 +8,9 @@ import logging
 import os
 from pathlib import Path
 
-from performer.show.conductor import Conductor
-from performer.errors import ConfigError
 from performer.config.loading import check_show_scene, load_scene
+from performer.errors import ConfigError
+from performer.show.conductor import Conductor
 
 log = logging.getLogger(__name__)
 

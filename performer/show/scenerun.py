@@ -8,16 +8,16 @@ import math
 import zlib
 from dataclasses import dataclass, field
 
-from performer.show.callresponse import Call
-from performer.generate.protocol import Generator
-from performer.show.mapping import Mapping, steer
-from performer.generate.factory import GeneratorFactory, rule_factory
-from performer.music.notes import NoteEvent
-from performer.generate.rulewalk import RuleGenerator
-from performer.music.scales import pitch_classes
 from performer.config.scene import Mode, SceneSpec, VoiceSpec
+from performer.generate.factory import GeneratorFactory, rule_factory
+from performer.generate.protocol import Generator
+from performer.generate.rulewalk import RuleGenerator
+from performer.music.notes import NoteEvent
+from performer.music.scales import pitch_classes
 from performer.music.steering import Constraints, Steering
 from performer.music.timeline import FixedTimeline, Timeline
+from performer.show.callresponse import Call
+from performer.show.mapping import Mapping, steer
 from synthesis.protocol import Note, Param
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,7 @@ class SceneRun:
         for mapping in self.mappings:
             if not mapping.spec.steers and mapping.changed():
                 mapping.sent = mapping.value
+                assert mapping.spec.voice is not None  # load_scene: an instrument parameter names its voice
                 instrument = self.instrument_of[mapping.spec.voice]
                 changes.append(Param(instrument, str(mapping.spec.param), mapping.value, at=t + self.lookahead))
         return changes
@@ -179,6 +180,7 @@ class SceneRun:
         it lands under another chord, sampled again from the same state under that one."""
         position = voice.cursor if voice.cursor is not None else voice.spec.start
         chord = self.spec.chord_at(position)
+        assert chord is not None  # only called for scenes with a chord sequence
         snapshot = voice.generator.snapshot()
         voice.constraints = dataclasses.replace(voice.constraints, pitch_classes=chord)
         event = self._sample(voice)

@@ -1,6 +1,5 @@
-"""pyo instruments: each a pool of voices of one class, mixed to one signal. A voice class is built with its
-instrument's shared parameter signals and offers ``sig()``, ``start(offset, pitch, velocity, duration, stolen)``,
-``release(offset)`` (end a held note) and ``silence()``."""
+"""pyo instruments: each a pool of voices of one class, mixed to one signal. Every voice class is a ``Voice``
+(synthesis/instruments/voice.py), built with its instrument's shared parameter signals."""
 
 from __future__ import annotations
 
@@ -12,14 +11,15 @@ from synthesis.instruments.drums import DrumVoice
 from synthesis.instruments.epiano import EPianoVoice
 from synthesis.instruments.pad import PadVoice
 from synthesis.instruments.pluck import PluckVoice
+from synthesis.instruments.voice import Voice, VoiceClass
 from synthesis.voices import VoicePool
 
-VOICE_CLASSES = {"epiano": EPianoVoice, "pluck": PluckVoice, "pad": PadVoice, "bass": BassVoice,
+VOICE_CLASSES: dict[str, VoiceClass] = {"epiano": EPianoVoice, "pluck": PluckVoice, "pad": PadVoice, "bass": BassVoice,
                  "drums": DrumVoice}
 assert set(VOICE_CLASSES) == set(INSTRUMENTS), "catalog and voice classes disagree"
 
 
-def sleep(voice) -> None:
+def sleep(voice: Voice) -> None:
     """Stop a voice's pyo objects; a stopped object outputs zeros and costs nothing."""
     for node in voice.nodes:
         node.stop()
@@ -31,7 +31,7 @@ class Instrument:
     def __init__(self, name: str, voices: int) -> None:
         self.name = name
         self.params = {p: pyo.SigTo(default, time=0.02) for p, (default, _, _) in PARAMS[name].items()}
-        self.voices = [VOICE_CLASSES[name](self.params) for _ in range(voices)]
+        self.voices: list[Voice] = [VOICE_CLASSES[name](self.params) for _ in range(voices)]
         self.pool = VoicePool(voices)
         self.awake: set[int] = set()  # voices whose pyo objects are running
         for voice in self.voices:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -18,7 +19,8 @@ from performer.generate.model.sampling import additive_mask, safe_temperature, s
 from performer.music.notes import NoteEvent
 from performer.music.steering import Constraints, PitchRelaxer, Steering
 
-START = (len(tk.DELTA_GRID), len(tk.DUR_GRID), tk.N_PITCH, tk.N_VEL, 0)  # previous-note tokens before any note
+Prev = tuple[int, int, int, int, int]  # the previous note's tokens: delta, duration, pitch, velocity, bar position
+START: Prev = (len(tk.DELTA_GRID), len(tk.DUR_GRID), tk.N_PITCH, tk.N_VEL, 0)  # previous-note tokens before any note
 PIANO_PITCHES = np.arange(tk.PITCH_LOW, tk.PITCH_HIGH + 1)
 
 
@@ -27,11 +29,11 @@ class Snapshot:
     """Everything the generator's future depends on, copied."""
 
     h: np.ndarray
-    prev: tuple[int, ...]
+    prev: Prev
     bar_pos: float
     beat: float
     ends: tuple[float, ...]
-    rng: dict
+    rng: Mapping[str, Any]  # numpy's bit_generator.state
 
 
 class ModelGenerator:

@@ -74,7 +74,7 @@ class NoteNet(nn.Module):
 
 def note_nll(logits: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> torch.Tensor:
     """Negative log-likelihood per note position in nats: the sum of the four factors."""
-    total = 0
+    total = torch.zeros(())  # a scalar start that broadcasts and adds exactly like the int 0 it replaces
     for key, values in logits.items():
         total = total + nn.functional.cross_entropy(values.flatten(0, 1), b[key].flatten(), reduction="none")
     return total.view(b["mask"].shape)

@@ -118,11 +118,11 @@ class NGram:
 def best_baseline(train: list[np.ndarray], test: list[np.ndarray], transposed: list[np.ndarray]) -> dict:
     """Bits per note of every order 1..4 × smoothing × (train as is, train in all transpositions).
     The best of them is the baseline."""
-    results = {}
+    results: dict[str, float] = {}
     for data_name, data in (("plain", train), ("transposed", transposed)):
         model = NGram(data, 4)
         for smoothing in ("witten-bell", "absolute-discount"):
             for order in range(1, 5):
                 results[f"order{order}/{smoothing}/{data_name}"] = model.bits(test, order, smoothing)
-    best = min(results, key=results.get)
+    best = min(results, key=lambda name: results[name])
     return {"best": best, "bits": results[best], "all": {k: round(v, 4) for k, v in results.items()}}

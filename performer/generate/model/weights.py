@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
-from performer.errors import PerformerError
+from performer.errors import ModelError
 from performer.generate.model.network import FORMAT_VERSION
 
 DEFAULT_WEIGHTS = Path(__file__).with_name("weights.pt")
 
 
-class WeightsError(PerformerError):
+class WeightsError(ModelError):
     """The weights file is missing, unreadable, or not the shape this code expects."""
 
 
