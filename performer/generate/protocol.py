@@ -1,4 +1,5 @@
-"""The interface every note generator offers the conductor: the rule-based one now, the model later."""
+"""The interface every note generator offers the conductor: the trained model (performer/generate/model/) and the
+rule-based walk (performer/generate/rulewalk.py), its fallback."""
 
 from __future__ import annotations
 

@@ -27,7 +27,8 @@ from synthesis.thru import HOLD_LIMIT, Key, KeyOn, ThruKeys
 
 log = logging.getLogger(__name__)
 
-COUNT_IN = (76, 77)  # General MIDI high and low wood block: the count-in's first beat, then the others
+COUNT_IN = (76, 77)  # the count-in's clicks, first beat then the others: GM's wood block notes, which the drum
+# kit plays as short pitched percussion (a sine at the note's pitch), and an external GM synth as wood blocks
 CONTROL_RATE = 100.0  # Hz: mappings and their smoothing update on this grid
 TRACE_EVERY = 5  # ticks between trace samples (20 Hz curves)
 
@@ -280,7 +281,7 @@ class Conductor:
             return
         change = self._sequencer.go(cue.target, cue.t)
         self._traced(change)
-        for k, t in enumerate(change.clicks):  # a count-in: a wood block on each beat, the first accented
+        for k, t in enumerate(change.clicks):  # a count-in: a click on each beat, the first accented
             self.sink.send(Note(t, 0.1, COUNT_IN[k > 0], 110 if k == 0 else 80, "drums", voice="count-in",
                                 channel=10))
 
