@@ -8,7 +8,7 @@ import logging
 import sys
 from typing import Sequence
 
-from performer.runtime.handshake import Announcer
+from performer.runtime.handshake import child_start
 from sensors.camera import serve
 from sensors.camerasettings import CameraSettings
 
@@ -16,12 +16,8 @@ from sensors.camerasettings import CameraSettings
 def main(args: Sequence[str] | None = None) -> int:
     """Run one camera until SIGTERM/SIGINT."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    announcer = Announcer.from_env()
-    args = sys.argv[1:] if args is None else list(args)
-    try:
-        settings = CameraSettings.from_json(args[0])
-    except (IndexError, ValueError, TypeError, KeyError) as err:
-        announcer.failed("internal", f"camera: bad settings argument: {err}")
+    announcer, settings = child_start("camera", CameraSettings.from_json, sys.argv[1:] if args is None else args)
+    if settings is None:
         return 1
     return serve(settings, announcer.ready)
 

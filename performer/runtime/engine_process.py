@@ -11,7 +11,7 @@ import sys
 from typing import Sequence
 
 from performer.errors import DeviceError
-from performer.runtime.handshake import Announcer
+from performer.runtime.handshake import Announcer, child_start
 from sensors.midiports import MidiOut, NoMidi, ThruPorts
 from synthesis.process import EngineDevices, run
 from synthesis.settings import AudioDeviceError, AudioSettings, EngineSettings
@@ -44,18 +44,12 @@ def open_devices(audio: AudioSettings) -> EngineDevices:
 def main(args: Sequence[str] | None = None) -> int:
     """Parse the settings, run the engine until SIGTERM/SIGINT, and tell the supervisor how the start went."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    announcer = Announcer.from_env()
-    args = sys.argv[1:] if args is None else list(args)
-    try:
-        settings = EngineSettings.from_json(args[0])
-    except (IndexError, ValueError, TypeError, KeyError) as err:
-        announcer.failed("internal", f"engine: bad settings argument: {err}")
+    announcer, settings = child_start("engine", EngineSettings.from_json, sys.argv[1:] if args is None else args)
+    if settings is None:
         return 1
     try:
         return run(settings, open_devices, lambda port: _ready(announcer, settings, port))
     except AudioDeviceError as err:
-        if not announcer.attached:  # started by hand: say it here; else the supervisor says it, once
-            print(f"engine: {err}", file=sys.stderr)
         announcer.failed("device", str(err))
         return DeviceError.exit_code
 

@@ -11,10 +11,11 @@ import json
 import os
 import select
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Callable, Sequence, TypeVar, Union
 
 ENV = "PERFORMER_READY_FD"
 POLL = 0.1  # seconds between looks at the stop request and the child's exit while waiting
@@ -44,6 +45,7 @@ class Silent:
 
 
 Outcome = Union[Ready, Failed, Silent]
+T = TypeVar("T")
 
 
 class Announcer:
@@ -60,17 +62,15 @@ class Announcer:
         value = os.environ.pop(ENV, "")
         return cls(int(value) if value.isdigit() else None)
 
-    @property
-    def attached(self) -> bool:
-        """Whether a parent waits for the answer (else nobody hears it)."""
-        return self.fd is not None
-
     def ready(self, **info: Any) -> None:
         """Ready, with what the parent should know."""
         self._say({"ready": True, **info})
 
     def failed(self, kind: str, message: str) -> None:
-        """Not started: ``kind`` is config, device or internal; ``message`` one line."""
+        """Not started: ``kind`` is config, device or internal; ``message`` one line, which the parent reports
+        (or, with no parent, it goes to stderr here)."""
+        if self.fd is None:
+            print(message, file=sys.stderr)
         self._say({"ready": False, "kind": kind, "message": message})
 
     def _say(self, answer: dict[str, Any]) -> None:
@@ -83,6 +83,17 @@ class Announcer:
         finally:
             os.close(self.fd)
             self.fd = None
+
+
+def child_start(who: str, parse: Callable[[str], T], args: Sequence[str]) -> tuple[Announcer, T | None]:
+    """A child's first steps: its announcer, and its one settings argument parsed (None, announced as an internal
+    failure, when it is missing or bad)."""
+    announcer = Announcer.from_env()
+    try:
+        return announcer, parse(args[0])
+    except (IndexError, ValueError, TypeError, KeyError) as err:
+        announcer.failed("internal", f"{who}: bad settings argument: {err}")
+        return announcer, None
 
 
 class ReadyPipe:
