@@ -1,7 +1,7 @@
 """The network's forward pass for one note at a time, on compiled kernels.
 
 Embeddings that feed a linear layer are folded into it once at load time (table @ W.T), so a step costs a few
-row lookups and matrix-vector products. tests/test_model.py checks it against the torch module."""
+row lookups and matrix-vector products. tests/generate/test_model.py checks it against the torch module."""
 
 from __future__ import annotations
 
