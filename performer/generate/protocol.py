@@ -17,7 +17,17 @@ class Generator(Protocol):
         ...
 
     def sample(self, steering: Steering, constraints: Constraints) -> NoteEvent:
-        """The next note, honouring every constraint."""
+        """The next note, honouring every constraint: ``complete`` at the delta ``plan`` gives."""
+        ...
+
+    def plan(self, steering: Steering, constraints: Constraints) -> float:
+        """The next note's onset, as a delta in beats from the last note, without committing to it. Called again
+        (steering moved), it answers from the same random draw, so the onset moves only as far as the steering."""
+        ...
+
+    def complete(self, steering: Steering, constraints: Constraints, delta: float) -> NoteEvent:
+        """The planned note, starting ``delta`` beats after the last one, its pitch, duration and velocity chosen
+        now under ``steering``; the generator moves past it."""
         ...
 
     def reset(self) -> None:

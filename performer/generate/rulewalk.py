@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect
+from itertools import accumulate
 
 from performer.music.notes import NoteEvent
 from performer.music.steering import Constraints, PitchRelaxer, Steering
@@ -28,14 +30,15 @@ class RuleGenerator:
         self._rng = random.Random(self._seed)
         self._pitch: int | None = None
         self._beat = 0.0
+        self._draw: float | None = None  # the planned interval's uniform draw, until the note is completed
 
-    def snapshot(self) -> tuple[object, int | None, float]:
-        """The walk's state: its random generator, last pitch and metric position."""
-        return self._rng.getstate(), self._pitch, self._beat
+    def snapshot(self) -> tuple[object, int | None, float, float | None]:
+        """The walk's state: its random generator, last pitch, metric position and planned draw."""
+        return self._rng.getstate(), self._pitch, self._beat, self._draw
 
-    def restore(self, snapshot: tuple[object, int | None, float]) -> None:
+    def restore(self, snapshot: tuple[object, int | None, float, float | None]) -> None:
         """Continue exactly as from ``snapshot``."""
-        state, self._pitch, self._beat = snapshot
+        state, self._pitch, self._beat, self._draw = snapshot
         self._rng.setstate(state)  # type: ignore[arg-type]
 
     def feed(self, note: NoteEvent) -> None:
@@ -45,9 +48,21 @@ class RuleGenerator:
 
     def sample(self, steering: Steering, constraints: Constraints) -> NoteEvent:
         """The next note of the walk under ``constraints``."""
+        return self.complete(steering, constraints, self.plan(steering, constraints))
+
+    def plan(self, steering: Steering, constraints: Constraints) -> float:
+        """The next interval in beats, from this note's draw (made once, kept until ``complete``)."""
+        if self._pitch is None:
+            return 0.0
+        if self._draw is None:
+            self._draw = self._rng.random()
+        return self._choose_ioi(steering.clamped().density, self._draw)
+
+    def complete(self, steering: Steering, constraints: Constraints, delta: float) -> NoteEvent:
+        """The note ``delta`` beats on, its pitch, length and velocity chosen now under ``steering``."""
         steering = steering.clamped()
         pitches = self._allowed(constraints)
-        delta = self._choose_ioi(steering.density) if self._pitch is not None else 0.0
+        self._draw = None
         self._beat += delta
         pitch = self._step(pitches, steering)
         duration = min(4.0, max(0.25, 1.0 / steering.density)) * self._rng.uniform(0.6, 0.95)
@@ -59,11 +74,12 @@ class RuleGenerator:
         """Allowed pitches, relaxed in relaxed_pitches' documented order when none are; logged once."""
         return self._relaxer.pitches(constraints)
 
-    def _choose_ioi(self, density: float) -> float:
-        """An interval near 1/density beats, weighted on a log scale, kept on the metric grid."""
+    def _choose_ioi(self, density: float, u: float) -> float:
+        """An interval near 1/density beats, weighted on a log scale (``u``: the uniform draw that picks it, as
+        ``random.choices`` would), kept on the metric grid."""
         target = math.log2(1.0 / density)
-        weights = [math.exp(-((math.log2(g) - target) ** 2) / (2 * 0.45**2)) for g in IOI_GRID]
-        ioi = self._rng.choices(IOI_GRID, weights)[0]
+        cumulative = list(accumulate(math.exp(-((math.log2(g) - target) ** 2) / (2 * 0.45**2)) for g in IOI_GRID))
+        ioi = IOI_GRID[min(len(IOI_GRID) - 1, bisect(cumulative, u * cumulative[-1]))]
         offbeat = self._beat % ioi
         return ioi - offbeat if offbeat > 1e-9 and ioi - offbeat >= 0.25 else ioi
 

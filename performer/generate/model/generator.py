@@ -34,6 +34,7 @@ class Snapshot:
     beat: float
     ends: tuple[float, ...]
     rng: Mapping[str, Any]  # numpy's bit_generator.state
+    draw: np.ndarray | None  # a planned note's random numbers
 
 
 class ModelGenerator:
@@ -58,17 +59,20 @@ class ModelGenerator:
         self._bar_pos = 0.0
         self._beat = 0.0
         self._ends: tuple[float, ...] = ()
+        self._draw: np.ndarray | None = None  # the planned note's random numbers, until it is completed
 
     def snapshot(self) -> Snapshot:
         """A copy of everything the continuation depends on: the GRU state, position, sounding notes, RNG."""
         rng = self._rng.bit_generator.state
-        return Snapshot(self._h.copy(), self._prev, self._bar_pos, self._beat, self._ends, rng)
+        draw = None if self._draw is None else self._draw.copy()
+        return Snapshot(self._h.copy(), self._prev, self._bar_pos, self._beat, self._ends, rng, draw)
 
     def restore(self, snap: Snapshot) -> None:
         """Continue exactly as the generator would have from ``snap``."""
         self._h, self._prev, self._bar_pos, self._beat, self._ends = (snap.h.copy(), snap.prev, snap.bar_pos,
                                                                        snap.beat, snap.ends)
         self._rng.bit_generator.state = snap.rng
+        self._draw = None if snap.draw is None else snap.draw.copy()
 
     def feed(self, note: NoteEvent) -> None:
         """Take in a note someone else played (its delta from this voice's last note), so the model continues it."""
@@ -79,16 +83,26 @@ class ModelGenerator:
 
     def sample(self, steering: Steering, constraints: Constraints) -> NoteEvent:
         """The next note, honouring every constraint."""
+        return self.complete(steering, constraints, self.plan(steering, constraints))
+
+    def plan(self, steering: Steering, constraints: Constraints) -> float:
+        """The next note's delta in beats, from this note's random draw (made once, kept until ``complete``)."""
+        if self._draw is None:
+            self._draw = self._rng.random(4)
+        ctx = self._runner.context(self._h, self._steer(steering))
+        return _DELTAS[self._choose_delta(ctx, constraints)]
+
+    def complete(self, steering: Steering, constraints: Constraints, delta: float) -> NoteEvent:
+        """The note ``delta`` beats on: pitch, duration and velocity from the draw, under ``steering`` now."""
+        u = self._draw if self._draw is not None else self._rng.random(4)
+        self._draw = None
         temperature, top_p = safe_temperature(constraints.temperature), safe_top_p(constraints.top_p)
         run = self._runner
         ctx = run.context(self._h, self._steer(steering))
-        u = self._rng.random(4)
-        delta_mask = self._delta_mask(constraints.max_polyphony) if self._prev != START else _ONLY_ZERO
-        conds = np.zeros(3, dtype=np.int64)
-        d = kernels.choose(run.head(ctx, 0, conds), delta_mask, temperature, top_p, u[0])
+        d = int(tk.delta_index(delta)) if self._prev != START else 0
         delta = _DELTAS[d]
         pos = _pos_token((self._bar_pos + delta) % self._bar_len)
-        conds[0], conds[1] = d, pos
+        conds = np.array([d, pos, 0], dtype=np.int64)
         p = kernels.choose(run.head(ctx, 1, conds), self._pitch_mask(constraints), temperature, top_p, u[1])
         conds[2] = p
         r = kernels.choose(run.head(ctx, 2, conds), _NO_MASK, temperature, top_p, u[2])
@@ -98,6 +112,13 @@ class ModelGenerator:
         self._advance((d, r, p, v), delta, duration)
         return NoteEvent(delta=delta, duration=duration, pitch=p + tk.PITCH_LOW,
                          velocity=min(127, max(1, tk.vel_value(v))), voice=self._voice)
+
+    def _choose_delta(self, ctx: np.ndarray, constraints: Constraints) -> int:
+        assert self._draw is not None
+        temperature, top_p = safe_temperature(constraints.temperature), safe_top_p(constraints.top_p)
+        delta_mask = self._delta_mask(constraints.max_polyphony) if self._prev != START else _ONLY_ZERO
+        head = self._runner.head(ctx, 0, np.zeros(3, dtype=np.int64))
+        return int(kernels.choose(head, delta_mask, temperature, top_p, self._draw[0]))
 
     def _advance(self, tokens: tuple[int, int, int, int], delta: float, duration: float | None) -> None:
         """Move the clock and the GRU past a note that has now happened. Only this voice's own notes
