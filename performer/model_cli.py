@@ -62,10 +62,11 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
     train.set_defaults(func=_train)
 
     bench = sub.add_parser("bench", help="measure against the issue targets and write JSON")
-    bench.add_argument("what", choices=["model", "audio", "camera"])
+    bench.add_argument("what", choices=["model", "audio", "camera", "response"])
     bench.add_argument("--json", metavar="FILE", help="write the result object here (default: stdout)")
     bench.add_argument("--events", default=str(DEFAULT_EVENTS), metavar="FILE")
     bench.add_argument("--weights", default="performer/generate/model/weights.pt", metavar="FILE")
     bench.add_argument("--seconds", type=float, default=60.0, help="audio: length of each JACK xrun trial")
     bench.add_argument("--latency-notes", type=int, default=100, help="audio: keys played for MIDI-to-audio")
+    bench.add_argument("--generator", choices=["model", "rules"], default="model", help="response: what plays")
     bench.set_defaults(func=_bench)

@@ -27,6 +27,10 @@ def run_bench(args: argparse.Namespace) -> int:
         from synthesis.settings import AudioSettings
 
         result = bench_audio(AudioSettings(), seconds=args.seconds, latency_notes=args.latency_notes)
+    elif args.what == "response":
+        from performer.bench.response import bench_response
+
+        result = bench_response(args.generator)
     elif args.what == "camera":
         from performer.bench.camera import bench_camera
 
