@@ -14,14 +14,18 @@ from typing import Callable
 
 import numpy as np
 
-from performer.config.loading import LoadedRig, load_rig
+from performer.config.loading import LoadedRig, load_rig, load_scene
+from performer.config.scene import MappingSpec, SceneSpec
 from performer.config.session import Session
 from performer.config.settings import audio_settings
+from performer.music.steering import SteerParam
 from performer.offline.render import conduct
-from sensors.events import ControlEvent
+from sensors.events import ControlEvent, Event
 from synthesis.protocol import Note
 
 OFFSETS = 20  # jump times per condition, spread over a bar
+SCENES = Path(__file__).resolve().parents[2] / "scenes"
+SCENE_WAIT = 12.0  # seconds after a jump within which a shipped scene's voice must obey it
 SETTLE_BARS = 4  # bars played before the first jump
 SIGNAL = "bench/control"
 REGISTERS = (52.0, 76.0)  # low, high: a jump of two octaves less a tone
@@ -88,7 +92,7 @@ def lags(jump: Jump, density: float, tempo: float, generator: str = "model") -> 
     return _summary(found)
 
 
-def density_up(tempo: float = 120.0, generator: str = "model") -> dict[str, float]:
+def density_up(tempo: float = 120.0, generator: str = "model") -> dict[str, float | None]:
     """0.5 -> 4 notes per beat: when the first note at the new density sounds (its interval to the next note at
     most twice the new one); and after a 4 -> 0.5 jump, how many notes still come at the old density."""
     beat = 60.0 / tempo
@@ -106,7 +110,7 @@ def density_up(tempo: float = 120.0, generator: str = "model") -> dict[str, floa
                 up.append(max(t, dense[0]) - t)
             notes, start = _notes(fall, jump_at, jump_at + 32 * beat)
             down.append(_old_density_notes([n.start for n in notes if n.start >= start + jump_at], beat))
-    return {"density_up_first_note_ms_p50": round(1000 * float(np.median(up)), 1) if up else float("nan"),
+    return {"density_up_first_note_ms_p50": round(1000 * float(np.median(up)), 1) if up else None,
             "density_up_measured": len(up), "density_down_old_notes_max": int(max(down)) if down else -1}
 
 
@@ -132,6 +136,41 @@ def _ms(value: float) -> float:
     return round(float(value), 1)
 
 
+def scene_lags(generator: str = "model") -> dict[str, dict[str, float | None]]:
+    """The shipped scenes' own register mappings (their ranges and smoothing): a jump of the mapped signal from 0
+    to 1, and the first note of the mapped voice nearer the new register than the old."""
+    result = {}
+    for path in sorted(p for p in SCENES.glob("*.toml") if not p.name.endswith(".show.toml")):
+        scene = load_scene(path)
+        for mapping in (m for m in scene.mappings if m.param is SteerParam.register and m.voice):
+            result[f"{scene.name}:{mapping.voice}:{mapping.signal}"] = _scene_lag(path, scene, mapping, generator)
+    return result
+
+
+def _scene_lag(path: Path, scene: SceneSpec, mapping: MappingSpec, generator: str) -> dict[str, float | None]:
+    old, new = (mapping.range[1], mapping.range[0]) if mapping.invert else mapping.range
+    bar = scene.bar_seconds
+    found = []
+    with tempfile.TemporaryDirectory() as folder:
+        rig = Path(folder) / "rig.toml"
+        rig.write_text(f'name = "bench"\nscenes = ["{path}"]\nseed = 3\n[model]\ngenerator = "{generator}"\n'
+                       '[audio]\nbackend = "offline"\n')
+        loaded = load_rig(rig)
+        for k in range(OFFSETS):
+            jump_at = SETTLE_BARS * bar + bar * k / OFFSETS
+            events: list[Event] = [ControlEvent(0.0, mapping.signal, 0.0), ControlEvent(jump_at, mapping.signal, 1.0)]
+            notes, _, start = conduct(loaded, Session(events=events, header={"duration": jump_at + SCENE_WAIT}),
+                                      audio_settings(loaded.rig))
+            t = start + jump_at
+            obeying = [n for n in notes if n.voice == mapping.voice and n.start >= t
+                       and abs(n.pitch - new) < abs(n.pitch - old)]
+            if obeying:
+                found.append(obeying[0].start - t)
+    lag = np.array(found) * 1000
+    return {"lag_ms_p50": _ms(np.percentile(lag, 50)) if found else None,
+            "lag_ms_p90": _ms(np.percentile(lag, 90)) if found else None, "obeyed": len(found), "jumps": OFFSETS}
+
+
 def bench_response(generator: str = "model") -> dict[str, object]:
     """Every condition of the issue's table: register and velocity jumps at 0.5, 2 and 4 notes per beat and 60
     and 120 bpm, and the density jumps."""
@@ -141,4 +180,5 @@ def bench_response(generator: str = "model") -> dict[str, object]:
             for tempo in (60.0, 120.0):
                 result[f"{name}_{density:g}npb_{tempo:g}bpm"] = lags(jump, density, tempo, generator)
     result.update(density_up(120.0, generator))
+    result["scene_lag_ms"] = scene_lags(generator)
     return result
