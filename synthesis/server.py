@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from typing import Iterator
 
 import pyo
@@ -14,21 +15,26 @@ RANDOM_SEED = 1
 
 
 @contextlib.contextmanager
-def quiet_stderr() -> Iterator[None]:
-    """Silence C libraries (ALSA, PortAudio, PortMidi) that print to fd 2 while probing devices."""
-    saved = os.dup(2)
+def quiet_output() -> Iterator[None]:
+    """Silence C libraries that print while probing devices and booting: ALSA, PortAudio and PortMidi on fd 2,
+    and pyo's own errors on fd 1 ("Pyo error: Jack unable to create client."), which we say in one line."""
+    sys.stdout.flush()
+    saved = [os.dup(1), os.dup(2)]
     try:
         with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
             os.dup2(null.fileno(), 2)
             yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
 
 
 def output_devices() -> list[tuple[int, str]]:
     """PortAudio's output devices as (index, name)."""
-    with quiet_stderr():
+    with quiet_output():
         names, indexes = pyo.pa_get_output_devices()
     return list(zip(indexes, names))
 
@@ -50,7 +56,7 @@ def make_server(settings: AudioSettings) -> pyo.Server:
     """Create and boot a pyo server; raise AudioDeviceError with one line if the output is not there."""
     audio = {"portaudio": "portaudio", "jack": "jack", "offline": "offline"}[settings.backend]
     device = find_output(settings.device) if audio == "portaudio" else None
-    with quiet_stderr():
+    with quiet_output():
         server = pyo.Server(sr=settings.sample_rate, nchnls=settings.channels, buffersize=settings.buffer_size,
                             duplex=0, audio=audio, jackname=settings.jack_name, verbosity=1)
         server.deactivateMidi()

@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import threading
 import time
+import uuid
 
 from performer.config.loading import load_rig
 from performer.runtime import supervisor
@@ -78,3 +81,15 @@ def test_performer_run_gives_up_on_a_silent_engine_in_one_line(tmp_path, monkeyp
     assert code == 1 and time.monotonic() - began < 8.0
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines == ["performer: the engine did not say it was ready within 1.5 s; stopping"]
+
+
+def test_a_missing_audio_output_is_one_line_and_exit_3(performer_cmd):
+    # A JACK rig pointed at a JACK server that does not exist (and may not be started for it): the engine's
+    # handshake reports a device failure, and the supervisor says so once; nothing pyo prints gets through.
+    env = dict(os.environ, JACK_DEFAULT_SERVER=f"no-such-server-{uuid.uuid4().hex[:8]}", JACK_NO_START_SERVER="1")
+    result = subprocess.run(performer_cmd + ["run", str(RIGS / "stage.toml")], env=env, capture_output=True,
+                            text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert result.returncode == 3, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("performer: ") and "nothing to play on" in lines[0], lines
