@@ -125,8 +125,9 @@ class Conductor:
         self._sequencer.stop(t)
 
     def resume(self, index: int, t: float) -> None:
-        """Play scene ``index`` from ``t`` on: after a stop, or as a jump (a gallery opening, idling, waking)."""
-        self._sequencer.resume(index, t)
+        """Play scene ``index`` from ``t`` on: after a stop, or as a jump (a gallery opening, idling, waking), with
+        its count-in as a cue would have it."""
+        self._changed(self._sequencer.resume(index, t))
 
     def skip_scene(self, index: int) -> None:
         """GO and BACK pass over scene ``index`` (a gallery's attract scene)."""
@@ -195,7 +196,7 @@ class Conductor:
                 self._cue(event)
 
     def _auto_advance(self) -> None:
-        self._traced(self._sequencer.auto_advance())
+        self._changed(self._sequencer.auto_advance())
 
     def _control_tick(self, t: float) -> None:
         self.bus.now = t
@@ -279,7 +280,10 @@ class Conductor:
             self.keys.clear()
             self._down.clear()
             return
-        change = self._sequencer.go(cue.target, cue.t)
+        self._changed(self._sequencer.go(cue.target, cue.t))
+
+    def _changed(self, change: SceneChange) -> None:
+        """What a scene change asks of the conductor: its count-in's clicks, and the trace kept in step."""
         self._traced(change)
         for k, t in enumerate(change.clicks):  # a count-in: a click on each beat, the first accented
             self.sink.send(Note(t, 0.1, COUNT_IN[k > 0], 110 if k == 0 else 80, "drums", voice="count-in",

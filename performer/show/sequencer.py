@@ -86,14 +86,14 @@ class Sequencer:
         """Silence from the playing scene's next bar line on (a gallery closing); ``resume`` starts again."""
         self._end(t)
 
-    def resume(self, index: int, t: float) -> None:
+    def resume(self, index: int, t: float) -> SceneChange:
         """After ``stop``: scene ``index`` starts a lookahead from ``t``, or on the stopping scene's bar line if
-        that is later; while playing, it is an ordinary jump."""
+        that is later; while playing, it is an ordinary jump (with its count-in)."""
         if self._runs and not self._ended:
-            self.go(self._scenes[index].name, t)
-            return
+            return self.go(self._scenes[index].name, t)
         stopping = self._runs[-1].end if self._runs else -math.inf
         self._enter(index, max(t + self._lookahead, stopping))
+        return SceneChange(accepted=True)
 
     def current(self, t: float) -> SceneRun | None:
         """The scene playing at ``t``: the newest that has started (None before any was placed)."""
@@ -125,8 +125,7 @@ class Sequencer:
             self._end(t)
             return SceneChange(accepted=True)
         if not self._runs or self._ended:
-            self.resume(index, t)
-            return SceneChange(accepted=True)
+            return self.resume(index, t)
         newest = self._runs[-1]
         if newest.start > t and len(self._runs) > 1:  # a change is already pending: retarget it
             self._runs.pop()

@@ -11,7 +11,8 @@ import tomlkit
 
 from performer.config.loading import load_rig, read_toml
 from performer.config.session import Session
-from performer.offline.render import render
+from performer.offline.render import CollectSink, render
+from performer.show.conductor import Conductor
 from sensors.events import ControlEvent, CueEvent
 from tests.conftest import SCENES, write_rig
 
@@ -112,3 +113,19 @@ def test_a_cue_into_a_scene_with_a_count_in_clicks_its_beats_first(tmp_path):
     assert during == []  # Dawn ended on the bar line; Drift starts after the count
     assert not [n for n in result.notes if n.voice == "pad" and n.start >= bar_line - 1e-9]  # Dawn's pad
     assert min(n.start for n in result.notes if n.voice == "kick") >= t1 - 1e-9
+
+
+def test_a_jump_by_the_gallery_while_playing_clicks_the_count_in_too(tmp_path):
+    # The gallery's director moves the show with Conductor.resume (opening, idling, waking), not with a cue.
+    files = [_scene(tmp_path, "dawn"), _scene(tmp_path, "drift", count_in=4)]
+    loaded = load_rig(_rig(tmp_path, files))
+    sink = CollectSink()
+    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0)
+    conductor.advance_to(5.0)
+    conductor.resume(1, 5.0)
+    conductor.advance_to(16.0)
+    beat = 60.0 / loaded.scenes[1].tempo
+    clicks = [n.start for n in sink.notes if n.voice == "count-in"]
+    assert len(clicks) == 4 and all(abs(b - a - beat) < 1e-6 for a, b in zip(clicks, clicks[1:]))
+    drift = [n.start for n in sink.notes if n.voice == "kick"]
+    assert drift and min(drift) >= clicks[-1] + beat - 1e-6  # Drift starts after its count
