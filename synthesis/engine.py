@@ -44,9 +44,10 @@ class Engine:
         self.instruments = {name: Instrument(name, settings.voices_of(name)) for name in INSTRUMENTS}
         self.master = MasterChain(list(self.instruments.values()), settings)
         self.xruns = xruns  # JACK's xrun count, on the JACK backend
-        self.thru = ThruPlayer(self.instruments, midi_in, settings.thru_channel, self.sr, self.counts)
         self.midi_out = None if midi_out is None else MidiOutput(
             midi_out, settings.midi_out_channels, settings.echo_window * self.sr, self.counts)  # frames, as all here
+        self.thru = ThruPlayer(self.instruments, midi_in, settings.thru_channel, self.sr, self.counts,
+                               is_echo=self.midi_out.is_echo if self.midi_out is not None else None)
         self._next_sleep_check = SLEEP_CHECK
         self._last_wall: float | None = None
         server.setCallback(self._on_buffer)
@@ -60,7 +61,7 @@ class Engine:
         if self.live:
             self._observe_time()
         self._drain()
-        self.thru.poll(self.frame, self.midi_out.is_echo if self.midi_out is not None else None)
+        self.thru.poll(self.frame)
         for offset, item in self.scheduler.due(self.frame, self.bs, self._frame_of):
             if isinstance(item, Note):
                 self._start(offset, item)

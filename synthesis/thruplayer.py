@@ -10,6 +10,8 @@ from synthesis.counts import EngineCounts
 from synthesis.instruments import Instrument
 from synthesis.thru import HOLD_LIMIT, Key, KeyOn, ThruKeys
 
+EchoCheck = Callable[[list[int], float], bool]  # (message, frame) -> whether it is an echo of our MIDI out
+
 
 class MidiSource(Protocol):
     """A MIDI input polled without callbacks (an rtmidi ``MidiIn``): each message with its delta time, or None."""
@@ -21,17 +23,18 @@ class ThruPlayer:
     """Plays the keys from ``midi_in`` on the instrument named by ``instrument`` ("" mutes them)."""
 
     def __init__(self, instruments: dict[str, Instrument], midi_in: Sequence[MidiSource], channel: int,
-                 sample_rate: int, counts: EngineCounts) -> None:
+                 sample_rate: int, counts: EngineCounts, is_echo: EchoCheck | None = None) -> None:
         self.instruments, self.midi_in, self.sr, self.counts = instruments, list(midi_in), sample_rate, counts
+        self.is_echo = is_echo  # recognises the rig's own MIDI out coming back (None: no MIDI out)
         self.keys = ThruKeys(channel=channel)
         self.instrument = ""
         self.held: dict[Key, tuple[Instrument, int, int]] = {}  # key -> (instrument, voice, frame it started)
 
-    def poll(self, frame: int, is_echo: Callable[[list[int], int], bool] | None) -> None:
-        """Play what arrived since the last buffer, less what ``is_echo`` recognises as the rig's own MIDI out."""
+    def poll(self, frame: int) -> None:
+        """Play what arrived since the last buffer, less the rig's own MIDI out heard back."""
         for port in self.midi_in:
             while (message := port.get_message()) is not None:
-                if is_echo is not None and is_echo(message[0], frame):
+                if self.is_echo is not None and self.is_echo(message[0], frame):
                     self.counts.echoes += 1
                 else:
                     self._play(message[0], frame)

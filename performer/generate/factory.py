@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 from typing import Callable
 
+from performer.config.loading import LoadedRig
 from performer.config.rig import GeneratorKind, ModelConfig
 from performer.config.scene import SceneSpec
 from performer.generate.protocol import Generator
@@ -28,6 +29,14 @@ def voice_role(scene: SceneSpec, index: int) -> int:
 
 def rule_factory(seed: int, scene: SceneSpec, index: int) -> Generator:
     return RuleGenerator(seed)
+
+
+def rig_factory(loaded: LoadedRig) -> GeneratorFactory:
+    """The rig's generators, logging what plays the notes. Loading the model takes a while, so callers do it
+    before the show starts and hand the factory to the conductor."""
+    factory, playing = make_factory(loaded.rig.model, loaded.path.parent)
+    log.info("notes from the %s", playing)
+    return factory
 
 
 def make_factory(config: ModelConfig, rig_dir: Path) -> tuple[GeneratorFactory, str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from performer.config.loading import LoadedRig
 from performer.config.session import Session
 from performer.config.settings import audio_settings
+from performer.generate.factory import rig_factory
 from performer.offline.midifile import write_midi
 from performer.offline.summary import write_summary
 from performer.show.clock import SampleClock
@@ -79,7 +80,7 @@ def conduct(loaded: LoadedRig, session: Session, settings: AudioSettings) -> tup
     beat = 60.0 / loaded.scenes[0].tempo
     start = math.ceil(LEAD_IN / beat) * beat
     sink, trace = CollectSink(), Trace()
-    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=start, trace=trace)
+    conductor = Conductor(loaded, sink, rig_factory(loaded), start=start, trace=trace)
     for event in session.events:
         conductor.ingest(shifted(event, start))
     clock = SampleClock(settings.sample_rate, settings.buffer_size)

@@ -17,6 +17,7 @@ import mido
 
 from performer.config.loading import LoadedRig
 from performer.config.session import SessionWriter
+from performer.generate.factory import rig_factory
 from performer.runtime.echoes import ExpectedEchoes
 from performer.runtime.engine_link import EngineLink
 from performer.runtime.handshake import Announcer
@@ -146,7 +147,7 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace, announcer: Announc
     output = loaded.rig.midi.output
     echoes = ExpectedEchoes(output, clock.now) if output is not None and output.echo_window_ms > 0 else None
     # Loading the model takes a while, and so may opening MIDI ports and joining Link: the show starts after.
-    factory = Conductor.load_factory(loaded)
+    factory = rig_factory(loaded)
     inputs = Inputs(loaded, clock, inbox, echoes, keys=args.keys)
     session = _link(loaded)
     start = clock.now() + START_DELAY

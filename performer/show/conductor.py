@@ -15,7 +15,7 @@ from typing import Callable, Protocol
 
 from performer.config.loading import LoadedRig
 from performer.config.scene import SceneSpec
-from performer.generate.factory import GeneratorFactory, make_factory
+from performer.generate.factory import GeneratorFactory
 from performer.music.timeline import BeatClock, FollowTimeline, bar_line_at_or_after
 from performer.show.bus import ControlBus
 from performer.show.scenerun import SceneRun
@@ -92,14 +92,6 @@ class Conductor:
             self._sequencer.stop(start)
         else:
             self._sequencer.begin(start, first)
-
-    @staticmethod
-    def load_factory(loaded: LoadedRig) -> GeneratorFactory:
-        """The rig's generators: loads its model (which takes a while, so callers do it before the show starts)
-        and logs what plays the notes."""
-        factory, playing = make_factory(loaded.rig.model, loaded.path.parent)
-        log.info("notes from the %s", playing)
-        return factory
 
     @property
     def _runs(self) -> tuple[SceneRun, ...]:

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from performer.config.loading import load_rig
+from performer.generate.factory import rig_factory
 from performer.generate.model import tokens as tk
 from performer.generate.model.generator import ModelGenerator
 from performer.generate.model.network import NetConfig, NoteNet
@@ -161,7 +162,7 @@ def test_bad_weights_give_one_line_and_the_fallback(tmp_path, caplog, content):
     loaded = load_rig(_rig_with_weights(tmp_path, "bad.pt"))
     sink = CollectSink()
     with caplog.at_level(logging.WARNING):
-        conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0)
+        conductor = Conductor(loaded, sink, rig_factory(loaded), start=0.0)
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1 and "bad.pt" in warnings[0] and "fallback" in warnings[0]
     assert "\n" not in warnings[0]
@@ -172,7 +173,7 @@ def test_bad_weights_give_one_line_and_the_fallback(tmp_path, caplog, content):
 
 def test_laptop_rig_plays_the_model_by_default():
     loaded = load_rig(RIGS / "laptop.toml")
-    conductor = Conductor(loaded, CollectSink(), Conductor.load_factory(loaded), start=0.0)
+    conductor = Conductor(loaded, CollectSink(), rig_factory(loaded), start=0.0)
     assert all(isinstance(v.generator, ModelGenerator) for v in conductor._runs[0].voices)
 
 

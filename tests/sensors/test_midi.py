@@ -72,12 +72,13 @@ def test_a_pattern_that_matches_nothing_is_one_line(jack_server, monkeypatch, ca
 @pytest.mark.parametrize("program, scene", [(0, "Dawn"), (2, "Bloom")])
 def test_program_change_selects_a_scene(program, scene):
     from performer.config.loading import load_rig
+    from performer.generate.factory import rig_factory
     from performer.offline.render import CollectSink
     from performer.show.conductor import Conductor, Trace
 
     rig = load_rig(RIGS / "laptop.toml")
     trace = Trace()
-    conductor = Conductor(rig, CollectSink(), Conductor.load_factory(rig), start=0.0, trace=trace)
+    conductor = Conductor(rig, CollectSink(), rig_factory(rig), start=0.0, trace=trace)
     conductor.ingest(CueEvent(1.0, "next"))
     conductor.ingest(CueEvent(8.0, f"#{program}"))
     conductor.advance_to(20.0)

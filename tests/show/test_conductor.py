@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 from performer.config.loading import load_rig
+from performer.generate.factory import rig_factory
 from performer.offline.render import CollectSink
 from performer.show.clock import ManualClock, SampleClock
 from performer.show.conductor import Conductor, Trace
@@ -25,7 +26,7 @@ def events() -> list[Event]:
 def live_like(seed: int) -> list:
     """Events arrive one by one and the loop wakes at irregular wall-clock moments, as in the live process."""
     loaded, sink, clock, rng = load_rig(LAPTOP), CollectSink(), ManualClock(), random.Random(seed)
-    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.3)
+    conductor = Conductor(loaded, sink, rig_factory(loaded), start=0.3)
     pending = events()
     while clock.now() < 14:
         clock.advance(rng.uniform(0.0005, 0.03))
@@ -38,7 +39,7 @@ def live_like(seed: int) -> list:
 def offline_like() -> list:
     """All events known up front, the clock stepping one 256-frame buffer at a time, as in a render."""
     loaded, sink, clock = load_rig(LAPTOP), CollectSink(), SampleClock(48000, 256)
-    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.3)
+    conductor = Conductor(loaded, sink, rig_factory(loaded), start=0.3)
     for event in events():
         conductor.ingest(event)
     while clock.now() < 14:
@@ -62,7 +63,7 @@ def on_grid(t: float, origin: float, step: float) -> bool:
 
 def test_scene_changes_land_on_bar_lines_and_unknown_cue_is_ignored() -> None:
     loaded, sink, trace = load_rig(LAPTOP), CollectSink(), Trace()
-    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0, trace=trace)
+    conductor = Conductor(loaded, sink, rig_factory(loaded), start=0.0, trace=trace)
     for event in events():
         conductor.ingest(event)
     conductor.advance_to(14.0)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from performer.config.loading import load_rig
+from performer.generate.factory import rig_factory
 from performer.offline.render import CollectSink
 from performer.show.conductor import Conductor, Trace
 from performer.show.director import GalleryDirector, Position
@@ -56,7 +57,7 @@ ALWAYS = "[gallery.hours]\n" + "".join(f'{day} = [["00:00", "24:00"]]\n'
 def test_a_week_of_opening_hours_quiet_hours_and_idling(tmp_path):
     loaded = load_rig(_rig(tmp_path, HOURS))
     trace, sink = Trace(), CollectSink()
-    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0, trace=trace, first=None)
+    conductor = Conductor(loaded, sink, rig_factory(loaded), start=0.0, trace=trace, first=None)
     now = [0.0]
 
     def calendar() -> datetime:
@@ -110,7 +111,7 @@ def test_a_restarted_gallery_resumes_its_scene(tmp_path):
     rig = _rig(tmp_path, 'state_file = "state.json"\n' + ALWAYS)
     loaded = load_rig(rig)
     Position(tmp_path / "state.json").save("Dawn")
-    conductor = Conductor(loaded, CollectSink(), Conductor.load_factory(loaded), start=0.0, trace=(trace := Trace()),
+    conductor = Conductor(loaded, CollectSink(), rig_factory(loaded), start=0.0, trace=(trace := Trace()),
                           first=None)
     GalleryDirector(loaded.rig.gallery, conductor, lambda: MONDAY + timedelta(hours=12),
                     Position(tmp_path / "state.json")).look(0.0)
@@ -146,7 +147,7 @@ def test_a_killed_gallery_rig_resumes_its_scene_when_restarted(tmp_path, jack_se
 def test_the_clock_going_back_an_hour_does_not_stop_the_gallery(tmp_path):
     """Daylight saving time ends: local time goes from 03:00 back to 02:00 while open (Friday's late opening)."""
     loaded = load_rig(_rig(tmp_path, HOURS))
-    conductor = Conductor(loaded, CollectSink(), Conductor.load_factory(loaded), start=0.0, trace=(trace := Trace()),
+    conductor = Conductor(loaded, CollectSink(), rig_factory(loaded), start=0.0, trace=(trace := Trace()),
                           first=None)
     when = [MONDAY + timedelta(days=4, hours=23, minutes=50)]  # Friday 23:50, open until 02:00
     director = GalleryDirector(loaded.rig.gallery, conductor, lambda: when[0])
@@ -163,7 +164,7 @@ def test_the_clock_going_back_an_hour_does_not_stop_the_gallery(tmp_path):
 def test_only_the_clock_going_back_starts_the_schedule_afresh(tmp_path, monkeypatch):
     """Any other error from the schedule is a bug, not a clock reading: it is not swallowed."""
     loaded = load_rig(_rig(tmp_path, HOURS))
-    conductor = Conductor(loaded, CollectSink(), Conductor.load_factory(loaded), start=0.0, first=None)
+    conductor = Conductor(loaded, CollectSink(), rig_factory(loaded), start=0.0, first=None)
     director = GalleryDirector(loaded.rig.gallery, conductor, lambda: MONDAY + timedelta(days=1, hours=12))
 
     def broken(now: datetime, audience: bool) -> list:

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 from performer.config.loading import load_rig
+from performer.generate.factory import rig_factory
 from performer.offline.render import CollectSink
 from performer.show.callresponse import Call
 from performer.show.conductor import Conductor, Trace
@@ -64,7 +65,7 @@ def test_answer_waits_for_the_call_accompany_and_autonomous_play_on(tmp_path: Pa
     (tmp_path / "duet.toml").write_text(SCENE)
     loaded = load_rig(write_rig(tmp_path, name="duet", scenes=["duet.toml"], model={"generator": "rules"}))
     sink = CollectSink()
-    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0, trace=Trace())
+    conductor = Conductor(loaded, sink, rig_factory(loaded), start=0.0, trace=Trace())
     calls = [(2.0, [72, 74, 76, 79]), (12.0, [77, 76, 74, 72, 71, 72])]
     for start, notes in calls:
         for i, note in enumerate(notes):

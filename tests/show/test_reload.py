@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from performer.config.loading import load_rig
+from performer.generate.factory import rig_factory
 from performer.offline.render import CollectSink
 from performer.show.conductor import Conductor, Trace
 from performer.show.reload import SceneReloader
@@ -46,7 +47,7 @@ def test_an_invalid_edit_keeps_the_last_good_version_and_a_valid_one_takes_over_
     rig, scene = _rig(tmp_path)
     loaded = load_rig(rig)
     trace, sink = Trace(), CollectSink()
-    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0, trace=trace)
+    conductor = Conductor(loaded, sink, rig_factory(loaded), start=0.0, trace=trace)
     reloader = SceneReloader(conductor)
     t = 0.0
 

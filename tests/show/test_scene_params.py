@@ -9,6 +9,7 @@ import pytest
 
 from performer.config.loading import load_rig
 from performer.errors import ConfigError
+from performer.generate.factory import rig_factory
 from performer.offline.render import CollectSink
 from performer.show.conductor import Conductor
 from sensors.events import ControlEvent
@@ -61,7 +62,7 @@ def test_bad_instrument_mappings_name_the_field(tmp_path, what, old, new, field,
 def test_conductor_sends_parameter_changes_with_the_lookahead(tmp_path):
     loaded = load_rig(_rig(tmp_path, SCENE))
     sink = CollectSink()
-    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0)
+    conductor = Conductor(loaded, sink, rig_factory(loaded), start=0.0)
     for i in range(21):
         conductor.ingest(ControlEvent(1.0 + i * 0.05, "midi/cc/3", i / 20))
     conductor.advance_to(4.0)
@@ -79,7 +80,7 @@ def test_a_traced_run_draws_instrument_parameter_curves(tmp_path: Path):
 
     trace = Trace()
     loaded = load_rig(_rig(tmp_path, SCENE))
-    conductor = Conductor(loaded, CollectSink(), Conductor.load_factory(loaded), start=0.0, trace=trace)
+    conductor = Conductor(loaded, CollectSink(), rig_factory(loaded), start=0.0, trace=trace)
     conductor.ingest(ControlEvent(0.5, "midi/cc/3", 1.0))
     conductor.advance_to(2.0)
     curve = trace.curves["midi/cc/3 -> pad.brightness"]
@@ -90,5 +91,5 @@ def test_a_voice_can_start_later_in_the_bar(tmp_path: Path):
     scene = SCENE.replace('register = [48, 72]', 'register = [48, 72]\nstart = 1.0\nsteering = { density = 0.5 }')
     sink = CollectSink()
     loaded = load_rig(_rig(tmp_path, scene))
-    Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0).advance_to(4.0)
+    Conductor(loaded, sink, rig_factory(loaded), start=0.0).advance_to(4.0)
     assert sink.notes[0].start == 0.5  # one beat at 120 bpm: a snare on 2 and 4 rather than 1 and 3

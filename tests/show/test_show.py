@@ -11,6 +11,7 @@ import tomlkit
 
 from performer.config.loading import load_rig, read_toml
 from performer.config.session import Session
+from performer.generate.factory import rig_factory
 from performer.offline.render import CollectSink, render
 from performer.show.conductor import Conductor
 from sensors.events import ControlEvent, CueEvent
@@ -120,7 +121,7 @@ def test_a_jump_by_the_gallery_while_playing_clicks_the_count_in_too(tmp_path):
     files = [_scene(tmp_path, "dawn"), _scene(tmp_path, "drift", count_in=4)]
     loaded = load_rig(_rig(tmp_path, files))
     sink = CollectSink()
-    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0)
+    conductor = Conductor(loaded, sink, rig_factory(loaded), start=0.0)
     conductor.advance_to(5.0)
     conductor.resume(1, 5.0)
     conductor.advance_to(16.0)

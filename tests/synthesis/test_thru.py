@@ -135,6 +135,7 @@ register = [36, 72]
 
 def test_the_conductor_feeds_the_thru_voice_and_records_the_players_notes(tmp_path: Path):
     from performer.config.loading import load_rig
+    from performer.generate.factory import rig_factory
     from performer.offline.render import CollectSink
     from performer.show.conductor import Conductor
     from sensors.events import PlayerMidi
@@ -149,7 +150,7 @@ def test_the_conductor_feeds_the_thru_voice_and_records_the_players_notes(tmp_pa
 
     sink = Sink()
     loaded = load_rig(_rig(tmp_path))
-    conductor = Conductor(loaded, sink, Conductor.load_factory(loaded), start=0.0)
+    conductor = Conductor(loaded, sink, rig_factory(loaded), start=0.0)
     for t, message in [(2.0, _on(100, 77)), (2.1, _pedal(True)), (2.5, _off(100)), (3.0, _pedal(False))]:
         conductor.ingest(PlayerMidi(t, tuple(message.bytes())))
     conductor.advance_to(6.0)
