@@ -43,5 +43,5 @@ def render_notes(notes: Iterable[Note], settings: AudioSettings, out: Path, dura
         server.start()  # an offline server renders the whole file before returning
     finally:
         server.shutdown()
-    return RenderStats(length, engine.counts.played, sum(i.stolen for i in engine.instruments.values()),
+    return RenderStats(length, engine.counts.played, sum(i.pool.stolen for i in engine.instruments.values()),
                        engine.scheduler.late)

@@ -7,6 +7,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from performer.config.loading import LoadedRig
 from performer.config.session import Session
@@ -19,6 +20,9 @@ from performer.show.conductor import Conductor, Trace
 from sensors.events import Event
 from synthesis.protocol import Loudness, Note, Param, Thru
 from synthesis.settings import AudioSettings
+
+if TYPE_CHECKING:
+    from synthesis.offline import RenderStats
 
 LEAD_IN = 0.25  # seconds of silence before the show, rounded up to a whole beat of the first scene
 
@@ -92,16 +96,21 @@ def conduct(loaded: LoadedRig, session: Session, settings: AudioSettings) -> tup
     return trace.notes, trace, start
 
 
-def render(loaded: LoadedRig, session: Session, out: Path) -> Rendered:
-    """Render ``session`` through the rig into ``out``."""
+def render_audio(notes: list[Note], trace: Trace, length: float, settings: AudioSettings, out: Path) -> RenderStats:
+    """The engine's offline render of conducted notes with the parameter changes and loudness caps of their trace:
+    audio.wav, or the same show with some notes left out (a test hears one voice as the mix minus the others)."""
     from synthesis.offline import render_notes  # imports pyo only when rendering
 
+    return render_notes(notes, settings, out, duration=length, params=[*trace.params, *trace.loudness])
+
+
+def render(loaded: LoadedRig, session: Session, out: Path) -> Rendered:
+    """Render ``session`` through the rig into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     settings = audio_settings(loaded.rig)
     notes, trace, start = conduct(loaded, session, settings)
     audio, midi, summary = out / "audio.wav", out / "notes.mid", out / "summary.png"
-    stats = render_notes(notes, settings, audio, duration=start + session.duration,
-                         params=[*trace.params, *trace.loudness])
+    stats = render_audio(notes, trace, start + session.duration, settings, audio)
     length = stats.length
     scenes = {s.name: s for s in loaded.scenes}
     tempi = [(t, scenes[name].tempo) for t, name in trace.scenes]

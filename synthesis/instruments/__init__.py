@@ -37,7 +37,6 @@ class Instrument:
         for voice in self.voices:
             sleep(voice)
         # FM at ratio 1 folds a component onto 0 Hz; the DC blocker keeps it out of the mix and the limiter.
-        self.stolen = 0  # notes (or their release tails) cut short because the pool was full
         self.mix = pyo.DCBlock(pyo.Mix([v.sig() for v in self.voices], voices=1))
         self.reverb_send, self.delay_send = self.params["reverb"], self.params["delay"]
 
@@ -49,14 +48,13 @@ class Instrument:
     def play(self, start: int, silent_at: int, offset: float, pitch: int, velocity: int, duration: float) -> int:
         """Start a note on a voice from the pool (frames ``start`` to ``silent_at``), waking it if it sleeps;
         return the voice's index."""
-        index, stolen = self.pool.allocate(start, silent_at)
-        self.stolen += stolen
+        index, busy = self.pool.allocate(start, silent_at, pitch)
         voice = self.voices[index]
         if index not in self.awake:
             for node in voice.nodes:
                 node.play()
             self.awake.add(index)
-        voice.start(offset, pitch, velocity, duration, stolen)
+        voice.start(offset, pitch, velocity, duration, busy)
         return index
 
     def release_voice(self, index: int, started: int, silent_at: int) -> None:

@@ -31,14 +31,14 @@ class BassVoice:
     def sig(self) -> pyo.PyoObject:
         return self.tone
 
-    def start(self, offset: float, pitch: int, velocity: int, duration: float, stolen: bool) -> None:
-        t0 = note_start(offset, stolen)
+    def start(self, offset: float, pitch: int, velocity: int, duration: float, busy: bool) -> None:
+        t0 = note_start(offset, busy)
         hz = midi_to_hz(pitch)
         hit = velocity / 127.0
         self.freq.value = hz
         top = min(8000.0, hz * (4 + 12 * hit) * (0.4 + 1.2 * self.p["brightness"].value))
         self.sweep.setList(strictly_increasing([(0.0, top), (t0, top), (t0 + 0.25, hz * 2.5), (t0 + 0.26, hz * 2.5)]))
-        self.amp.setList(ahdsr(float(self.amp.get()) if stolen else 0.0, t0, 0.45 * hit ** 1.2, self.p["attack"].value,
+        self.amp.setList(ahdsr(float(self.amp.get()) if busy else 0.0, t0, 0.45 * hit ** 1.2, self.p["attack"].value,
                                duration, 0.38 * hit ** 1.2, self.p["release"].value))
         self.trig.play()
 

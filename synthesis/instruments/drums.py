@@ -42,8 +42,8 @@ class DrumVoice:
     def sig(self) -> pyo.PyoObject:
         return self.tone
 
-    def start(self, offset: float, pitch: int, velocity: int, duration: float, stolen: bool) -> None:
-        t0 = note_start(offset, stolen)
+    def start(self, offset: float, pitch: int, velocity: int, duration: float, busy: bool) -> None:
+        t0 = note_start(offset, busy)
         part = sound_of(pitch)
         hit = (velocity / 127.0) ** 1.2
         decay = 0.35 if pitch == OPEN_HAT else self.DECAY[part]
@@ -58,7 +58,7 @@ class DrumVoice:
             self.perc_freq.value = midi_to_hz(pitch)
         for name, amp in self.amps.items():
             level = 0.8 * hit if name == part else 0.0
-            current = float(amp.get()) if stolen else 0.0
+            current = float(amp.get()) if busy else 0.0
             amp.setList(strictly_increasing([(0.0, current), (t0, 0.0), (t0 + 0.001, level),
                                              (t0 + 0.001 + decay * 0.3, level * 0.35), (t0 + 0.001 + decay, 0.0)]))
         self.trig.play()

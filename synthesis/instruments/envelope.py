@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyo
 
-STEAL_FADE = 0.003  # seconds to fade a stolen voice before its new note
+STEAL_FADE = 0.003  # seconds to fade a sounding voice before its new note
 
 
 def midi_to_hz(pitch: float) -> float:
@@ -25,9 +25,9 @@ def strictly_increasing(points: list[tuple[float, float]]) -> list[tuple[float, 
     return out
 
 
-def note_start(offset: float, stolen: bool) -> float:
-    """When the attack begins: at the offset, or after a short fade if the voice was stolen from a sounding note."""
-    return max(offset, STEAL_FADE) if stolen else offset
+def note_start(offset: float, busy: bool) -> float:
+    """When the attack begins: at the offset, or after a short fade if the voice still sounds."""
+    return max(offset, STEAL_FADE) if busy else offset
 
 
 def ahdsr(current: float, t0: float, level: float, attack: float, duration: float, sustain: float,

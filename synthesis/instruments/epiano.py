@@ -27,11 +27,11 @@ class EPianoVoice:
     def sig(self) -> pyo.PyoObject:
         return self.tone
 
-    def start(self, offset: float, pitch: int, velocity: int, duration: float, stolen: bool) -> None:
+    def start(self, offset: float, pitch: int, velocity: int, duration: float, busy: bool) -> None:
         """Play a note ``offset`` seconds into the coming buffer."""
         level = 0.32 * (velocity / 127.0) ** 1.6
-        fade_from = float(self.amp.get()) if stolen else 0.0
-        t0 = note_start(offset, stolen)
+        fade_from = float(self.amp.get()) if busy else 0.0
+        t0 = note_start(offset, busy)
         attack, decay, release = self.p["attack"].value, 0.6, self.p["release"].value
         held = max(duration, attack + 0.001)
         sustain = level * (1.0 - 0.45 * min(1.0, (held - attack) / decay))

@@ -22,13 +22,13 @@ class PadVoice:
     def sig(self) -> pyo.PyoObject:
         return self.tone
 
-    def start(self, offset: float, pitch: int, velocity: int, duration: float, stolen: bool) -> None:
-        t0 = note_start(offset, stolen)
+    def start(self, offset: float, pitch: int, velocity: int, duration: float, busy: bool) -> None:
+        t0 = note_start(offset, busy)
         level = 1.6 * (velocity / 127.0) ** 1.2  # SuperSaw through the low-pass is about 20 dB below a sine
         self.freq.value = midi_to_hz(pitch)
         self.cutoff.value = min(12000.0, midi_to_hz(pitch) * (3.0 + 6.0 * velocity / 127.0))
         attack = min(self.p["attack"].value, max(0.005, duration / 3))
-        self.amp.setList(ahdsr(float(self.amp.get()) if stolen else 0.0, t0, level, attack, duration, level * 0.85,
+        self.amp.setList(ahdsr(float(self.amp.get()) if busy else 0.0, t0, level, attack, duration, level * 0.85,
                                self.p["release"].value))
         self.trig.play()
 

@@ -17,8 +17,9 @@ class Voice(Protocol):
         """The voice's output, mixed into its instrument."""
         ...
 
-    def start(self, offset: float, pitch: int, velocity: int, duration: float, stolen: bool) -> None:
-        """Play a note ``offset`` seconds into the coming buffer; ``stolen``: fade the note it cuts first."""
+    def start(self, offset: float, pitch: int, velocity: int, duration: float, busy: bool) -> None:
+        """Play a note ``offset`` seconds into the coming buffer; ``busy``: the voice still sounds (its note
+        stolen, or its own pitch struck again), so fade it first."""
         ...
 
     def release(self, offset: float) -> None:

@@ -60,10 +60,14 @@ def test_bad_values_are_clamped_counted_and_never_reach_pyo(tmp_path):
 
 def test_voice_stealing_takes_the_oldest_first():
     pool = VoicePool(3)
-    assert [pool.allocate(t, t + 1000)[0] for t in (0, 10, 20)] == [0, 1, 2]
-    assert pool.allocate(30, 2000) == (0, True)  # all busy: the oldest (started at 0) goes
-    assert pool.allocate(40, 2000) == (1, True)
-    assert pool.allocate(3000, 4000) == (2, False)  # free again once silent: no stealing
+    assert [pool.allocate(t, t + 1000, 60 + t)[0] for t in (0, 10, 20)] == [0, 1, 2]
+    assert pool.allocate(30, 2000, 50) == (0, True)  # all busy: the oldest (started at 0) goes
+    assert pool.allocate(40, 2000, 51) == (1, True)
+    assert pool.stolen == 2
+    assert pool.allocate(3000, 4000, 52) == (2, False)  # free again once silent: no stealing
+    assert pool.allocate(3500, 5000, 52) == (2, True)  # its own pitch, still sounding: struck again on its voice
+    assert pool.allocate(3600, 5000, 53) == (0, False)
+    assert pool.stolen == 2  # a pitch struck again steals nothing
 
 
 def test_a_stolen_voice_stops_and_the_others_sound_on(tmp_path):
