@@ -15,6 +15,7 @@ from performer.music.steering import Constraints, PitchRelaxer, Steering
 # Inter-onset intervals in beats that the walk chooses from: straight subdivisions and a few longer values.
 IOI_GRID = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
 REVERSION = 0.45  # how strongly each step pulls back toward the register
+LEAP = 7.0  # semitones: a register moved further than this since the last step is followed at once
 
 
 class RuleGenerator:
@@ -29,16 +30,17 @@ class RuleGenerator:
         """Forget the walk and the metric position; reseed."""
         self._rng = random.Random(self._seed)
         self._pitch: int | None = None
+        self._register: float | None = None  # the steered register at the walk's last own step
         self._beat = 0.0
         self._draw: float | None = None  # the planned interval's uniform draw, until the note is completed
 
-    def snapshot(self) -> tuple[object, int | None, float, float | None]:
-        """The walk's state: its random generator, last pitch, metric position and planned draw."""
-        return self._rng.getstate(), self._pitch, self._beat, self._draw
+    def snapshot(self) -> tuple[object, int | None, float | None, float, float | None]:
+        """The walk's state: its random generator, last pitch and register, metric position and planned draw."""
+        return self._rng.getstate(), self._pitch, self._register, self._beat, self._draw
 
-    def restore(self, snapshot: tuple[object, int | None, float, float | None]) -> None:
+    def restore(self, snapshot: tuple[object, int | None, float | None, float, float | None]) -> None:
         """Continue exactly as from ``snapshot``."""
-        state, self._pitch, self._beat, self._draw = snapshot
+        state, self._pitch, self._register, self._beat, self._draw = snapshot
         self._rng.setstate(state)  # type: ignore[arg-type]
 
     def feed(self, note: NoteEvent) -> None:
@@ -86,8 +88,9 @@ class RuleGenerator:
     def _step(self, pitches: list[int], steering: Steering) -> int:
         """One mean-reverting step along the allowed pitches."""
         target = min(range(len(pitches)), key=lambda i: abs(pitches[i] - steering.register))
-        last = self._pitch
-        if last is None:
+        last, before, self._register = self._pitch, self._register, steering.register
+        moved = 0.0 if before is None else abs(steering.register - before)
+        if last is None or moved > max(LEAP, steering.spread):  # the register leapt: follow it now, not step by step
             index = target
         else:
             index = min(range(len(pitches)), key=lambda i: abs(pitches[i] - last))

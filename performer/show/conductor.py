@@ -80,6 +80,7 @@ class Conductor:
         self.period = 1.0 / CONTROL_RATE
         self.start = start
         self._tick = 0
+        self.replans = 0  # onsets planned again because the steering moved (bounded: SceneRun.replan)
         self._pending: list[Event] = []
         midi = loaded.rig.midi
         self.keys = ThruKeys(channel=midi.thru_channel)
@@ -197,6 +198,7 @@ class Conductor:
         for run in self._runs:
             for mapping in run.mappings:
                 mapping.update(self.bus)
+            self.replans += run.replan(t)
             for change in run.param_changes(t):
                 self.sink.param(change)
                 if self.trace is not None:

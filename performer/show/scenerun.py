@@ -23,6 +23,9 @@ from synthesis.protocol import Note, Param
 log = logging.getLogger(__name__)
 
 MIN_VELOCITY = 6  # a crossfading note quieter than this is not played
+REPLAN_EVERY = 0.05  # seconds: a voice re-plans its next onset at most this often (a noisy camera cannot churn)
+REPLAN_RATIO = 1.2  # ...and only when its density has moved by at least this factor since the plan
+ONSET_GRID = 0.25  # beats: an onset pulled earlier than the lookahead allows lands on the next sixteenth
 
 
 def derive_seed(seed: int, *names: str) -> int:
@@ -38,7 +41,8 @@ def voice_classes(scene: SceneSpec, voice: VoiceSpec) -> frozenset[int]:
 
 @dataclass
 class VoiceRun:
-    """One voice of a playing scene: its generator, the beat of its last note, and when to decide the next."""
+    """One voice of a playing scene: its generator, the beat of its last note, its next onset once planned, and
+    when it acts next (plans its next onset, or, one lookahead before that onset, chooses the note and sends it)."""
 
     spec: VoiceSpec
     generator: Generator
@@ -47,7 +51,9 @@ class VoiceRun:
     cursor: float | None = None
     done: bool = False
     steering: Steering = field(default_factory=Steering)
-    pending: Note | None = None  # chosen, but not due to be sent until one lookahead before it sounds
+    onset: float | None = None  # the planned next note's beat; its pitch, length and loudness are chosen later
+    planned: Steering | None = None  # the steering that onset was planned under
+    replanned_at: float = -math.inf
 
 
 class SceneRun:
@@ -122,74 +128,111 @@ class SceneRun:
                 changes.append(Param(instrument, str(mapping.spec.param), mapping.value, at=t + self.lookahead))
         return changes
 
-    def _sample(self, voice: VoiceRun) -> NoteEvent:
-        """The voice's next note. Should its generator ever fail, the voice goes on with the rule-based one."""
-        try:
-            return voice.generator.sample(voice.steering, voice.constraints)
-        except Exception:  # the live loop must not stop for a generator bug
-            log.exception("scene %r, voice %r: generator failed; continuing with the rule-based generator",
-                          self.spec.name, voice.spec.name)
-            voice.generator = RuleGenerator(zlib.crc32(voice.spec.name.encode()))
-            return voice.generator.sample(voice.steering, voice.constraints)
-
     def next_decision(self) -> float:
-        """When the earliest voice must choose its next note (inf when all are done)."""
+        """When the earliest voice must act next (inf when all are done)."""
         return min((v.decide_at for v in self.voices if not v.done), default=math.inf)
 
     def decide(self) -> Note | None:
-        """Advance the voice that is due first: choose its next note, or send the one it holds.
+        """Advance the voice that is due first: plan its next onset, or, one lookahead before that onset, choose
+        the note from the steering of that moment and send it.
 
-        A note is chosen when the voice's previous note is one lookahead away, but sent only one lookahead before
-        it sounds, so a cue that arrives during a long rest still drops it. None means nothing to send now."""
+        Only the onset is fixed early, so a cue or a control that moves before the send time is heard in the note
+        itself. None means nothing to send now."""
         voice = min((v for v in self.voices if not v.done), key=lambda v: v.decide_at)
-        if voice.pending is None:
-            voice.pending = self._choose(voice)
-        note = voice.pending
-        if note.start >= self.end - 1e-9:
-            voice.done, voice.pending = True, None
+        if voice.onset is None:
+            self._plan(voice, voice.decide_at)
             return None
-        send_at = note.start - self.lookahead
+        onset, voice.onset = voice.onset, None
+        if self.time_of(onset) >= self.end - 1e-9:  # the show moved on before this note
+            voice.done = True
+            return None
+        note = self._complete(voice, onset)
         answering = self.spec.mode_of(voice.spec) is Mode.answer
         if note.velocity < MIN_VELOCITY or (answering and not self.call.may_answer(note.start)):  # a rest
-            voice.pending, voice.decide_at = None, max(voice.decide_at, send_at)
             return None
-        if send_at > voice.decide_at + 1e-9:
-            voice.decide_at = send_at
-            return None
-        voice.pending = None
-        voice.decide_at = send_at
         return note
 
-    def _choose(self, voice: VoiceRun) -> Note:
+    def _plan(self, voice: VoiceRun, t: float) -> None:
+        """The voice's next onset, from the steering at ``t``; it acts again one lookahead before it."""
+        voice.steering = voice.planned = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
+        delta = self._plan_delta(voice)
+        voice.onset = self._landing(voice, delta)
+        if self.time_of(voice.onset) >= self.end - 1e-9:
+            voice.done, voice.onset = True, None
+            return
+        voice.decide_at = max(t, self.time_of(voice.onset) - self.lookahead)
+
+    def _plan_delta(self, voice: VoiceRun) -> float:
+        """The generator's planned delta. Should it ever fail, the voice goes on with the rule-based one."""
+        try:
+            return voice.generator.plan(voice.steering, self._constraints(voice, voice.cursor))
+        except Exception:  # the live loop must not stop for a generator bug
+            self._fall_back(voice)
+            return voice.generator.plan(voice.steering, voice.constraints)
+
+    def replan(self, t: float) -> int:
+        """Voices whose steering moved far enough since they planned their next onset plan it again from the same
+        draw (a rest chosen under a sparse setting ends as soon as it turns dense), at most every REPLAN_EVERY;
+        an onset never moves closer than one lookahead from ``t``. Returns how many onsets moved."""
+        moved = 0
+        for voice in self.voices:
+            if voice.done or voice.onset is None or t - voice.replanned_at < REPLAN_EVERY:
+                continue
+            steering = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
+            if voice.planned is not None and _density_ratio(voice.planned, steering) < REPLAN_RATIO:
+                continue
+            moved += self._replan(voice, steering, t)
+        return moved
+
+    def _replan(self, voice: VoiceRun, steering: Steering, t: float) -> int:
+        voice.steering = voice.planned = steering
+        voice.replanned_at = t
+        onset = max(self._landing(voice, self._plan_delta(voice)), self._earliest(t))
+        if abs(onset - (voice.onset or onset)) < 1e-9:
+            return 0
+        voice.onset = onset
+        voice.decide_at = max(t, self.time_of(onset) - self.lookahead)
+        return 1
+
+    def _earliest(self, t: float) -> float:
+        """The first sixteenth of this scene that a note decided at ``t`` can still start on."""
+        beat = self.timeline.beat_at(t + self.lookahead)
+        return math.ceil(beat / ONSET_GRID - 1e-9) * ONSET_GRID
+
+    def _complete(self, voice: VoiceRun, onset: float) -> Note:
+        """The planned note, its pitch, length and loudness chosen now, under the chord it lands in."""
         voice.steering = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
-        event = self._sample_in_chord(voice) if self.spec.chords and voice.spec.scale is None else self._sample(voice)
-        voice.cursor = self._landing(voice, event)
-        start = self.time_of(voice.cursor)
+        delta = onset - voice.cursor if voice.cursor is not None else 0.0
+        constraints = self._constraints(voice, onset)
+        try:
+            event = voice.generator.complete(voice.steering, constraints, delta)
+        except Exception:  # the live loop must not stop for a generator bug
+            self._fall_back(voice)
+            event = voice.generator.complete(voice.steering, constraints, delta)
+        voice.cursor = onset
+        start = self.time_of(onset)
         velocity = round(event.velocity * self.gain(start)) if self.fades else event.velocity
         duration = event.duration * self.timeline.seconds_per_beat()
         return Note(start=start, duration=duration, pitch=event.pitch, velocity=velocity,
                     instrument=voice.spec.instrument, voice=voice.spec.name, channel=voice.spec.channel)
 
-    @staticmethod
-    def _landing(voice: VoiceRun, event: NoteEvent) -> float:
-        """The beat a sampled note starts on: the voice's first at its start, the rest after the one before."""
-        return voice.spec.start if voice.cursor is None else voice.cursor + event.delta
+    def _constraints(self, voice: VoiceRun, beat: float | None) -> Constraints:
+        """The voice's constraints at ``beat``: under a chord sequence, the chord of the bar it lands in."""
+        if not self.spec.chords or voice.spec.scale is not None:
+            return voice.constraints
+        chord = self.spec.chord_at(beat if beat is not None else voice.spec.start)
+        if chord is not None and chord != voice.constraints.pitch_classes:
+            voice.constraints = dataclasses.replace(voice.constraints, pitch_classes=chord)
+        return voice.constraints
 
-    def _sample_in_chord(self, voice: VoiceRun) -> NoteEvent:
-        """A note under the chord of the bar it lands in: sampled under the chord where the voice stands, and if
-        it lands under another chord, sampled again from the same state under that one."""
-        position = voice.cursor if voice.cursor is not None else voice.spec.start
-        chord = self.spec.chord_at(position)
-        assert chord is not None  # only called for scenes with a chord sequence
-        snapshot = voice.generator.snapshot()
-        voice.constraints = dataclasses.replace(voice.constraints, pitch_classes=chord)
-        event = self._sample(voice)
-        landed = self.spec.chord_at(self._landing(voice, event))
-        if landed != chord and landed is not None:
-            voice.generator.restore(snapshot)
-            voice.constraints = dataclasses.replace(voice.constraints, pitch_classes=landed)
-            event = self._sample(voice)
-        return event
+    def _fall_back(self, voice: VoiceRun) -> None:
+        log.exception("scene %r, voice %r: generator failed; continuing with the rule-based generator",
+                      self.spec.name, voice.spec.name)
+        voice.generator = RuleGenerator(zlib.crc32(voice.spec.name.encode()))
+
+    def _landing(self, voice: VoiceRun, delta: float) -> float:
+        """The beat a note starts on: the voice's first at its start, the rest ``delta`` after the one before."""
+        return voice.spec.start if voice.cursor is None else voice.cursor + delta
 
     def hear(self, t: float, pitch: int, velocity: int) -> None:
         """A player's key at ``t``: into the history of every voice that listens (accompanying or answering), so
@@ -212,6 +255,14 @@ class SceneRun:
         try:
             voice.generator.feed(NoteEvent(delta=max(0.0, beat - last), duration=1.0, pitch=pitch,
                                            velocity=velocity))
-        except Exception:  # as in _sample: the live loop must not stop for a generator bug
+        except Exception:  # as in _complete: the live loop must not stop for a generator bug
             log.exception("scene %r, voice %r: feeding the player's note failed", self.spec.name, voice.spec.name)
         voice.cursor = max(last, beat)
+        if voice.onset is not None:  # its next onset counted from its own last note: count it from the player's
+            self._replan(voice, voice.steering, t)
+
+
+def _density_ratio(a: Steering, b: Steering) -> float:
+    """How far apart two steerings' densities are, as a factor (at least 1)."""
+    low, high = sorted((max(a.density, 1e-6), max(b.density, 1e-6)))
+    return high / low

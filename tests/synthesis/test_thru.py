@@ -159,8 +159,9 @@ def test_the_conductor_feeds_the_thru_voice_and_records_the_players_notes(tmp_pa
     assert [(n.start, n.duration, n.pitch, n.velocity, n.instrument) for n in played] == [(2.0, 1.0, 100, 77, "pluck")]
     lead = [n for n in sink.notes if n.voice == "lead"]
     before = [n.pitch for n in lead if n.start < 2.0]
-    after = [n.pitch for n in lead if n.start > 2.3]
-    assert after[0] > max(before) + 10, (before, after)  # the walk went on from the player's key, high above
+    after = [n.pitch for n in lead if n.start >= 2.0 + loaded.rig.engine.lookahead_ms / 1000]
+    # the first note chosen after the key went on from it, high above (the register's pull brings it back later)
+    assert after[0] > max(before) + 10, (before, after)
 
 
 def test_a_scene_names_its_thru_voice_or_none(tmp_path: Path):

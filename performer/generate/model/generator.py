@@ -6,7 +6,8 @@ delta, allowed pitch classes and range on the pitch. Temperature and top-p apply
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Mapping
 
 import numpy as np
@@ -35,6 +36,7 @@ class Snapshot:
     ends: tuple[float, ...]
     rng: Mapping[str, Any]  # numpy's bit_generator.state
     draw: np.ndarray | None  # a planned note's random numbers
+    steered: Steering | None  # the steering of the last note
 
 
 class ModelGenerator:
@@ -60,12 +62,13 @@ class ModelGenerator:
         self._beat = 0.0
         self._ends: tuple[float, ...] = ()
         self._draw: np.ndarray | None = None  # the planned note's random numbers, until it is completed
+        self._steered: Steering | None = None  # the steering this voice's last note was chosen under
 
     def snapshot(self) -> Snapshot:
         """A copy of everything the continuation depends on: the GRU state, position, sounding notes, RNG."""
         rng = self._rng.bit_generator.state
         draw = None if self._draw is None else self._draw.copy()
-        return Snapshot(self._h.copy(), self._prev, self._bar_pos, self._beat, self._ends, rng, draw)
+        return Snapshot(self._h.copy(), self._prev, self._bar_pos, self._beat, self._ends, rng, draw, self._steered)
 
     def restore(self, snap: Snapshot) -> None:
         """Continue exactly as the generator would have from ``snap``."""
@@ -73,6 +76,7 @@ class ModelGenerator:
                                                                        snap.beat, snap.ends)
         self._rng.bit_generator.state = snap.rng
         self._draw = None if snap.draw is None else snap.draw.copy()
+        self._steered = snap.steered
 
     def feed(self, note: NoteEvent) -> None:
         """Take in a note someone else played (its delta from this voice's last note), so the model continues it."""
@@ -90,7 +94,7 @@ class ModelGenerator:
         if self._draw is None:
             self._draw = self._rng.random(4)
         ctx = self._runner.context(self._h, self._steer(steering))
-        return _DELTAS[self._choose_delta(ctx, constraints)]
+        return _DELTAS[self._choose_delta(ctx, steering, constraints)]
 
     def complete(self, steering: Steering, constraints: Constraints, delta: float) -> NoteEvent:
         """The note ``delta`` beats on: pitch, duration and velocity from the draw, under ``steering`` now."""
@@ -103,22 +107,55 @@ class ModelGenerator:
         delta = _DELTAS[d]
         pos = _pos_token((self._bar_pos + delta) % self._bar_len)
         conds = np.array([d, pos, 0], dtype=np.int64)
-        p = kernels.choose(run.head(ctx, 1, conds), self._pitch_mask(constraints), temperature, top_p, u[1])
+        pitch_mask = self._pitch_mask(self._near_register(steering, constraints))
+        p = kernels.choose(run.head(ctx, 1, conds), pitch_mask, temperature, top_p, u[1])
         conds[2] = p
-        r = kernels.choose(run.head(ctx, 2, conds), _NO_MASK, temperature, top_p, u[2])
+        r = kernels.choose(run.head(ctx, 2, conds), _length_mask(steering.clamped().density), temperature, top_p,
+                           u[2])
         conds[0], conds[1], conds[2] = pos, p, r
-        v = kernels.choose(run.head(ctx, 3, conds), _NO_MASK, temperature, top_p, u[3])
+        loudness = _velocity_mask(steering.clamped().velocity) if self._jumped(steering, "velocity") else _NO_MASK
+        v = kernels.choose(run.head(ctx, 3, conds), loudness, temperature, top_p, u[3])
+        self._steered = steering.clamped()
         duration = _DURATIONS[r]
         self._advance((d, r, p, v), delta, duration)
         return NoteEvent(delta=delta, duration=duration, pitch=p + tk.PITCH_LOW,
                          velocity=min(127, max(1, tk.vel_value(v))), voice=self._voice)
 
-    def _choose_delta(self, ctx: np.ndarray, constraints: Constraints) -> int:
+    def _choose_delta(self, ctx: np.ndarray, steering: Steering, constraints: Constraints) -> int:
+        """The delta token. After a jump of density, within a factor of DENSITY_SPAN of the steered interval (on
+        the sixteenth grid), so the change is heard on the next note rather than after the rhythm the voice was in
+        has run out; the voice's own sounding notes still come first (its polyphony is a hard constraint)."""
         assert self._draw is not None
         temperature, top_p = safe_temperature(constraints.temperature), safe_top_p(constraints.top_p)
-        delta_mask = self._delta_mask(constraints.max_polyphony) if self._prev != START else _ONLY_ZERO
+        mask = _ONLY_ZERO
+        if self._prev != START:  # within the window, and after the voice's sounding notes where that fits: a
+            mask = self._delta_mask(constraints.max_polyphony)
+            windowed = mask + _density_mask(steering.clamped().density)
+            mask = windowed if np.isfinite(windowed[:len(_DELTAS)]).any() else mask
         head = self._runner.head(ctx, 0, np.zeros(3, dtype=np.int64))
-        return int(kernels.choose(head, delta_mask, temperature, top_p, self._draw[0]))
+        return int(kernels.choose(head, mask, temperature, top_p, self._draw[0]))
+
+    def _jumped(self, steering: Steering, what: str) -> bool:
+        """Whether the steered density (by DENSITY_JUMP times) or velocity (by VELOCITY_JUMP) moved that far since
+        this voice's last note: then the next note follows it at once, not over several."""
+        if self._steered is None:
+            return False
+        steering = steering.clamped()
+        if what == "density":
+            low, high = sorted((max(self._steered.density, 1e-3), max(steering.density, 1e-3)))
+            return high / low >= DENSITY_JUMP
+        return abs(self._steered.velocity - steering.velocity) >= VELOCITY_JUMP
+
+    def _near_register(self, steering: Steering, constraints: Constraints) -> Constraints:
+        """Pitches within REGISTER_WINDOW plus the spread of the steered register (inside the voice's own range):
+        the register the performer sets holds from the first note after they move it, whatever the voice's
+        history pulls toward."""
+        steering = steering.clamped()
+        window = REGISTER_WINDOW + steering.spread
+        low = max(constraints.low, int(math.floor(steering.register - window)))
+        high = min(constraints.high, int(math.ceil(steering.register + window)))
+        narrowed = replace(constraints, low=low, high=high)
+        return narrowed if low <= high and narrowed.allowed_pitches() else constraints
 
     def _advance(self, tokens: tuple[int, int, int, int], delta: float, duration: float | None) -> None:
         """Move the clock and the GRU past a note that has now happened. Only this voice's own notes
@@ -164,6 +201,39 @@ _ONLY_ZERO = additive_mask(np.arange(len(_DELTAS)) == 0, MASK_SIZE)  # a voice's
 # _DELTA_MASKS[i]: only deltas from index i on (clamped so the longest delta always remains)
 _DELTA_MASKS = [additive_mask(np.arange(len(_DELTAS)) >= min(i, len(_DELTAS) - 1), MASK_SIZE)
                 for i in range(len(_DELTAS) + 1)]
+
+
+DENSITY_SPAN = 3.0  # after a jump, a note's interval within this factor of the steered one (1 / density beats)
+DENSITY_JUMP = 1.5  # a density this many times the last note's (or less by as much) is a jump to follow
+VELOCITY_JUMP = 20.0  # a steered velocity this far from the last note's is a jump to follow
+REGISTER_WINDOW = 7.0  # semitones beyond the spread: how far from the steered register a pitch may stray
+VELOCITY_WINDOW = 24  # after a jump, a velocity within this of the steered one: heard at once
+
+
+@lru_cache(maxsize=256)
+def _density_mask(density: float) -> np.ndarray:
+    """Deltas on the sixteenth grid within DENSITY_SPAN of 1/density beats (never none for a legal density)."""
+    interval = 1.0 / max(density, 1e-3)
+    on_grid = [any(abs(d * n - round(d * n)) < 1e-9 for n in (4, 3)) for d in _DELTAS]  # sixteenths, triplets
+    allowed = np.array([d > 0 and grid and interval / DENSITY_SPAN <= d <= interval * DENSITY_SPAN
+                        for d, grid in zip(_DELTAS, on_grid)])
+    return additive_mask(allowed, MASK_SIZE)
+
+
+@lru_cache(maxsize=256)
+def _length_mask(density: float) -> np.ndarray:
+    """Durations up to DENSITY_SPAN times the steered interval: a note does not outlast the density it was
+    chosen under by much (the shortest duration always remains)."""
+    longest = DENSITY_SPAN / max(density, 1e-3)
+    return additive_mask(np.array([i == 0 or d <= longest for i, d in enumerate(_DURATIONS)]), MASK_SIZE)
+
+
+@lru_cache(maxsize=256)
+def _velocity_mask(velocity: float) -> np.ndarray:
+    """Velocity tokens within VELOCITY_WINDOW of the steered velocity (all of them if none is)."""
+    values = np.array([tk.vel_value(v) for v in range(tk.N_VEL)])
+    allowed = np.abs(values - velocity) <= VELOCITY_WINDOW
+    return additive_mask(allowed if allowed.any() else np.ones(tk.N_VEL, bool), MASK_SIZE)
 
 
 def _finite(value: float, default: float = 0.0) -> float:
