@@ -13,17 +13,20 @@ INSTRUMENTS: dict[str, str] = {
 
 # (default, low, high) per parameter. brightness is 0..1 around each instrument's own voicing; attack and
 # release are seconds (read when a note starts); reverb and delay are send levels; detune is the pad's spread.
+# expression (a gain, 0..1) and bend (semitones) move the notes that already sound, as a player's swell or slide.
 Range = tuple[float, float, float]
-_SENDS: dict[str, Range] = {"reverb": (0.12, 0.0, 1.0), "delay": (0.0, 0.0, 1.0)}
+_SENDS: dict[str, Range] = {"reverb": (0.12, 0.0, 1.0), "delay": (0.0, 0.0, 1.0), "expression": (1.0, 0.0, 1.0)}
+_BEND: dict[str, Range] = {"bend": (0.0, -12.0, 12.0)}
 PARAMS: dict[str, dict[str, Range]] = {
     "epiano": {"brightness": (0.5, 0.0, 1.0), "attack": (0.004, 0.001, 0.5), "release": (0.3, 0.02, 4.0),
-               **_SENDS},
-    "pluck": {"brightness": (0.5, 0.0, 1.0), "release": (0.12, 0.02, 2.0), **_SENDS,
+               **_SENDS, **_BEND},
+    "pluck": {"brightness": (0.5, 0.0, 1.0), "release": (0.12, 0.02, 2.0), **_SENDS, **_BEND,
               "reverb": (0.25, 0.0, 1.0), "delay": (0.12, 0.0, 1.0)},
     "pad": {"brightness": (0.5, 0.0, 1.0), "detune": (0.45, 0.0, 1.0), "attack": (0.25, 0.005, 4.0),
-            "release": (0.9, 0.05, 8.0), **_SENDS, "reverb": (0.35, 0.0, 1.0), "delay": (0.15, 0.0, 1.0)},
+            "release": (0.9, 0.05, 8.0), **_SENDS, **_BEND, "reverb": (0.35, 0.0, 1.0),
+            "delay": (0.15, 0.0, 1.0)},
     "bass": {"brightness": (0.5, 0.0, 1.0), "attack": (0.003, 0.001, 0.5), "release": (0.08, 0.02, 2.0),
-             **_SENDS, "reverb": (0.04, 0.0, 1.0)},
+             **_SENDS, **_BEND, "reverb": (0.04, 0.0, 1.0)},
     "drums": {"brightness": (0.5, 0.0, 1.0), **_SENDS, "reverb": (0.1, 0.0, 1.0)},
 }
 assert set(PARAMS) == set(INSTRUMENTS)

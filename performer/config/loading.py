@@ -10,7 +10,7 @@ from typing import Any, Mapping, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from performer.config.rig import Rig
-from performer.config.scene import MappingSpec, SceneSpec, check_range
+from performer.config.scene import GLIDE, MappingSpec, SceneSpec, check_range
 from performer.config.show import ShowSpec
 from performer.config.signals import signal_problem
 from performer.errors import ConfigError
@@ -124,6 +124,9 @@ def _check_instrument_param(scene: SceneSpec, i: int, mapping: MappingSpec, path
         raise ConfigError(str(path), f"mappings[{i}].voice", f"{mapping.param!r} is an instrument parameter: "
                                                              f"expected the voice whose instrument it sets")
     instrument = next(v.instrument for v in scene.voices if v.name == mapping.voice)
+    if mapping.param == GLIDE:
+        _check_glide(scene, i, mapping.voice, instrument, path)
+        return
     spec = PARAMS[instrument].get(str(mapping.param))
     if spec is None:
         names = ", ".join(PARAMS[instrument])
@@ -133,6 +136,19 @@ def _check_instrument_param(scene: SceneSpec, i: int, mapping: MappingSpec, path
         check_range(f"{instrument}.{mapping.param}", mapping.range, spec[1:])
     except ValueError as error:
         raise ConfigError(str(path), f"mappings[{i}].range", str(error)) from None
+
+
+def _check_glide(scene: SceneSpec, i: int, voice: str, instrument: str, path: Path) -> None:
+    """A glide bends its instrument: one that can bend, and that no other voice of the scene plays."""
+    if "bend" not in PARAMS[instrument]:
+        bending = ", ".join(name for name, params in PARAMS.items() if "bend" in params)
+        raise ConfigError(str(path), f"mappings[{i}].voice",
+                          f"a glide needs an instrument that bends ({bending}), got {voice!r} on {instrument}")
+    shared = [v.name for v in scene.voices if v.instrument == instrument and v.name != voice]
+    if shared:
+        raise ConfigError(str(path), f"mappings[{i}].voice", f"a glide bends every note on {instrument}, which "
+                                                             f"{', '.join(shared)} also plays: give {voice!r} "
+                                                             f"an instrument of its own")
 
 
 def load_rig(path: str | Path) -> LoadedRig:

@@ -42,9 +42,10 @@ class Smoothing(Strict):
 
 
 class MappingSpec(Strict):
-    """Signal -> a steering parameter of the model, or a parameter of the voice's instrument (brightness, detune,
-    attack, release, reverb, delay: see synthesis/catalog.py). ``default`` is the signal value assumed while the
-    signal is absent."""
+    """Signal -> a steering parameter of the model, a parameter of the voice's instrument (brightness, detune,
+    attack, release, reverb, delay, and on sounding notes expression and bend: see synthesis/catalog.py), or
+    ``glide``: a target pitch the voice's sounding note follows (``snap``: to the voice's scale). ``default`` is
+    the signal value assumed while the signal is absent."""
 
     signal: str
     param: Union[SteerParam, str] = Field(union_mode="left_to_right")
@@ -54,14 +55,15 @@ class MappingSpec(Strict):
     invert: bool = False
     default: float = Field(0.5, ge=0.0, le=1.0)
     smoothing: Optional[Smoothing] = None
+    snap: bool = False
 
     _signal_name = field_validator("signal")(lambda cls, value: checked_signal(value))
 
     @field_validator("param")
     @classmethod
     def _known_param(cls, value: SteerParam | str) -> SteerParam | str:
-        if not isinstance(value, SteerParam) and value not in INSTRUMENT_PARAMS:
-            names = ", ".join([p.value for p in SteerParam] + sorted(INSTRUMENT_PARAMS))
+        if not isinstance(value, SteerParam) and value not in INSTRUMENT_PARAMS | {GLIDE}:
+            names = ", ".join([p.value for p in SteerParam] + sorted(INSTRUMENT_PARAMS | {GLIDE}))
             raise ValueError(f"expected one of {names}, got {value!r}")
         return value
 
@@ -69,6 +71,10 @@ class MappingSpec(Strict):
     def _range_in_limits(self) -> "MappingSpec":
         if isinstance(self.param, SteerParam):
             check_range(self.param.value, self.range, LIMITS[self.param])
+        if self.param == GLIDE:
+            check_range(GLIDE, self.range, (0.0, 127.0))
+        elif self.snap:
+            raise ValueError(f"snap applies to a glide mapping, not to {self.param!r}")
         return self
 
     @property
@@ -78,6 +84,7 @@ class MappingSpec(Strict):
 
 
 INSTRUMENT_PARAMS = {name for params in PARAMS.values() for name in params}
+GLIDE = "glide"  # a target pitch for the voice's sounding note, carried there by its instrument's bend
 
 
 def check_range(name: str, values: tuple[float, float], limits: tuple[float, float]) -> None:

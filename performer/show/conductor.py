@@ -200,12 +200,15 @@ class Conductor:
                 mapping.update(self.bus)
             self.replans += run.replan(t)
             for change in run.param_changes(t):
-                self.sink.param(change)
-                if self.trace is not None:
-                    self.trace.params.append(change)
+                self._param(change)
         if self.trace is not None and self._tick % TRACE_EVERY == 0:
             self._trace_curves(t)
         self._tick += 1
+
+    def _param(self, change: Param) -> None:
+        self.sink.param(change)
+        if self.trace is not None:
+            self.trace.params.append(change)
 
     def _trace_curves(self, t: float) -> None:
         assert self.trace is not None
@@ -225,6 +228,8 @@ class Conductor:
             self.sink.send(note)
             if self.trace is not None:
                 self.trace.notes.append(note)
+            for change in run.on_note(note):
+                self._param(change)
         self._sequencer.prune()
 
     def _player(self, event: PlayerMidi) -> None:

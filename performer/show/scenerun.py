@@ -8,7 +8,7 @@ import math
 import zlib
 from dataclasses import dataclass, field
 
-from performer.config.scene import Mode, SceneSpec, VoiceSpec
+from performer.config.scene import GLIDE, Mode, SceneSpec, VoiceSpec
 from performer.generate.factory import GeneratorFactory, rule_factory
 from performer.generate.protocol import Generator
 from performer.generate.rulewalk import RuleGenerator
@@ -17,7 +17,9 @@ from performer.music.scales import pitch_classes
 from performer.music.steering import Constraints, Steering
 from performer.music.timeline import FixedTimeline, Timeline
 from performer.show.callresponse import Call
+from performer.show.expression import Glide
 from performer.show.mapping import Mapping, steer
+from synthesis.catalog import PARAMS
 from synthesis.protocol import Note, Param
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,10 @@ class SceneRun:
         self.timeline = timeline or FixedTimeline(start, 60.0 / spec.tempo)  # or following a Link session
         self.mappings = [Mapping(m, control_rate) for m in spec.mappings]
         self.instrument_of = {v.name: v.instrument for v in spec.voices}
+        self.glides = {m.spec.voice: Glide(m, self.instrument_of[m.spec.voice], voice_classes(spec, v))
+                       for m in self.mappings if m.spec.param == GLIDE and m.spec.voice is not None
+                       for v in spec.voices if v.name == m.spec.voice}
+        self._rested = False  # whether the scene has set its instruments' unmapped expression and bend
         temperature, top_p = sampling
         self.voices = [
             VoiceRun(spec=v, generator=factory(derive_seed(seed, spec.name, v.name), spec, i),
@@ -115,18 +121,35 @@ class SceneRun:
         return self.time_of(max(0, math.ceil(self.timeline.beat_at(t) / bar - 1e-9)) * bar)
 
     def param_changes(self, t: float) -> list[Param]:
-        """Instrument parameters whose mappings moved, to take effect one lookahead from ``t`` (with the notes
-        decided now); nothing before the scene starts or after it ends."""
+        """Instrument parameters whose mappings moved, and glides that move a sounding note, to take effect at once
+        (with a short glide in the engine); nothing before the scene starts or after it ends. First, the resting
+        expression and bend of the instruments the scene does not map, which another scene may have left moved."""
         if not self.start <= t < self.end:
             return []
-        changes = []
+        changes = [] if self._rested else self._rest(t)
         for mapping in self.mappings:
-            if not mapping.spec.steers and mapping.changed():
+            if mapping.spec.param == GLIDE:
+                moved = self.glides[mapping.spec.voice].moved(t) if mapping.spec.voice else None
+                changes += [moved] if moved is not None else []
+            elif not mapping.spec.steers and mapping.changed():
                 mapping.sent = mapping.value
                 assert mapping.spec.voice is not None  # load_scene: an instrument parameter names its voice
                 instrument = self.instrument_of[mapping.spec.voice]
-                changes.append(Param(instrument, str(mapping.spec.param), mapping.value, at=t + self.lookahead))
+                changes.append(Param(instrument, str(mapping.spec.param), mapping.value, at=t))
         return changes
+
+    def _rest(self, t: float) -> list[Param]:
+        self._rested = True
+        mapped = {(self.instrument_of[m.spec.voice], "bend" if m.spec.param == GLIDE else str(m.spec.param))
+                  for m in self.mappings if not m.spec.steers and m.spec.voice is not None}
+        return [Param(instrument, name, PARAMS[instrument][name][0], at=t)
+                for instrument in sorted(set(self.instrument_of.values())) for name in ("expression", "bend")
+                if name in PARAMS[instrument] and (instrument, name) not in mapped]
+
+    def on_note(self, note: Note) -> list[Param]:
+        """What a note sent brings with it: a glide voice's bend, so the note starts on the glide's target."""
+        glide = self.glides.get(note.voice)
+        return [glide.on_note(note)] if glide is not None else []
 
     def next_decision(self) -> float:
         """When the earliest voice must act next (inf when all are done)."""

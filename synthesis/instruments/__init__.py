@@ -14,6 +14,8 @@ from synthesis.instruments.pluck import PluckVoice
 from synthesis.instruments.voice import Voice, VoiceClass
 from synthesis.voices import VoicePool
 
+GLIDE = 0.02  # seconds every parameter glides to a new value: fast enough to follow a hand, without a zipper
+
 VOICE_CLASSES: dict[str, VoiceClass] = {"epiano": EPianoVoice, "pluck": PluckVoice, "pad": PadVoice, "bass": BassVoice,
                  "drums": DrumVoice}
 assert set(VOICE_CLASSES) == set(INSTRUMENTS), "catalog and voice classes disagree"
@@ -30,14 +32,16 @@ class Instrument:
 
     def __init__(self, name: str, voices: int) -> None:
         self.name = name
-        self.params = {p: pyo.SigTo(default, time=0.02) for p, (default, _, _) in PARAMS[name].items()}
-        self.voices: list[Voice] = [VOICE_CLASSES[name](self.params) for _ in range(voices)]
+        self.params = {p: pyo.SigTo(default, time=GLIDE) for p, (default, _, _) in PARAMS[name].items()}
+        # 2 ** (bend / 12): one ratio for the instrument, so a bend moves every note that sounds on it at once
+        self.ratio = pyo.Pow(2.0, self.params["bend"] / 12.0) if "bend" in self.params else pyo.Sig(1.0)
+        self.voices: list[Voice] = [VOICE_CLASSES[name](self.params, self.ratio) for _ in range(voices)]
         self.pool = VoicePool(voices)
         self.awake: set[int] = set()  # voices whose pyo objects are running
         for voice in self.voices:
             sleep(voice)
         # FM at ratio 1 folds a component onto 0 Hz; the DC blocker keeps it out of the mix and the limiter.
-        self.mix = pyo.DCBlock(pyo.Mix([v.sig() for v in self.voices], voices=1))
+        self.mix = pyo.DCBlock(pyo.Mix([v.sig() for v in self.voices], voices=1)) * self.params["expression"]
         self.reverb_send, self.delay_send = self.params["reverb"], self.params["delay"]
 
     @property

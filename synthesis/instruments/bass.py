@@ -16,17 +16,18 @@ from synthesis.instruments.envelope import (
 
 
 class BassVoice:
-    def __init__(self, params: dict[str, pyo.SigTo]) -> None:
+    def __init__(self, params: dict[str, pyo.SigTo], ratio: pyo.PyoObject) -> None:
         self.p = params
         self.trig = pyo.Trig()
         self.amp = pyo.TrigLinseg(self.trig, SILENT)
         self.sweep = pyo.TrigLinseg(self.trig, [(0.0, 200.0), (0.001, 200.0)])
         self.freq = pyo.Sig(55.0)
-        sources = [pyo.Sine(freq=self.freq, mul=0.6), pyo.Sine(freq=self.freq * 0.5, mul=0.2),
-                   pyo.LFO(freq=self.freq, type=1, mul=0.3)]  # LFO type 1: a band-limited saw
+        pitch = self.freq * ratio
+        sources = [pyo.Sine(freq=pitch, mul=0.6), pyo.Sine(freq=pitch * 0.5, mul=0.2),
+                   pyo.LFO(freq=pitch, type=1, mul=0.3)]  # LFO type 1: a band-limited saw
         body = pyo.Mix(sources, voices=1)
         self.tone = pyo.ButLP(body, freq=self.sweep, mul=self.amp)
-        self.nodes = [self.amp, self.sweep, *sources, body, self.tone]
+        self.nodes = [self.amp, self.sweep, self.freq, pitch, *sources, body, self.tone]
 
     def sig(self) -> pyo.PyoObject:
         return self.tone

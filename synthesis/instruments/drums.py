@@ -22,7 +22,7 @@ def sound_of(pitch: int) -> str:
 class DrumVoice:
     DECAY = {KICK: 0.35, SNARE: 0.18, HAT: 0.05, PERC: 0.25}
 
-    def __init__(self, params: dict[str, pyo.SigTo]) -> None:
+    def __init__(self, params: dict[str, pyo.SigTo], ratio: pyo.PyoObject) -> None:  # a kit does not bend
         self.p = params
         self.trig = pyo.Trig()
         self.amps = {part: pyo.TrigLinseg(self.trig, SILENT) for part in (KICK, SNARE, HAT, PERC)}

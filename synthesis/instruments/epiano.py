@@ -15,14 +15,15 @@ from synthesis.instruments.envelope import (
 
 
 class EPianoVoice:
-    def __init__(self, params: dict[str, pyo.SigTo]) -> None:
+    def __init__(self, params: dict[str, pyo.SigTo], ratio: pyo.PyoObject) -> None:
         self.p = params
         self.trig = pyo.Trig()
         self.amp = pyo.TrigLinseg(self.trig, SILENT)
         self.index = pyo.TrigLinseg(self.trig, SILENT)
         self.freq = pyo.Sig(440.0)
-        self.tone = pyo.FM(carrier=self.freq, ratio=1.0, index=self.index, mul=self.amp)
-        self.nodes = [self.amp, self.index, self.tone]
+        pitch = self.freq * ratio
+        self.tone = pyo.FM(carrier=pitch, ratio=1.0, index=self.index, mul=self.amp)
+        self.nodes = [self.amp, self.index, self.freq, pitch, self.tone]
 
     def sig(self) -> pyo.PyoObject:
         return self.tone

@@ -8,16 +8,17 @@ from synthesis.instruments.envelope import SILENT, ahdsr, midi_to_hz, note_start
 
 
 class PadVoice:
-    def __init__(self, params: dict[str, pyo.SigTo]) -> None:
+    def __init__(self, params: dict[str, pyo.SigTo], ratio: pyo.PyoObject) -> None:
         self.p = params
         self.trig = pyo.Trig()
         self.amp = pyo.TrigLinseg(self.trig, SILENT)
         self.freq = pyo.Sig(220.0)
         self.cutoff = pyo.Sig(1800.0)
-        self.saw = pyo.SuperSaw(freq=self.freq, detune=params["detune"], bal=0.7)
+        pitch = self.freq * ratio
+        self.saw = pyo.SuperSaw(freq=pitch, detune=params["detune"], bal=0.7)
         cutoff = pyo.Clip(self.cutoff * (0.3 + 1.4 * params["brightness"]), 40.0, 16000.0)
         self.tone = pyo.MoogLP(self.saw, freq=cutoff, res=0.25, mul=self.amp)
-        self.nodes = [self.amp, self.saw, cutoff, self.tone]
+        self.nodes = [self.amp, self.freq, pitch, self.saw, cutoff, self.tone]
 
     def sig(self) -> pyo.PyoObject:
         return self.tone

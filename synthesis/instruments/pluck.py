@@ -23,21 +23,24 @@ NOISE, PULSE, WIDTH = 0.25, 0.4, 1.0 # the excitation at full velocity: noise, t
 
 
 class PluckVoice:
-    def __init__(self, params: dict[str, pyo.SigTo]) -> None:
+    def __init__(self, params: dict[str, pyo.SigTo], ratio: pyo.PyoObject) -> None:
         self.p = params
         self.trig = pyo.Trig()
         self.burst = pyo.TrigLinseg(self.trig, SILENT)
         self.pick = pyo.TrigLinseg(self.trig, SILENT)
         self.amp = pyo.TrigLinseg(self.trig, SILENT)
         self.freq = pyo.Sig(220.0)
-        self.bright = pyo.Sig(4000.0)
+        pitch = self.freq * ratio
+        self.struck = pyo.Sig(4000.0)  # how bright the velocity makes the note; brightness moves it while it sounds
+        bright = self.struck * (0.4 + 1.2 * params["brightness"])
         noise = cheap_noise(mul=self.burst)
-        pulse = pyo.Sine(freq=self.freq, mul=self.pick)
-        excite = pyo.ButLP(noise + pulse, freq=self.bright)
-        self.string = pyo.Waveguide(excite, freq=self.freq, dur=4.0, minfreq=20)
+        pulse = pyo.Sine(freq=pitch, mul=self.pick)
+        excite = pyo.ButLP(noise + pulse, freq=bright)
+        self.string = pyo.Waveguide(excite, freq=pitch, dur=4.0, minfreq=20)
         # The pick's click goes straight out too: the string itself answers only after one period.
-        self.tone = pyo.ButLP(self.string + excite * 0.1, freq=self.bright * 1.5, mul=self.amp)
-        self.nodes = [self.burst, self.pick, self.amp, noise, pulse, excite, self.string, self.tone]
+        self.tone = pyo.ButLP(self.string + excite * 0.1, freq=bright * 1.5, mul=self.amp)
+        self.nodes = [self.burst, self.pick, self.amp, self.freq, pitch, self.struck, bright, noise, pulse, excite,
+                      self.string, self.tone]
 
     def sig(self) -> pyo.PyoObject:
         return self.tone
@@ -49,7 +52,7 @@ class PluckVoice:
         hit = (velocity / 127.0) ** 1.3
         hz = midi_to_hz(pitch)
         self.freq.value = hz
-        self.bright.value = (1500.0 + 6000.0 * hit) * (0.4 + 1.2 * self.p["brightness"].value)
+        self.struck.value = 1500.0 + 6000.0 * hit
         self.burst.setList(strictly_increasing([(0.0, 0.0), (t0, 0.0), (t0 + 0.0005, NOISE * hit),
                                                 (t0 + 0.006, 0.0), (t0 + 0.0061, 0.0)]))
         self.pick.setList(strictly_increasing([(0.0, 0.0), (t0, 0.0), (t0 + WIDTH / 2 / hz, PULSE * hit),

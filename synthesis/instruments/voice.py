@@ -31,4 +31,6 @@ class Voice(Protocol):
         ...
 
 
-VoiceClass = Callable[[dict[str, pyo.SigTo]], Voice]
+# A voice class is built with its instrument's parameter signals and its pitch ratio (from the ``bend`` glide,
+# 1 where there is none), by which every oscillator's frequency is multiplied: a bend moves the sounding notes.
+VoiceClass = Callable[[dict[str, pyo.SigTo], pyo.PyoObject], Voice]
