@@ -28,6 +28,11 @@ class Glide:
             return value
         return float(min((p for p in range(128) if p % 12 in self.pitch_classes), key=lambda p: abs(p - value)))
 
+    def pitch_at_start(self) -> int:
+        """A new note's pitch: the target's nearest key, so the note is recorded (and sent out) as it is heard and
+        the bend starts within half a semitone; the generator still chooses when, how long and how loud."""
+        return min(127, max(0, round(self.target)))
+
     def bend(self) -> float:
         """The bend from the sounding note to the target, within the instrument's reach."""
         assert self.pitch is not None

@@ -173,7 +173,8 @@ class SceneRun:
         answering = self.spec.mode_of(voice.spec) is Mode.answer
         if note.velocity < MIN_VELOCITY or (answering and not self.call.may_answer(note.start)):  # a rest
             return None
-        return note
+        glide = self.glides.get(voice.spec.name)
+        return note if glide is None else dataclasses.replace(note, pitch=glide.pitch_at_start())
 
     def _plan(self, voice: VoiceRun, t: float) -> None:
         """The voice's next onset, from the steering at ``t``; it acts again one lookahead before it."""

@@ -1,5 +1,5 @@
-"""Scenes map signals onto instrument parameters: checked when loading, sent by the conductor with the notes'
-lookahead when they move, and heard in the render."""
+"""Scenes map signals onto instrument parameters: checked when loading, sent by the conductor at once when they
+move, and heard in the render."""
 
 from __future__ import annotations
 
