@@ -107,11 +107,16 @@ def load_scene(path: Path) -> SceneSpec:
                               f"expected one of this scene's voices ({', '.join(voices)}), got {mapping.voice!r}")
         if not mapping.steers:
             _check_instrument_param(scene, i, mapping, path)
+    for i, strike in enumerate(scene.strikes):
+        if strike.voice not in voices:
+            raise ConfigError(str(path), f"strikes[{i}].voice",
+                              f"expected one of this scene's voices ({', '.join(voices)}), got {strike.voice!r}")
     if scene.thru not in (None, "", *voices):
         raise ConfigError(str(path), "thru", f"expected one of this scene's voices ({', '.join(voices)}) or \"\" "
                                              f"for none, got {scene.thru!r}")
     signals = [(f"mappings[{i}].signal", m.signal) for i, m in enumerate(scene.mappings)]
-    for field, name in signals + [(f"triggers[{i}].signal", t.signal) for i, t in enumerate(scene.triggers)]:
+    signals += [(f"triggers[{i}].signal", t.signal) for i, t in enumerate(scene.triggers)]
+    for field, name in signals + [(f"strikes[{i}].signal", s.signal) for i, s in enumerate(scene.strikes)]:
         problem = signal_problem(name)
         if problem is not None:
             raise ConfigError(str(path), field, f"{problem}, got {name!r}")

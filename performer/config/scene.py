@@ -176,17 +176,36 @@ class Edge(str, Enum):
     fall = "fall"
 
 
-class Trigger(Strict):
-    """A cue fired while this scene plays, when ``signal`` crosses ``threshold``: a MIDI note or CC
-    (``midi/note/36``, ``midi/cc/64``), an OSC address (``osc/cue/go``), a key in the monitor (``key/g``), the
-    audience coming or going (``audience/presence`` with ``edge = "fall"``)."""
+class Crossing(Strict):
+    """Something that fires when ``signal`` crosses ``threshold`` (upward, or downward with ``edge = "fall"``)."""
 
     signal: str
-    cue: str = Field(min_length=1)  # next, prev, panic, a scene's name, or #N (the Nth scene, from 0)
     threshold: float = Field(0.5, ge=0.0, le=1.0)
     edge: Edge = Edge.rise
 
     _signal_name = field_validator("signal")(lambda cls, value: checked_signal(value))
+
+    def fires(self, before: float, now: float) -> bool:
+        """Whether the signal crossed the threshold, the way this edge means, between two looks."""
+        if self.edge == Edge.rise:
+            return before < self.threshold <= now
+        return before >= self.threshold > now
+
+
+class Trigger(Crossing):
+    """A cue fired while this scene plays, when ``signal`` crosses ``threshold``: a MIDI note or CC
+    (``midi/note/36``, ``midi/cc/64``), an OSC address (``osc/cue/go``), a key in the monitor (``key/g``), the
+    audience coming or going (``audience/presence`` with ``edge = "fall"``)."""
+
+    cue: str = Field(min_length=1)  # next, prev, panic, a scene's name, or #N (the Nth scene, from 0)
+
+
+class Strike(Crossing):
+    """A gesture onset: when ``signal`` crosses ``threshold``, ``voice`` plays a note now, chosen by its generator
+    on the spot, rather than on its next planned onset: a pinch (``hand/right/pinch``), a hand entering
+    (``hand/left/presence``), a strike of the hand (``hand/right/speed``), a MIDI pad (``midi/note/36``)."""
+
+    voice: str
 
 
 class SceneSpec(Strict):
@@ -205,6 +224,7 @@ class SceneSpec(Strict):
     length: Optional[Length] = None
     transition: Transition = Transition()
     triggers: list[Trigger] = []
+    strikes: list[Strike] = []
     count_in: int = Field(0, ge=0, le=16)  # beats of clicks before the scene starts, when a cue brings it in
     chords: list[str] = []  # a chord sequence instead of key and scale (voices with their own scale keep it)
     chord_bars: float = Field(1.0, gt=0.0, le=64.0)  # bars each chord lasts

@@ -201,6 +201,8 @@ class Conductor:
             self.replans += run.replan(t)
             for change in run.param_changes(t):
                 self._param(change)
+            for note in run.strikes(self.bus, t):
+                self._send(run, note)
         if self.trace is not None and self._tick % TRACE_EVERY == 0:
             self._trace_curves(t)
         self._tick += 1
@@ -225,12 +227,16 @@ class Conductor:
         run = min(self._runs, key=lambda r: r.next_decision())
         note = run.decide()
         if note is not None:
-            self.sink.send(note)
-            if self.trace is not None:
-                self.trace.notes.append(note)
-            for change in run.on_note(note):
-                self._param(change)
+            self._send(run, note)
         self._sequencer.prune()
+
+    def _send(self, run: SceneRun, note: Note) -> None:
+        """A note of a scene to the engine, with what it brings (a glide's bend)."""
+        self.sink.send(note)
+        if self.trace is not None:
+            self.trace.notes.append(note)
+        for change in run.on_note(note):
+            self._param(change)
 
     def _player(self, event: PlayerMidi) -> None:
         """A player's key: its scene's thru voice hears it at once; once released it is a note for the record

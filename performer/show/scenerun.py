@@ -16,6 +16,7 @@ from performer.music.notes import NoteEvent
 from performer.music.scales import pitch_classes
 from performer.music.steering import Constraints, Steering
 from performer.music.timeline import FixedTimeline, Timeline
+from performer.show.bus import ControlBus
 from performer.show.callresponse import Call
 from performer.show.expression import Glide
 from performer.show.mapping import Mapping, steer
@@ -78,6 +79,7 @@ class SceneRun:
                        for m in self.mappings if m.spec.param == GLIDE and m.spec.voice is not None
                        for v in spec.voices if v.name == m.spec.voice}
         self._rested = False  # whether the scene has set its instruments' unmapped expression and bend
+        self._strike_levels: list[float] = []  # the strikes' signals at the last look
         temperature, top_p = sampling
         self.voices = [
             VoiceRun(spec=v, generator=factory(derive_seed(seed, spec.name, v.name), spec, i),
@@ -172,6 +174,29 @@ class SceneRun:
         note = self._complete(voice, onset)
         answering = self.spec.mode_of(voice.spec) is Mode.answer
         if note.velocity < MIN_VELOCITY or (answering and not self.call.may_answer(note.start)):  # a rest
+            return None
+        glide = self.glides.get(voice.spec.name)
+        return note if glide is None else dataclasses.replace(note, pitch=glide.pitch_at_start())
+
+    def strikes(self, bus: ControlBus, t: float) -> list[Note]:
+        """Gesture onsets: each strike whose signal crossed its threshold since the last look plays its voice's
+        note now, one lookahead on (the soonest the engine can start it), chosen by the generator on the spot.
+        The voice then plans its next onset from that note."""
+        values = [bus.value(strike.signal, 0.0) for strike in self.spec.strikes]
+        levels, self._strike_levels = self._strike_levels, values
+        if not levels or not self.start <= t < self.end:
+            return []
+        struck = {s.voice for s, before, now in zip(self.spec.strikes, levels, values) if s.fires(before, now)}
+        notes = [self._strike(voice, t) for voice in self.voices if voice.spec.name in struck and not voice.done]
+        return [note for note in notes if note is not None]
+
+    def _strike(self, voice: VoiceRun, t: float) -> Note | None:
+        beat = max(self.timeline.beat_at(t + self.lookahead), voice.cursor or 0.0)
+        if self.time_of(beat) >= self.end - 1e-9:
+            return None
+        note = self._complete(voice, beat)
+        voice.onset, voice.decide_at = None, t  # plan the next onset from this note
+        if note.velocity < MIN_VELOCITY:
             return None
         glide = self.glides.get(voice.spec.name)
         return note if glide is None else dataclasses.replace(note, pitch=glide.pitch_at_start())

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from performer.config.scene import Edge, SceneSpec
+from performer.config.scene import SceneSpec
 from performer.show.bus import ControlBus
 from performer.show.scenerun import SceneRun
 from sensors.cues import Command, Cue
@@ -207,9 +207,7 @@ class Sequencer:
         fired = []
         if levels:
             for trigger, before, now in zip(run.spec.triggers, levels, values):
-                rose = before < trigger.threshold <= now
-                fell = before >= trigger.threshold > now
-                if rose if trigger.edge == Edge.rise else fell:
+                if trigger.fires(before, now):
                     fired.append(trigger.cue)
         self._levels[run] = values
         return fired
