@@ -69,4 +69,9 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
     bench.add_argument("--seconds", type=float, default=60.0, help="audio: length of each JACK xrun trial")
     bench.add_argument("--latency-notes", type=int, default=100, help="audio: keys played for MIDI-to-audio")
     bench.add_argument("--generator", choices=["model", "rules"], default="model", help="response: what plays")
+    bench.add_argument("--curve-seconds", type=float, default=60.0,
+                       help="response: length of the live run at each lookahead of the curve")
+    bench.add_argument("--live-seconds", type=float, default=600.0,
+                       help="response: length of the live run at the lookahead chosen from the curve")
+    bench.add_argument("--offline-only", action="store_true", help="response: skip the JACK half")
     bench.set_defaults(func=_bench)

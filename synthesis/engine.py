@@ -113,6 +113,8 @@ class Engine:
         if (pitch, velocity, duration) != (note.pitch, note.velocity, note.duration):
             self.counts.clamped += 1
             note = Note(note.start, duration, pitch, velocity, note.instrument, note.voice, note.channel)
+        if self.live:
+            self.counts.arrived(self._frame_of(note.start) - self.frame, self.sr)
         self.scheduler.push(note, note.start)
 
     def _accept_timed(self, message: Param | Thru | Loudness) -> None:
@@ -164,4 +166,4 @@ class Engine:
         return Health(gaps=self.counts.gaps, voices=voices, late=self.scheduler.late, played=self.counts.played,
                       dropped=self.counts.dropped, clamped=self.counts.clamped,
                       xruns=self.xruns.count if self.xruns is not None else -1, cpu=cpu, thru=self.counts.thru,
-                      midi_out=self.counts.midi_out, echoes=self.counts.echoes)
+                      midi_out=self.counts.midi_out, echoes=self.counts.echoes, margin_us=self.counts.margin_us)

@@ -151,7 +151,7 @@ def run(settings: EngineSettings, open_devices: DeviceOpener, on_ready: Callable
         server.stop()
         # Only now close the other JACK clients: closing one waits for the current JACK cycle, and while pyo
         # runs, that cycle waits for the GIL, which python-rtmidi's close_port() holds: a deadlock.
-        log.info("engine: stopped; %s", engine.counts.summary())
+        log.info("engine: stopped; %s, %d notes late", engine.counts.summary(), engine.scheduler.late)
         for ports in devices.linked:
             ports.close()
         if xruns is not None:

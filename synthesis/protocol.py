@@ -57,7 +57,7 @@ class Panic:
 @dataclass(frozen=True)
 class Param:
     """Set one of an instrument's parameters (see synthesis/catalog.py PARAMS) at time ``at`` on the
-    conductor's clock (0: at once), so it lands with the notes decided at the same moment; it glides over 20 ms."""
+    conductor's clock (0, or a time already past: at once); it glides over 10 ms."""
 
     instrument: str
     name: str
@@ -104,7 +104,8 @@ class Health:
     ``gaps`` counts audio callbacks that came more than 1.5 periods after the previous one, a proxy every backend
     can measure. ``cpu`` is the engine process's CPU time per wall second, in percent; ``thru``, the player's notes
     played through the thru path; ``midi_out``, messages sent on the rig's MIDI out, and ``echoes``, those heard back
-    on an input and dropped."""
+    on an input and dropped; ``margin_us``, the least time any note arrived before its start frame, in microseconds
+    (negative: late; 10**9 before the first), which measures how long the conductor's notes take to arrive."""
 
     gaps: int
     voices: int
@@ -117,13 +118,15 @@ class Health:
     thru: int = 0
     midi_out: int = 0
     echoes: int = 0
+    margin_us: int = 10**9
 
     ADDRESS = "/engine/health"
 
     def to_osc(self) -> bytes:
         return _encode(self.ADDRESS, [("i", self.gaps), ("i", self.voices), ("i", self.late), ("i", self.played),
                                       ("i", self.dropped), ("i", self.clamped), ("i", self.xruns), ("i", self.cpu),
-                                      ("i", self.thru), ("i", self.midi_out), ("i", self.echoes)])
+                                      ("i", self.thru), ("i", self.midi_out), ("i", self.echoes),
+                                      ("i", self.margin_us)])
 
 
 Message = Union[Note, Panic, Param, Thru, Loudness, Health]

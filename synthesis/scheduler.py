@@ -55,7 +55,8 @@ class FrameClock:
 class Scheduler:
     """Pending notes (and timed parameter changes) in the order of their times on the conductor's clock (seconds;
     minus infinity for "at once"). Their frames are worked out each buffer from the clock's mapping, so pending
-    notes follow it when it moves. Late ones happen at once and are counted."""
+    notes follow it when it moves. Late ones happen at once; late notes are counted (a parameter change sent "at
+    once" with its control tick's time is expected a little after it)."""
 
     pending: list[tuple[float, int, Timed]] = field(default_factory=list)
     late: int = 0
@@ -75,7 +76,7 @@ class Scheduler:
                 break
             _, _, item = heapq.heappop(self.pending)
             if frame < buffer_start:
-                self.late += 1
+                self.late += isinstance(item, Note)
                 frame = buffer_start
             out.append((frame - buffer_start, item))
         return out

@@ -31,6 +31,10 @@ def run_bench(args: argparse.Namespace) -> int:
         from performer.bench.response import bench_response
 
         result = bench_response(args.generator)
+        if not args.offline_only:
+            from performer.bench.live import bench_live
+
+            result.update(bench_live(args.curve_seconds, args.live_seconds))
     elif args.what == "camera":
         from performer.bench.camera import bench_camera
 

@@ -181,6 +181,9 @@ class Conductor:
             event = self._pending.pop(0)
             if isinstance(event, ControlEvent):
                 self.bus.publish(event)
+                for run in self._runs:
+                    for change in run.at_once(event.name, self.bus, event.t):
+                        self._param(change)
             elif isinstance(event, ReleaseEvent):
                 self.bus.release(event.prefix, event.t)
             elif isinstance(event, PlayerMidi):

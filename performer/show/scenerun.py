@@ -140,6 +140,16 @@ class SceneRun:
                 changes.append(Param(instrument, str(mapping.spec.param), mapping.value, at=t))
         return changes
 
+    def at_once(self, signal: str, bus: ControlBus, t: float) -> list[Param]:
+        """A control event's own moment: the unsmoothed instrument parameters and glides it moves are sent now, at
+        its time, not at the next control tick (a hand's swell is heard within an audio period, not a tick on)."""
+        if not self.start <= t < self.end:
+            return []
+        for mapping in self.mappings:
+            if mapping.spec.signal == signal and mapping.spec.smoothing is None and not mapping.spec.steers:
+                mapping.update(bus)
+        return self.param_changes(t)  # only what moved since the last tick: the mappings just updated
+
     def _rest(self, t: float) -> list[Param]:
         self._rested = True
         mapped = {(self.instrument_of[m.spec.voice], "bend" if m.spec.param == GLIDE else str(m.spec.param))

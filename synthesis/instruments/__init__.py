@@ -14,7 +14,8 @@ from synthesis.instruments.pluck import PluckVoice
 from synthesis.instruments.voice import Voice, VoiceClass
 from synthesis.voices import VoicePool
 
-GLIDE = 0.02  # seconds every parameter glides to a new value: fast enough to follow a hand, without a zipper
+GLIDE = 0.01  # seconds every parameter glides to a new value: the conductor's control tick, so its 100 Hz steps
+# join into lines (no zipper), and a hand's move is heard at once
 
 VOICE_CLASSES: dict[str, VoiceClass] = {"epiano": EPianoVoice, "pluck": PluckVoice, "pad": PadVoice, "bass": BassVoice,
                  "drums": DrumVoice}

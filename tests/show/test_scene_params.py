@@ -60,7 +60,7 @@ def test_bad_instrument_mappings_name_the_field(tmp_path, what, old, new, field,
 
 
 def test_conductor_sends_parameter_changes_at_once(tmp_path):
-    """A knob's moves reach the instrument at the control tick that reads them (the engine glides over 20 ms), not
+    """A knob's moves reach the instrument at the control tick that reads them (the engine glides over 10 ms), not
     a lookahead later; a scene first sets the expression and bend it does not map back to rest."""
     loaded = load_rig(_rig(tmp_path, SCENE))
     sink = CollectSink()

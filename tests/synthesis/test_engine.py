@@ -157,7 +157,7 @@ def test_param_survives_osc():
 def test_health_survives_osc_with_xruns_and_cpu():
     from synthesis.protocol import Health, decode
 
-    health = Health(gaps=1, voices=2, late=3, played=4, dropped=5, clamped=6, xruns=7, cpu=8)
+    health = Health(gaps=1, voices=2, late=3, played=4, dropped=5, clamped=6, xruns=7, cpu=8, margin_us=-2500)
     assert decode(health.to_osc()) == health
 
 

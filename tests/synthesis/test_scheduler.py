@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from synthesis.protocol import Note
+from synthesis.protocol import Note, Param
 from synthesis.scheduler import FrameClock, Scheduler
 
 SR, BS = 48000, 256
@@ -54,3 +54,24 @@ def test_pending_notes_follow_the_mapping():
     assert scheduler.due(start - BS, BS, clock.frame_of) == []
     assert [offset for offset, _ in scheduler.due(start, BS, clock.frame_of)] == [frame - start]
     assert scheduler.late == 0
+
+
+def test_only_notes_count_as_late():
+    """A parameter change sent "at once" carries its control tick's time and arrives a little after it: that is
+    not lateness. A note after its start frame is."""
+    scheduler = Scheduler()
+    scheduler.push(Param("pad", "expression", 0.5, at=0.99), 0.99)
+    scheduler.push(Note(0.995, 0.5, 60, 90, "pad"), 0.995)
+    due = scheduler.due(48000, 256, lambda t: round(t * 48000))
+    assert [offset for offset, _ in due] == [0, 0] and scheduler.late == 1
+
+
+def test_the_engine_counts_how_early_notes_arrive():
+    from synthesis.counts import NO_MARGIN, EngineCounts
+
+    counts = EngineCounts()
+    assert counts.margin_us == NO_MARGIN and "margin" not in counts.summary()
+    counts.arrived(960, 48000)
+    counts.arrived(-48, 48000)
+    counts.arrived(4800, 48000)
+    assert counts.margin_us == -1000 and "least margin -1.0 ms" in counts.summary()
