@@ -29,6 +29,7 @@ MIN_VELOCITY = 6  # a crossfading note quieter than this is not played
 REPLAN_EVERY = 0.05  # seconds: a voice re-plans its next onset at most this often (a noisy camera cannot churn)
 REPLAN_RATIO = 1.2  # ...and only when its density has moved by at least this factor since the plan
 ONSET_GRID = 0.25  # beats: an onset pulled earlier than the lookahead allows lands on the next sixteenth
+REGISTER_LEAP = 7.0  # semitones: a register move beyond this (or the spread) brings the next onset forward
 
 
 def derive_seed(seed: int, *names: str) -> int:
@@ -232,16 +233,30 @@ class SceneRun:
     def replan(self, t: float) -> int:
         """Voices whose steering moved far enough since they planned their next onset plan it again from the same
         draw (a rest chosen under a sparse setting ends as soon as it turns dense), at most every REPLAN_EVERY;
-        an onset never moves closer than one lookahead from ``t``. Returns how many onsets moved."""
+        a leap of the register brings the onset forward to the first sixteenth it can still take, so a hand or
+        knob thrown to a new register is answered by a note there. An onset never moves closer than one lookahead
+        from ``t``. Returns how many onsets moved."""
         moved = 0
         for voice in self.voices:
             if voice.done or voice.onset is None or t - voice.replanned_at < REPLAN_EVERY:
                 continue
             steering = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
-            if voice.planned is not None and _density_ratio(voice.planned, steering) < REPLAN_RATIO:
-                continue
-            moved += self._replan(voice, steering, t)
+            if voice.planned is not None and _leapt(voice.planned, steering):
+                moved += self._bring_forward(voice, steering, t)
+            elif voice.planned is None or _density_ratio(voice.planned, steering) >= REPLAN_RATIO:
+                moved += self._replan(voice, steering, t)
         return moved
+
+    def _bring_forward(self, voice: VoiceRun, steering: Steering, t: float) -> int:
+        voice.planned, voice.replanned_at = steering, t
+        earliest = self._earliest(t)
+        if voice.cursor is not None and earliest <= voice.cursor + 1e-9:
+            earliest = voice.cursor + ONSET_GRID
+        if voice.onset is None or earliest >= voice.onset - 1e-9:
+            return 0
+        voice.onset = earliest
+        voice.decide_at = max(t, self.time_of(earliest) - self.lookahead)
+        return 1
 
     def _replan(self, voice: VoiceRun, steering: Steering, t: float) -> int:
         voice.steering = voice.planned = steering
@@ -319,6 +334,12 @@ class SceneRun:
         voice.cursor = max(last, beat)
         if voice.onset is not None:  # its next onset counted from its own last note: count it from the player's
             self._replan(voice, voice.steering, t)
+
+
+def _leapt(planned: Steering, now: Steering) -> bool:
+    """Whether the register moved further than a melody's step since the onset was planned: more than
+    REGISTER_LEAP semitones, or the spread."""
+    return abs(now.register - planned.register) > max(REGISTER_LEAP, planned.spread)
 
 
 def _density_ratio(a: Steering, b: Steering) -> float:
