@@ -17,7 +17,7 @@ import numpy as np
 from pythonosc.udp_client import SimpleUDPClient
 
 from performer.bench.jackd import JackServer
-from performer.bench.live import ENGINE, _write_rig
+from performer.bench.live import ENGINE, write_live_rig
 from performer.runtime.supervisor import free_port
 
 PROBE = "expression-probe"
@@ -88,7 +88,7 @@ def expression_to_audio(server: JackServer, folder: Path, changes: int = 100) ->
     """Toggle the tone's expression ``changes`` times, 0.3 s apart, while the rig plays live; lag percentiles."""
     (folder / "tone.toml").write_text(SCENE)
     port = free_port()
-    rig = _write_rig(folder, 120.0, port, scenes=["tone.toml"])
+    rig = write_live_rig(folder, 120.0, port, scenes=["tone.toml"])
     seconds = 3.0 + changes * 0.3 + 2.0
     recorder = Recorder(server, seconds)
     recorder.client.activate()

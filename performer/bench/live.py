@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import tomlkit
 from pythonosc.udp_client import SimpleUDPClient
@@ -27,7 +28,7 @@ RIGS = Path(__file__).resolve().parents[2] / "rigs"
 STOPPED = re.compile(r"engine: stopped; played (\d+) notes.*?(?:least margin (-?[\d.]+) ms)?, (\d+) notes late")
 
 
-def _write_rig(folder: Path, lookahead_ms: float, osc_port: int, scenes: list[str] | None = None) -> Path:
+def write_live_rig(folder: Path, lookahead_ms: float, osc_port: int, scenes: list[str] | None = None) -> Path:
     """The laptop rig (or one playing ``scenes``) on the bench's jackd: no device to wait for, OSC on a free port."""
     rig = tomlkit.parse((RIGS / "laptop.toml").read_text())
     rig["show"] = str((RIGS / str(rig["show"])).resolve())
@@ -44,12 +45,13 @@ def _write_rig(folder: Path, lookahead_ms: float, osc_port: int, scenes: list[st
     return path
 
 
-def _run(rig: Path, server: JackServer, seconds: float, during: object = None) -> dict[str, float | int | None]:
+def _run(rig: Path, server: JackServer, seconds: float,
+         during: Callable[[float], None] | None = None) -> dict[str, float | int | None]:
     """`performer run` for ``seconds``; the engine's closing counts. ``during(t)`` is called every 50 ms."""
     proc = subprocess.Popen([sys.executable, "-m", "performer", "run", str(rig), "--duration", str(seconds)],
                             env=server.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     start = time.monotonic()
-    while proc.poll() is None and callable(during):
+    while proc.poll() is None and during is not None:
         during(time.monotonic() - start)
         time.sleep(0.05)
     _, err = proc.communicate(timeout=seconds + 60)
@@ -76,7 +78,7 @@ def live_run(server: JackServer, folder: Path, lookahead: float, seconds: float)
             due[0] += SCENE_SECONDS
 
     before = server.xruns()
-    counts = _run(_write_rig(folder, lookahead, port), server, seconds, during)
+    counts = _run(write_live_rig(folder, lookahead, port), server, seconds, during)
     return {"lookahead_ms": lookahead, "seconds": seconds, **counts, "xruns": server.xruns().since(before).total}
 
 

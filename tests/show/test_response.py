@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from performer.config.loading import load_rig
+from performer.config.rig import EngineConfig
 from performer.config.session import Session
 from performer.config.settings import audio_settings
 from performer.offline.render import CollectSink, conduct
@@ -16,7 +17,8 @@ from synthesis.protocol import Note
 SIGNAL = "test/control"
 TEMPO = 120.0
 BEAT = 60.0 / TEMPO
-LOOKAHEAD = 0.12  # the rig's default, seconds
+LOOKAHEAD = EngineConfig().lookahead_ms / 1000  # the rig's default, seconds
+CONTROL_TICK = 0.01  # the conductor reads controls at 100 Hz
 
 
 def _rig(tmp_path, generator: str, param: str, before: float, after: float, density: float):
@@ -54,6 +56,18 @@ def test_a_jump_is_obeyed_by_the_first_note_whose_onset_allows_it(tmp_path, gene
         could = [n for n in notes if n.start >= t + LOOKAHEAD]  # the first note chosen after the jump
         assert could and obeys(could[0]), (k, t, could[:2])
         assert all(stays(n) for n in could[1:4]), (k, [(n.start, n.pitch, n.velocity) for n in could[:4]])
+
+
+@pytest.mark.parametrize("generator", ["model", "rules"])
+def test_a_register_leap_is_answered_on_the_next_sixteenth(tmp_path, generator):
+    """A hand thrown to a new register during a long rest: the voice's next onset comes forward to the first
+    sixteenth it can still take, and that note is in the new register."""
+    loaded = _rig(tmp_path, generator, "register", 52, 76, density=0.25)  # a note every four beats (2 s)
+    for k in range(5):
+        notes, t = _notes(loaded, 8.0 + 0.41 * k, 8.0 + 0.41 * k + 4.0)
+        first = next(n for n in notes if n.start >= t + LOOKAHEAD)  # the first note chosen after the leap
+        assert first.start - t <= LOOKAHEAD + CONTROL_TICK + BEAT / 4 + 1e-6, (k, first.start - t)
+        assert abs(first.pitch - 76) <= 8, (k, first.pitch)
 
 
 @pytest.mark.parametrize("generator", ["model", "rules"])

@@ -203,7 +203,7 @@ _DELTA_MASKS = [additive_mask(np.arange(len(_DELTAS)) >= min(i, len(_DELTAS) - 1
                 for i in range(len(_DELTAS) + 1)]
 
 
-DENSITY_SPAN = 3.0  # after a jump, a note's interval within this factor of the steered one (1 / density beats)
+DENSITY_SPAN = 2.0  # a note's interval within this factor of the steered one (1 / density beats): half to double
 DENSITY_JUMP = 1.5  # a density this many times the last note's (or less by as much) is a jump to follow
 VELOCITY_JUMP = 20.0  # a steered velocity this far from the last note's is a jump to follow
 REGISTER_WINDOW = 7.0  # semitones beyond the spread: how far from the steered register a pitch may stray
