@@ -13,10 +13,11 @@ import pyo
 
 from synthesis.catalog import INSTRUMENTS, clamp_param
 from synthesis.counts import EngineCounts
+from synthesis.held import HeldNotes
 from synthesis.instruments import Instrument
 from synthesis.master import LIMITER_LOOKAHEAD, MasterChain
 from synthesis.midiout import MidiOutput, MidiSender
-from synthesis.protocol import Health, Loudness, Message, Note, Panic, Param, Thru
+from synthesis.protocol import Cut, Health, Loudness, Message, Note, Panic, Param, Thru
 from synthesis.scheduler import FrameClock, Scheduler
 from synthesis.settings import AudioSettings
 from synthesis.thruplayer import MidiSource, ThruPlayer
@@ -40,6 +41,7 @@ class Engine:
         self.counts = EngineCounts()
         self.latency = round(LIMITER_LOOKAHEAD * self.sr)
         self.scheduler = Scheduler()
+        self.held = HeldNotes()
         self.inbox: queue.SimpleQueue[Message] = queue.SimpleQueue()
         self.instruments = {name: Instrument(name, settings.voices_of(name)) for name in INSTRUMENTS}
         self.master = MasterChain(list(self.instruments.values()), settings)
@@ -67,6 +69,8 @@ class Engine:
                 self._start(offset, item)
             elif isinstance(item, Thru):
                 self.thru.instrument = item.instrument
+            elif isinstance(item, Cut):
+                self._cut(item.voice)
             elif isinstance(item, Loudness):
                 self._set_loudness(item.max_db)
             else:
@@ -98,7 +102,7 @@ class Engine:
                 self._accept(message)
             elif isinstance(message, Panic):
                 self.panic()
-            elif isinstance(message, (Param, Thru, Loudness)):
+            elif isinstance(message, (Param, Thru, Loudness, Cut)):
                 self._accept_timed(message)
 
     def _accept(self, note: Note) -> None:
@@ -117,7 +121,7 @@ class Engine:
             self.counts.arrived(self._frame_of(note.start) - self.frame, self.sr)
         self.scheduler.push(note, note.start)
 
-    def _accept_timed(self, message: Param | Thru | Loudness) -> None:
+    def _accept_timed(self, message: Param | Thru | Loudness | Cut) -> None:
         """At its time like a note's start, or at the next buffer."""
         at = message.at if message.at > 0 and math.isfinite(message.at) else None
         self.scheduler.push(message, -math.inf if at is None else at)
@@ -145,16 +149,24 @@ class Engine:
         instrument = self.instruments[note.instrument]
         start = self.frame + offset
         end = start + round((note.duration + instrument.release) * self.sr)
-        instrument.play(start, end, offset / self.sr, note.pitch, note.velocity, note.duration)
+        index = instrument.play(start, end, offset / self.sr, note.pitch, note.velocity, note.duration)
+        self.held.add(note.voice, note.instrument, index, start, start + round(note.duration * self.sr), self.frame)
         self.counts.played += 1
         if self.midi_out is not None:
             self.midi_out.start(note.channel, note.pitch, note.velocity, start + round(note.duration * self.sr),
                                 self.frame)
 
+    def _cut(self, voice: str) -> None:
+        """Release the voice's held notes now, each over its instrument's release (MIDI out keeps its note-offs)."""
+        for name, index, started in self.held.cut(voice, self.frame):
+            instrument = self.instruments[name]
+            instrument.release_voice(index, started, self.frame + round(instrument.release * self.sr))
+
     def panic(self) -> None:
         """All notes off: forget pending notes and held keys, end what went out as MIDI, close the master gate;
         the master chain then silences every voice and reopens."""
         self.scheduler.clear()
+        self.held.clear()
         if self.midi_out is not None:
             self.midi_out.all_off(self.frame)
         self.thru.clear()

@@ -85,6 +85,20 @@ class Thru:
 
 
 @dataclass(frozen=True)
+class Cut:
+    """From time ``at`` on the conductor's clock, the notes of ``voice`` that are still held are released, as a
+    player lifts a key: a voice that turns dense stops the long note it chose under the sparse setting."""
+
+    voice: str
+    at: float
+
+    ADDRESS = "/cut"
+
+    def to_osc(self) -> bytes:
+        return _encode(self.ADDRESS, [("s", self.voice), ("d", self.at)])
+
+
+@dataclass(frozen=True)
 class Loudness:
     """From time ``at`` on the conductor's clock (0: at once), the gallery leveller's cap in dBFS RMS: quiet hours
     lower it. NaN goes back to the rig's own ``max_loudness_db``."""
@@ -129,7 +143,7 @@ class Health:
                                       ("i", self.margin_us)])
 
 
-Message = Union[Note, Panic, Param, Thru, Loudness, Health]
+Message = Union[Note, Panic, Param, Thru, Loudness, Cut, Health]
 
 
 def decode(dgram: bytes) -> Message:
@@ -152,6 +166,9 @@ def decode(dgram: bytes) -> Message:
         if msg.address == Thru.ADDRESS:
             instrument, at = params
             return Thru(str(instrument), float(at))
+        if msg.address == Cut.ADDRESS:
+            voice, at = params
+            return Cut(str(voice), float(at))
         if msg.address == Loudness.ADDRESS:
             max_db, at = params
             return Loudness(float(max_db), float(at))

@@ -10,9 +10,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
-from synthesis.protocol import Loudness, Note, Param, Thru
+from synthesis.protocol import Cut, Loudness, Note, Param, Thru
 
-Timed = Union[Note, Param, Thru, Loudness]
+Timed = Union[Note, Param, Thru, Loudness, Cut]
 
 
 class FrameClock:

@@ -30,6 +30,11 @@ class Generator(Protocol):
         now under ``steering``; the generator moves past it."""
         ...
 
+    def cut_after(self, beats: float) -> None:
+        """The voice's sounding notes were cut ``beats`` after its last note's onset (it turned dense): its next
+        onset may come from then, not only once they would have ended."""
+        ...
+
     def reset(self) -> None:
         """Forget all history."""
         ...

@@ -43,6 +43,9 @@ class RuleGenerator:
         state, self._pitch, self._register, self._beat, self._draw = snapshot
         self._rng.setstate(state)  # type: ignore[arg-type]
 
+    def cut_after(self, beats: float) -> None:
+        """The walk keeps no sounding notes: its onsets never wait for them."""
+
     def feed(self, note: NoteEvent) -> None:
         """Continue the walk from a note someone else played."""
         self._pitch = note.pitch

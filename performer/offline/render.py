@@ -18,7 +18,7 @@ from performer.offline.summary import write_summary
 from performer.show.clock import SampleClock
 from performer.show.conductor import Conductor, Trace
 from sensors.events import Event
-from synthesis.protocol import Loudness, Note, Param, Thru
+from synthesis.protocol import Cut, Loudness, Note, Param, Thru
 from synthesis.settings import AudioSettings
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ class CollectSink:
         self.params: list[Param] = []
         self.panics: list[int] = []
         self.caps: list[Loudness] = []
+        self.cuts: list[Cut] = []
 
     def send(self, note: Note) -> None:
         self.notes.append(note)
@@ -50,6 +51,9 @@ class CollectSink:
 
     def loudness(self, loudness: Loudness) -> None:
         self.caps.append(loudness)
+
+    def cut(self, cut: Cut) -> None:
+        self.cuts.append(cut)
 
     def played(self, note: Note) -> None:
         self.notes.append(note)
@@ -101,7 +105,19 @@ def render_audio(notes: list[Note], trace: Trace, length: float, settings: Audio
     audio.wav, or the same show with some notes left out (a test hears one voice as the mix minus the others)."""
     from synthesis.offline import render_notes  # imports pyo only when rendering
 
-    return render_notes(notes, settings, out, duration=length, params=[*trace.params, *trace.loudness])
+    return render_notes(notes, settings, out, duration=length, params=[*trace.params, *trace.loudness, *trace.cuts])
+
+
+def as_heard(notes: list[Note], cuts: list[Cut]) -> list[Note]:
+    """The notes as they sound: a note still held when its voice was cut ends at the cut (for notes.mid)."""
+    at: dict[str, list[float]] = {}
+    for cut in cuts:
+        at.setdefault(cut.voice, []).append(cut.at)
+    out = []
+    for note in notes:
+        ends = [t for t in at.get(note.voice, []) if note.start < t < note.end]
+        out.append(dataclasses.replace(note, duration=min(ends) - note.start) if ends else note)
+    return out
 
 
 def render(loaded: LoadedRig, session: Session, out: Path) -> Rendered:
@@ -114,6 +130,6 @@ def render(loaded: LoadedRig, session: Session, out: Path) -> Rendered:
     length = stats.length
     scenes = {s.name: s for s in loaded.scenes}
     tempi = [(t, scenes[name].tempo) for t, name in trace.scenes]
-    write_midi(notes, tempi, trace.scenes, midi)
+    write_midi(as_heard(notes, trace.cuts), tempi, trace.scenes, midi)
     write_summary(trace, length, summary, f"{loaded.rig.name}: {len(notes)} notes")
     return Rendered(audio, midi, summary, notes, length, trace, stats.stolen)

@@ -7,7 +7,7 @@ import socket
 from typing import IO
 
 from performer.runtime.echoes import ExpectedEchoes
-from synthesis.protocol import Loudness, Note, Panic, Param, Thru
+from synthesis.protocol import Cut, Loudness, Note, Panic, Param, Thru
 
 
 class EngineLink:
@@ -50,6 +50,9 @@ class EngineLink:
 
     def loudness(self, loudness: Loudness) -> None:
         self._send(loudness.to_osc())
+
+    def cut(self, cut: Cut) -> None:
+        self._send(cut.to_osc())
 
     def _send(self, dgram: bytes) -> None:
         try:

@@ -22,7 +22,7 @@ from performer.show.scenerun import SceneRun
 from performer.show.sequencer import SceneChange, Sequencer
 from sensors.cues import Command, Cue, numbered
 from sensors.events import ControlEvent, CueEvent, Event, PlayerMidi, ReleaseEvent
-from synthesis.protocol import Loudness, Note, Param, Thru
+from synthesis.protocol import Cut, Loudness, Note, Param, Thru
 from synthesis.thru import HOLD_LIMIT, Key, KeyOn, ThruKeys
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,8 @@ class NoteSink(Protocol):
 
     def loudness(self, loudness: Loudness) -> None: ...
 
+    def cut(self, cut: Cut) -> None: ...
+
     def played(self, note: Note) -> None:
         """A player's key, once released: live the engine played it already; offline it is rendered."""
         ...
@@ -58,6 +60,7 @@ class Trace:
     notes: list[Note] = field(default_factory=list)
     params: list[Param] = field(default_factory=list)
     loudness: list[Loudness] = field(default_factory=list)
+    cuts: list[Cut] = field(default_factory=list)
     scenes: list[tuple[float, str]] = field(default_factory=list)
     curves: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
@@ -202,6 +205,10 @@ class Conductor:
             for mapping in run.mappings:
                 mapping.update(self.bus)
             self.replans += run.replan(t)
+            for cut in run.take_cuts():
+                self.sink.cut(cut)
+                if self.trace is not None:
+                    self.trace.cuts.append(cut)
             for change in run.param_changes(t):
                 self._param(change)
             for note in run.strikes(self.bus, t):

@@ -21,7 +21,7 @@ from performer.show.callresponse import Call
 from performer.show.expression import Glide
 from performer.show.mapping import Mapping, steer
 from synthesis.catalog import PARAMS
-from synthesis.protocol import Note, Param
+from synthesis.protocol import Cut, Note, Param
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ MIN_VELOCITY = 6  # a crossfading note quieter than this is not played
 REPLAN_EVERY = 0.05  # seconds: a voice re-plans its next onset at most this often (a noisy camera cannot churn)
 REPLAN_RATIO = 1.2  # ...and only when its density has moved by at least this factor since the plan
 ONSET_GRID = 0.25  # beats: an onset pulled earlier than the lookahead allows lands on the next sixteenth
+CUT_RATIO = 2.0  # a density this many times the one an onset was planned under cuts the voice's held note
 REGISTER_LEAP = 7.0  # semitones: a register move beyond this (or the spread) brings the next onset forward
 
 
@@ -58,6 +59,7 @@ class VoiceRun:
     onset: float | None = None  # the planned next note's beat; its pitch, length and loudness are chosen later
     planned: Steering | None = None  # the steering that onset was planned under
     replanned_at: float = -math.inf
+    last_end: float | None = None  # the beat its last note's hold ends
 
 
 class SceneRun:
@@ -81,6 +83,7 @@ class SceneRun:
                        for v in spec.voices if v.name == m.spec.voice}
         self._rested = False  # whether the scene has set its instruments' unmapped expression and bend
         self._strike_levels: list[float] = []  # the strikes' signals at the last look
+        self.cuts: list[Cut] = []  # held notes to release, for the conductor to send
         temperature, top_p = sampling
         self.voices = [
             VoiceRun(spec=v, generator=factory(derive_seed(seed, spec.name, v.name), spec, i),
@@ -259,6 +262,8 @@ class SceneRun:
         return 1
 
     def _replan(self, voice: VoiceRun, steering: Steering, t: float) -> int:
+        if voice.planned is not None and steering.density >= CUT_RATIO * voice.planned.density:
+            self._cut_held(voice, t)
         voice.steering = voice.planned = steering
         voice.replanned_at = t
         onset = max(self._landing(voice, self._plan_delta(voice)), self._earliest(t))
@@ -267,6 +272,21 @@ class SceneRun:
         voice.onset = onset
         voice.decide_at = max(t, self.time_of(onset) - self.lookahead)
         return 1
+
+    def _cut_held(self, voice: VoiceRun, t: float) -> None:
+        """A voice turned dense: the long note it chose under the sparse setting stops at the first sixteenth a new
+        note can take, so the new rhythm need not wait for it (a player would lift the key)."""
+        earliest = self._earliest(t)
+        if voice.cursor is None or voice.last_end is None or voice.last_end <= earliest + 1e-9:
+            return
+        voice.generator.cut_after(earliest - voice.cursor)
+        voice.last_end = earliest
+        self.cuts.append(Cut(voice.spec.name, self.time_of(earliest)))
+
+    def take_cuts(self) -> list[Cut]:
+        """The cuts decided since the last call."""
+        cuts, self.cuts = self.cuts, []
+        return cuts
 
     def _earliest(self, t: float) -> float:
         """The first sixteenth of this scene that a note decided at ``t`` can still start on."""
@@ -283,7 +303,7 @@ class SceneRun:
         except Exception:  # the live loop must not stop for a generator bug
             self._fall_back(voice)
             event = voice.generator.complete(voice.steering, constraints, delta)
-        voice.cursor = onset
+        voice.cursor, voice.last_end = onset, onset + event.duration
         start = self.time_of(onset)
         velocity = round(event.velocity * self.gain(start)) if self.fades else event.velocity
         duration = event.duration * self.timeline.seconds_per_beat()

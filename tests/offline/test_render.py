@@ -152,7 +152,7 @@ def test_demo_notes_appear_in_audio_at_their_times(demo: Path, own_sound: dict[s
             checked += 1
     # The rise can only be seen where the voice's pitch was silent just before: the model repeats pitches, and
     # releases and delay echoes keep notes sounding. Against a vacuous check, a floor on the notes checked.
-    assert checked >= 100, (checked, len(pitched))
+    assert checked >= len(pitched) // 4, (checked, len(pitched))
 
 
 # Where each kit piece's sound lies, and the onset window it is measured over: the kick's body as its sweep settles

@@ -101,7 +101,8 @@ def test_scene_changes_land_on_bar_lines_and_unknown_cue_is_ignored() -> None:
     drift_bar = drift.beats_per_bar * 60 / drift.tempo
     assert on_grid(t1, 0.0, dawn_bar) and 4.2 + lookahead <= t1 < 4.2 + lookahead + dawn_bar
     assert on_grid(t2, t1, drift_bar) and 9.1 + lookahead <= t2 < 9.1 + lookahead + drift_bar
-    # Every note is on its own scene's quarter-beat grid: no note of an old scene starts after the change.
+    # Every note is on its own scene's grid (the model's onsets: sixteenths, triplets and thirty-seconds, so a
+    # 24th of a beat): no note of an old scene starts after the change.
     for note in sink.notes:
         scene, origin = (dawn, 0.0) if note.start < t1 else (drift, t1) if note.start < t2 else (bloom, t2)
-        assert on_grid(note.start, origin, 15 / scene.tempo), (note, scene.name)
+        assert on_grid(note.start, origin, 2.5 / scene.tempo), (note, scene.name)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 import soundfile as sf
 
 from performer.bench.analysis import band_peak, hz, spectrum
@@ -188,3 +189,25 @@ def test_pool_sizes_per_instrument(tmp_path):
     settings = AudioSettings(voices=16, instrument_voices=(("pad", 4),))
     engine = _render_with([Note(0.1, 0.5, 60, 90, "pad")], tmp_path / "pools.wav", 1.0, settings=settings)[1]
     assert len(engine.instruments["pad"].voices) == 4 and len(engine.instruments["epiano"].voices) == 16
+
+
+def test_a_cut_releases_the_voices_held_notes_only(tmp_path):
+    """A voice that turns dense stops its long note: the cut releases that voice's held notes over their
+    instrument's release, and leaves another voice's notes sounding."""
+    from synthesis.protocol import Cut
+
+    lead, bed = Note(0.1, 3.0, 69, 100, "epiano", voice="lead"), Note(0.1, 3.0, 57, 100, "pad", voice="bed")
+
+    def band(messages: list, name: str, pitch: int, t0: float, t1: float) -> float:
+        audio, _ = _render_with(messages, tmp_path / f"{name}.wav", 2.0)
+        freqs, mags = spectrum(audio.reshape(len(audio), -1).mean(axis=1), 48000, t0, t1)
+        return band_peak(freqs, mags, hz(pitch), 0.5)[1]
+
+    # 1.5 to 1.9 s: the epiano's release (0.3 s) after the cut at 1.0 is over
+    cut, whole, alone = (band(m, n, 69, 1.5, 1.9) for m, n in [([lead, bed, Cut("lead", at=1.0)], "cut"),
+                                                                ([lead, bed], "whole"), ([bed], "alone")])
+    assert whole > 5 * alone and cut == pytest.approx(alone, rel=0.1)  # only the pad's harmonic is left at A4
+    assert band([lead, bed, Cut("lead", at=1.0)], "cut2", 57, 1.5, 1.9) == pytest.approx(
+        band([lead, bed], "whole2", 57, 1.5, 1.9), rel=0.05)  # the bed plays on
+    assert band([lead, bed, Cut("lead", at=1.0)], "cut3", 69, 0.5, 0.95) == pytest.approx(
+        band([lead, bed], "whole3", 69, 0.5, 0.95), rel=1e-3)  # nothing changed before the cut

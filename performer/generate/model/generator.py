@@ -70,6 +70,10 @@ class ModelGenerator:
         draw = None if self._draw is None else self._draw.copy()
         return Snapshot(self._h.copy(), self._prev, self._bar_pos, self._beat, self._ends, rng, draw, self._steered)
 
+    def cut_after(self, beats: float) -> None:
+        """Notes of this voice still sounding end ``beats`` after its last onset: they stop holding back onsets."""
+        self._ends = tuple(min(end, self._beat + beats) for end in self._ends)
+
     def restore(self, snap: Snapshot) -> None:
         """Continue exactly as the generator would have from ``snap``."""
         self._h, self._prev, self._bar_pos, self._beat, self._ends = (snap.h.copy(), snap.prev, snap.bar_pos,
@@ -128,10 +132,12 @@ class ModelGenerator:
         assert self._draw is not None
         temperature, top_p = safe_temperature(constraints.temperature), safe_top_p(constraints.top_p)
         mask = _ONLY_ZERO
-        if self._prev != START:  # within the window, and after the voice's sounding notes where that fits: a
+        if self._prev != START:  # within the window, and after the voice's sounding notes where that fits; if
+            # they outlast the window, the voice is behind its density: the soonest onset they allow
             mask = self._delta_mask(constraints.max_polyphony)
             windowed = mask + _density_mask(steering.clamped().density)
-            mask = windowed if np.isfinite(windowed[:len(_DELTAS)]).any() else mask
+            soonest = int(np.argmax(np.isfinite(mask[:len(_DELTAS)])))
+            mask = windowed if np.isfinite(windowed[:len(_DELTAS)]).any() else _DELTA_ONLY[soonest]
         head = self._runner.head(ctx, 0, np.zeros(3, dtype=np.int64))
         return int(kernels.choose(head, mask, temperature, top_p, self._draw[0]))
 
@@ -198,6 +204,7 @@ MASK_SIZE = tk.N_PITCH  # every head's logits are padded to the widest head
 MASK_CACHE = 64
 _NO_MASK = np.zeros(MASK_SIZE, dtype=np.float32)
 _ONLY_ZERO = additive_mask(np.arange(len(_DELTAS)) == 0, MASK_SIZE)  # a voice's first note starts on its beat
+_DELTA_ONLY = [additive_mask(np.arange(len(_DELTAS)) == i, MASK_SIZE) for i in range(len(_DELTAS))]
 # _DELTA_MASKS[i]: only deltas from index i on (clamped so the longest delta always remains)
 _DELTA_MASKS = [additive_mask(np.arange(len(_DELTAS)) >= min(i, len(_DELTAS) - 1), MASK_SIZE)
                 for i in range(len(_DELTAS) + 1)]
@@ -222,9 +229,9 @@ def _density_mask(density: float) -> np.ndarray:
 
 @lru_cache(maxsize=256)
 def _length_mask(density: float) -> np.ndarray:
-    """Durations up to DENSITY_SPAN times the steered interval: a note does not outlast the density it was
-    chosen under by much (the shortest duration always remains)."""
-    longest = DENSITY_SPAN / max(density, 1e-3)
+    """Durations up to the steered interval: a note never holds the voice's next onset back past the density it
+    was chosen under, whose interval window then always has room (the shortest duration always remains)."""
+    longest = 1.0 / max(density, 1e-3)
     return additive_mask(np.array([i == 0 or d <= longest for i, d in enumerate(_DURATIONS)]), MASK_SIZE)
 
 
