@@ -10,25 +10,20 @@ import numpy as np
 from performer.data.corpus import MAX_VOICE
 from performer.data.parts import PartNotes
 
+DRUM_CHANNEL = 9  # General MIDI's channel 10: kit pieces, not pitches
+
 
 def read_midi_file(path: Path, root: Path) -> list[PartNotes]:
-    """One part per (track, channel) that holds notes; velocities are the file's own."""
+    """One part per (track, channel) that holds pitched notes; velocities are the file's own. Channel 10 is a drum
+    kit, whose note numbers name kit pieces, not pitches: it is left out of pitched parts."""
     midi = mido.MidiFile(str(path))
     tpb = midi.ticks_per_beat
     meters = _meters(midi, tpb)
     streams: dict[tuple[int, int], list[tuple[float, ...]]] = {}
     for track_index, track in enumerate(midi.tracks):
-        tick = 0
-        open_notes: dict[tuple[int, int], list[tuple[float, int]]] = {}
-        for msg in track:
-            tick += msg.time
-            if msg.type == "note_on" and msg.velocity > 0:
-                open_notes.setdefault((msg.channel, msg.note), []).append((tick / tpb, msg.velocity))
-            elif msg.type in ("note_off", "note_on") and open_notes.get((msg.channel, msg.note)):
-                onset, velocity = open_notes[(msg.channel, msg.note)].pop(0)
-                bar_pos, bar_len = _bar_position(meters, onset)
-                row = (onset, max(tick / tpb - onset, 1 / 24), msg.note, velocity, bar_pos, bar_len)
-                streams.setdefault((track_index, msg.channel), []).append(row)
+        for channel, row in _track_notes(track, tpb):
+            bar_pos, bar_len = _bar_position(meters, row[0])
+            streams.setdefault((track_index, channel), []).append((*row, bar_pos, bar_len))
     name = str(path.relative_to(root))
     parts = []
     for voice, key in enumerate(sorted(streams, key=lambda k: -np.mean([r[2] for r in streams[k]]))):
@@ -36,6 +31,27 @@ def read_midi_file(path: Path, root: Path) -> list[PartNotes]:
         table = table[np.lexsort((-table[:, 2], table[:, 0]))]
         parts.append(PartNotes(piece=name, voice=min(voice, MAX_VOICE), table=table))
     return parts
+
+
+def _track_notes(track: mido.MidiTrack, tpb: int) -> list[tuple[int, tuple[float, float, int, int]]]:
+    """A track's pitched notes as (channel, (onset, duration, pitch, velocity)) in beats. A key struck again while
+    it sounds ends the note it held there (a player's repeated note, or a file with one note-off for both), and a
+    note still held at the track's end ends there: no note is lost."""
+    tick, out = 0, []
+    held: dict[tuple[int, int], tuple[float, int]] = {}  # (channel, key) -> (onset in beats, velocity)
+    for msg in track:
+        tick += msg.time
+        if msg.type not in ("note_on", "note_off") or msg.channel == DRUM_CHANNEL:
+            continue
+        key = (msg.channel, msg.note)
+        if key in held:
+            onset, velocity = held.pop(key)
+            out.append((msg.channel, (onset, max(tick / tpb - onset, 1 / 24), msg.note, velocity)))
+        if msg.type == "note_on" and msg.velocity > 0:
+            held[key] = (tick / tpb, msg.velocity)
+    for (channel, note), (onset, velocity) in held.items():
+        out.append((channel, (onset, max(tick / tpb - onset, 1 / 24), note, velocity)))
+    return out
 
 
 def _meters(midi: mido.MidiFile, tpb: int) -> list[tuple[float, float]]:
