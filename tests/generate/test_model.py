@@ -218,3 +218,14 @@ def test_velocity_commands_reach_both_ends(runner):
         velocities = played(command)
         assert abs(sum(velocities) / len(velocities) - command) <= 8, (command, velocities[:12])
         assert max(abs(v - command) for v in velocities) <= 10  # accents stay around it
+
+
+@pytest.mark.parametrize("density", [6.0, 8.0])
+def test_density_reaches_six_and_eight_notes_a_beat(runner, density):
+    """Asked for more than four notes a beat, the model plays sixteenth triplets or thirty-seconds: it had stopped
+    at about 3.3, its onsets held to sixteenths and eighth triplets."""
+    constraints = Constraints(frozenset(range(12)), low=36, high=96)
+    for seed in range(3):
+        generator = ModelGenerator(runner, seed=seed)
+        deltas = [generator.sample(Steering(density=density), constraints).delta for _ in range(120)][8:]
+        assert len(deltas) / sum(deltas) >= 0.9 * density, (seed, deltas[:16])

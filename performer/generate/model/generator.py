@@ -203,9 +203,11 @@ VELOCITY_REACH = 10  # and how far from it a velocity may be at all (the grid's 
 
 @lru_cache(maxsize=256)
 def _density_mask(density: float) -> np.ndarray:
-    """Deltas on the sixteenth grid within DENSITY_SPAN of 1/density beats (never none for a legal density)."""
+    """Deltas on the beat's grid within DENSITY_SPAN of 1/density beats (never none for a legal density): sixteenths
+    and eighth triplets, and above four notes a beat sixteenth triplets and thirty-seconds, so up to 8 are reached."""
     interval = 1.0 / max(density, 1e-3)
-    on_grid = [any(abs(d * n - round(d * n)) < 1e-9 for n in (4, 3)) for d in _DELTAS]  # sixteenths, triplets
+    grids = (4, 3, 6, 8) if density > 4.0 else (4, 3)
+    on_grid = [any(abs(d * n - round(d * n)) < 1e-9 for n in grids) for d in _DELTAS]
     allowed = np.array([d > 0 and grid and interval / DENSITY_SPAN <= d <= interval * DENSITY_SPAN
                         for d, grid in zip(_DELTAS, on_grid)])
     return additive_mask(allowed, MASK_SIZE)
