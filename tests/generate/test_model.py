@@ -229,3 +229,22 @@ def test_density_reaches_six_and_eight_notes_a_beat(runner, density):
         generator = ModelGenerator(runner, seed=seed)
         deltas = [generator.sample(Steering(density=density), constraints).delta for _ in range(120)][8:]
         assert len(deltas) / sum(deltas) >= 0.9 * density, (seed, deltas[:16])
+
+
+def test_a_cluster_of_twenty_keys_and_a_long_held_note_leave_the_model_sane(runner):
+    """A player leans on 20 keys at once, then holds one for minutes: the state stays finite and bounded, and the
+    next notes are still a line in the voice's range, not one stuck pitch."""
+    constraints = Constraints(frozenset({0, 2, 4, 5, 7, 9, 11}), low=48, high=84)
+    generator = ModelGenerator(runner, seed=2)
+    for _ in range(4):
+        generator.sample(Steering(), constraints)
+    for key in range(50, 70):
+        generator.feed(NoteEvent(delta=0.0, duration=1.0, pitch=key, velocity=127))
+    generator.feed(NoteEvent(delta=0.0, duration=240.0, pitch=60, velocity=90))  # four minutes under the pedal
+    generator.feed(NoteEvent(delta=480.0, duration=1.0, pitch=62, velocity=90))
+    state = generator.snapshot().h
+    assert np.isfinite(state).all() and np.abs(state).max() <= 1.0  # a GRU's state: tanh-bounded
+    notes = [generator.sample(Steering(), constraints) for _ in range(24)]
+    assert all(48 <= n.pitch <= 84 and n.pitch % 12 in constraints.pitch_classes for n in notes)
+    assert all(math.isfinite(n.delta) and math.isfinite(n.duration) and 1 <= n.velocity <= 127 for n in notes)
+    assert len({n.pitch for n in notes}) >= 4, [n.pitch for n in notes]
