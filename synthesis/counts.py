@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-NO_MARGIN = 10**9  # microseconds: no note has arrived yet
+from synthesis.protocol import NO_MARGIN
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Union
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
+NO_MARGIN = 10**9  # Health.margin_us before any note has arrived
 OscArg = Union[str, bytes, bool, int, float]  # what OscMessageBuilder.add_arg accepts, as far as we send
 
 
@@ -132,7 +133,7 @@ class Health:
     thru: int = 0
     midi_out: int = 0
     echoes: int = 0
-    margin_us: int = 10**9
+    margin_us: int = NO_MARGIN
 
     ADDRESS = "/engine/health"
 

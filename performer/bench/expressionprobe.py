@@ -9,7 +9,6 @@ shows when a cycle's peak has moved 1 dB from the level before it."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +16,8 @@ import numpy as np
 from pythonosc.udp_client import SimpleUDPClient
 
 from performer.bench.jackd import JackServer
-from performer.bench.live import ENGINE, write_live_rig
+from performer.bench.live import ENGINE, start_run, write_live_rig
+from performer.bench.recorder import Recorder
 from performer.runtime.supervisor import free_port
 
 PROBE = "expression-probe"
@@ -39,30 +39,6 @@ param = "expression"
 range = [0.25, 1.0]
 default = 1.0
 """
-
-
-class Recorder:
-    """A JACK client that records its input from the first cycle after ``armed``, by JACK frame."""
-
-    def __init__(self, server: JackServer, seconds: float) -> None:
-        import jack  # libjack; only the JACK bench needs it
-
-        self.client = jack.Client(PROBE, no_start_server=True, servername=server.name)
-        self.input = self.client.inports.register("in")
-        self.rate, self.period = self.client.samplerate, self.client.blocksize
-        self.audio = np.zeros(int(seconds * self.client.samplerate) + 4096, dtype=np.float32)
-        self.first_frame: int | None = None
-        self.armed = False
-        self.client.set_process_callback(self._process)
-
-    def _process(self, frames: int) -> None:
-        if not self.armed:
-            return
-        if self.first_frame is None:
-            self.first_frame = self.client.last_frame_time
-        at = self.client.last_frame_time - self.first_frame
-        if at + frames <= len(self.audio):
-            self.audio[at:at + frames] = self.input.get_array()
 
 
 def _shown_at(audio: np.ndarray, frame: int, down: bool) -> int | None:
@@ -90,10 +66,9 @@ def expression_to_audio(server: JackServer, folder: Path, changes: int = 100) ->
     port = free_port()
     rig = write_live_rig(folder, 120.0, port, scenes=["tone.toml"])
     seconds = 3.0 + changes * 0.3 + 2.0
-    recorder = Recorder(server, seconds)
+    recorder = Recorder(server, PROBE, seconds)
     recorder.client.activate()
-    proc = subprocess.Popen([sys.executable, "-m", "performer", "run", str(rig), "--duration", str(seconds)],
-                            env=server.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = start_run(rig, server, seconds, stderr=subprocess.DEVNULL)
     sent: list[tuple[int, bool]] = []
     try:
         time.sleep(2.0)

@@ -13,6 +13,7 @@ import numpy as np
 
 from performer.bench.jackbench import ENGINE, EngineRun, engine_settings
 from performer.bench.jackd import JackServer
+from performer.bench.recorder import Recorder
 from synthesis.protocol import Thru
 
 PROBE = "latency-probe"
@@ -21,14 +22,12 @@ THRESHOLD = 1e-4  # -80 dBFS: the first sample above it is the note's first samp
 
 
 class Probe:
-    """A JACK client with a MIDI output (the keyboard) and an audio input (the recorder)."""
+    """A recording JACK client (``Recorder``) with a MIDI output too: the keyboard."""
 
     def __init__(self, server: JackServer, notes: int, seed: int = 1) -> None:
-        import jack  # libjack; only the JACK bench needs it
-
-        self.client = jack.Client(PROBE, no_start_server=True, servername=server.name)
+        self.recorder = Recorder(server, PROBE, notes * NOTE_SPACING + 1.0)
+        self.client = self.recorder.client
         self.keys = self.client.midi_outports.register("keys")
-        self.input = self.client.inports.register("in")
         self.period = self.client.blocksize
         rate = self.client.samplerate
         rng = random.Random(seed)
@@ -40,20 +39,13 @@ class Probe:
         self.events.sort()
         self.sent: list[int] = []  # frame of each note-on, counted from arming
         self.length = start + int((notes * NOTE_SPACING + 0.5) * rate)
-        self.audio = np.zeros(self.length + self.period, dtype=np.float32)
-        self.armed = False
-        self.first_frame: int | None = None
         self.client.set_process_callback(self._process)
 
     def _process(self, frames: int) -> None:
         self.keys.clear_buffer()
-        if not self.armed:
+        at = self.recorder.process(frames)
+        if at is None:
             return
-        if self.first_frame is None:
-            self.first_frame = self.client.last_frame_time
-        at = self.client.last_frame_time - self.first_frame
-        if at + frames <= len(self.audio):
-            self.audio[at:at + frames] = self.input.get_array()
         while self.events and self.events[0][0] < at + frames:
             frame, data = self.events.pop(0)
             offset = max(0, frame - at)
@@ -67,7 +59,7 @@ class Probe:
 
     def latencies_ms(self, rate: int) -> list[float]:
         """For each key sent, the first sample above the threshold after it, minus its frame, in ms."""
-        loud = np.abs(self.audio) > THRESHOLD
+        loud = np.abs(self.recorder.audio) > THRESHOLD
         out = []
         for frame in self.sent:
             window = np.nonzero(loud[frame:frame + int(0.05 * rate)])[0]
@@ -85,7 +77,7 @@ def midi_to_audio(server: JackServer, notes: int) -> dict:
             server.connect(f"{ENGINE}:output_1", f"{PROBE}:in")
             engine.send(Thru("epiano"))
             time.sleep(0.5)
-            probe.armed = True  # the engine listens: start the keys and the recording
+            probe.recorder.armed = True  # the engine listens: start the keys and the recording
             time.sleep(probe.seconds + 0.5)
             heard = engine.health().thru
         latencies = probe.latencies_ms(probe.client.samplerate)

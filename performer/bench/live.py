@@ -45,13 +45,18 @@ def write_live_rig(folder: Path, lookahead_ms: float, osc_port: int, scenes: lis
     return path
 
 
+def start_run(rig: Path, server: JackServer, seconds: float, stderr: int | None = None) -> subprocess.Popen:
+    """`performer run` of ``rig`` on the bench's jackd for ``seconds``, as a user starts it."""
+    return subprocess.Popen([sys.executable, "-m", "performer", "run", str(rig), "--duration", str(seconds)],
+                            env=server.env, stdout=subprocess.DEVNULL, stderr=stderr, text=True)
+
+
 def _run(rig: Path, server: JackServer, seconds: float,
-         during: Callable[[float], None] | None = None) -> dict[str, float | int | None]:
-    """`performer run` for ``seconds``; the engine's closing counts. ``during(t)`` is called every 50 ms."""
-    proc = subprocess.Popen([sys.executable, "-m", "performer", "run", str(rig), "--duration", str(seconds)],
-                            env=server.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+         during: Callable[[float], None]) -> dict[str, float | int | None]:
+    """``start_run``, calling ``during(t)`` every 50 ms; the engine's closing counts."""
+    proc = start_run(rig, server, seconds, stderr=subprocess.PIPE)
     start = time.monotonic()
-    while proc.poll() is None and during is not None:
+    while proc.poll() is None:
         during(time.monotonic() - start)
         time.sleep(0.05)
     _, err = proc.communicate(timeout=seconds + 60)

@@ -5,9 +5,9 @@ asks); the instrument's ``bend`` carries the sounding note there, and each new n
 from __future__ import annotations
 
 from performer.show.mapping import Mapping
+from synthesis.catalog import PARAMS
 from synthesis.protocol import Note, Param
 
-BEND_LIMIT = 12.0  # semitones an instrument's bend reaches either way (synthesis/catalog.py)
 BEND_STEP = 0.01  # semitones: a smaller move is not sent
 
 
@@ -16,7 +16,8 @@ class Glide:
 
     def __init__(self, mapping: Mapping, instrument: str, pitch_classes: frozenset[int]) -> None:
         self.mapping, self.instrument = mapping, instrument
-        self.pitch_classes = pitch_classes
+        self.keys = [p for p in range(128) if p % 12 in pitch_classes] if mapping.spec.snap else []
+        _, self.low, self.high = PARAMS[instrument]["bend"]  # the instrument's reach, in semitones
         self.pitch: int | None = None  # the voice's sounding note, once it has played one
         self.sent: float | None = None
 
@@ -24,9 +25,7 @@ class Glide:
     def target(self) -> float:
         """Where the control puts the note: the mapping's value, or with ``snap`` the nearest pitch of the scale."""
         value = self.mapping.value
-        if not self.mapping.spec.snap or not self.pitch_classes:
-            return value
-        return float(min((p for p in range(128) if p % 12 in self.pitch_classes), key=lambda p: abs(p - value)))
+        return float(min(self.keys, key=lambda p: abs(p - value))) if self.keys else value
 
     def pitch_at_start(self) -> int:
         """A new note's pitch: the target's nearest key, so the note is recorded (and sent out) as it is heard and
@@ -36,7 +35,7 @@ class Glide:
     def bend(self) -> float:
         """The bend from the sounding note to the target, within the instrument's reach."""
         assert self.pitch is not None
-        return min(BEND_LIMIT, max(-BEND_LIMIT, self.target - self.pitch))
+        return min(self.high, max(self.low, self.target - self.pitch))
 
     def on_note(self, note: Note) -> Param:
         """A new note of the voice: the bend that starts it on the target, from the note's start."""

@@ -189,8 +189,7 @@ class SceneRun:
         answering = self.spec.mode_of(voice.spec) is Mode.answer
         if note.velocity < MIN_VELOCITY or (answering and not self.call.may_answer(note.start)):  # a rest
             return None
-        glide = self.glides.get(voice.spec.name)
-        return note if glide is None else dataclasses.replace(note, pitch=glide.pitch_at_start())
+        return note
 
     def strikes(self, bus: ControlBus, t: float) -> list[Note]:
         """Gesture onsets: each strike whose signal crossed its threshold since the last look plays its voice's
@@ -210,20 +209,16 @@ class SceneRun:
             return None
         note = self._complete(voice, beat)
         voice.onset, voice.decide_at = None, t  # plan the next onset from this note
-        if note.velocity < MIN_VELOCITY:
-            return None
-        glide = self.glides.get(voice.spec.name)
-        return note if glide is None else dataclasses.replace(note, pitch=glide.pitch_at_start())
+        return note if note.velocity >= MIN_VELOCITY else None
 
     def _plan(self, voice: VoiceRun, t: float) -> None:
         """The voice's next onset, from the steering at ``t``; it acts again one lookahead before it."""
         voice.steering = voice.planned = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
-        delta = self._plan_delta(voice)
-        voice.onset = self._landing(voice, delta)
-        if self.time_of(voice.onset) >= self.end - 1e-9:
+        onset = self._landing(voice, self._plan_delta(voice))
+        if self.time_of(onset) >= self.end - 1e-9:
             voice.done, voice.onset = True, None
             return
-        voice.decide_at = max(t, self.time_of(voice.onset) - self.lookahead)
+        self._set_onset(voice, onset, t)
 
     def _plan_delta(self, voice: VoiceRun) -> float:
         """The generator's planned delta. Should it ever fail, the voice goes on with the rule-based one."""
@@ -257,8 +252,7 @@ class SceneRun:
             earliest = voice.cursor + ONSET_GRID
         if voice.onset is None or earliest >= voice.onset - 1e-9:
             return 0
-        voice.onset = earliest
-        voice.decide_at = max(t, self.time_of(earliest) - self.lookahead)
+        self._set_onset(voice, earliest, t)
         return 1
 
     def _replan(self, voice: VoiceRun, steering: Steering, t: float) -> int:
@@ -269,9 +263,13 @@ class SceneRun:
         onset = max(self._landing(voice, self._plan_delta(voice)), self._earliest(t))
         if abs(onset - (voice.onset or onset)) < 1e-9:
             return 0
+        self._set_onset(voice, onset, t)
+        return 1
+
+    def _set_onset(self, voice: VoiceRun, onset: float, t: float) -> None:
+        """The voice's next onset; it chooses the note one lookahead before it (at once if that is past)."""
         voice.onset = onset
         voice.decide_at = max(t, self.time_of(onset) - self.lookahead)
-        return 1
 
     def _cut_held(self, voice: VoiceRun, t: float) -> None:
         """A voice turned dense: the long note it chose under the sparse setting stops at the first sixteenth a new
@@ -307,7 +305,9 @@ class SceneRun:
         start = self.time_of(onset)
         velocity = round(event.velocity * self.gain(start)) if self.fades else event.velocity
         duration = event.duration * self.timeline.seconds_per_beat()
-        return Note(start=start, duration=duration, pitch=event.pitch, velocity=velocity,
+        glide = self.glides.get(voice.spec.name)  # a glide voice's note starts on the glide's target
+        pitch = event.pitch if glide is None else glide.pitch_at_start()
+        return Note(start=start, duration=duration, pitch=pitch, velocity=velocity,
                     instrument=voice.spec.instrument, voice=voice.spec.name, channel=voice.spec.channel)
 
     def _constraints(self, voice: VoiceRun, beat: float | None) -> Constraints:
