@@ -18,7 +18,7 @@ from performer.generate.model.features import steering_vector
 from performer.generate.model.runner import Runner
 from performer.generate.model.sampling import additive_mask, safe_temperature, safe_top_p
 from performer.music.notes import NoteEvent
-from performer.music.steering import Constraints, PitchRelaxer, Steering
+from performer.music.steering import PIANO, Constraints, PitchRelaxer, Steering
 
 Prev = tuple[int, int, int, int, int]  # the previous note's tokens: delta, duration, pitch, velocity, bar position
 START: Prev = (len(tk.DELTA_GRID), len(tk.DUR_GRID), tk.N_PITCH, tk.N_VEL, 0)  # previous-note tokens before any note
@@ -143,8 +143,8 @@ class ModelGenerator:
         history pulls toward."""
         steering = steering.clamped()
         window = REGISTER_WINDOW + steering.spread
-        low = max(constraints.low, int(math.floor(steering.register - window)))
-        high = min(constraints.high, int(math.ceil(steering.register + window)))
+        low = max(constraints.low, PIANO[0], int(math.floor(steering.register - window)))  # the keys it can play
+        high = min(constraints.high, PIANO[1], int(math.ceil(steering.register + window)))
         narrowed = replace(constraints, low=low, high=high)
         return narrowed if low <= high and narrowed.allowed_pitches() else constraints
 
