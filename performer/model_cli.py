@@ -27,6 +27,10 @@ def _train(args: argparse.Namespace) -> int:
                          threads=args.threads)
     if args.steps:
         config.steps = args.steps
+    if args.lr:
+        config.lr = args.lr
+    if args.played_share is not None:
+        config.played_share = args.played_share
     print(train(config))
     return 0
 
@@ -59,6 +63,9 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--seed", type=int, default=1)
     train.add_argument("--init", metavar="FILE", help="start from these weights (fine-tuning)")
     train.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    train.add_argument("--lr", type=float, help="peak learning rate (default 3e-3; lower it to fine-tune)")
+    train.add_argument("--played-share", type=float, metavar="SHARE",
+                       help="share of windows made to look played (default 0.5; 0 for a performed-MIDI folder)")
     train.set_defaults(func=_train)
 
     bench = sub.add_parser("bench", help="measure against the issue targets and write JSON")

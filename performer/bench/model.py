@@ -8,9 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
+from performer.bench.modelmusic import line_shape, real_melodies, velocity_reach
 from performer.data.eventfile import EventFile
 from performer.generate.model import tokens as tk
 from performer.generate.model.dataset import Tokenized
+from performer.generate.model.factored import best_factored
 from performer.generate.model.generator import ModelGenerator
 from performer.generate.model.ngram import best_baseline, note_ids
 from performer.generate.model.runner import Runner
@@ -35,11 +37,16 @@ def bench_model(weights: Path, events_path: Path) -> dict:
     result["params"] = int(sum(v.numel() for k, v in state.items() if v.is_floating_point()))
     result["weights_bytes"] = weights.stat().st_size
     result.update(steering_response(runner))
+    result.update(density_reach(runner))
     result["in_scale_fraction"] = in_scale_fraction(runner)
+    result.update(velocity_reach(runner))
+    result.update(line_shape(runner))
     if events_path.exists():
-        result.update(likelihoods(weights, EventFile.load(events_path)))
+        events = EventFile.load(events_path)
+        result.update(real_melodies(events))
+        result.update(likelihoods(weights, events))
     else:
-        result["nll_note"] = f"{events_path}: no event file; run `performer prep` for nll_model and nll_baseline"
+        result["nll_note"] = f"{events_path}: no event file; run `performer prep` for the likelihoods and real lines"
     return result
 
 
@@ -104,6 +111,15 @@ def steering_response(runner: Runner) -> dict:
     }
 
 
+def density_reach(runner: Runner) -> dict:
+    """Notes per beat realised when 6 and 8 are asked for (the top of the density range)."""
+    out = {}
+    for asked in (6.0, 8.0):
+        notes = [n for s in range(STEER_SEEDS) for n in _run(runner, Steering(density=asked), OPEN, s, STEER_NOTES)]
+        out[f"density_realized_at_{asked:g}"] = round(len(notes) / (sum(n.delta for n in notes) or 1.0), 3)
+    return out
+
+
 def in_scale_fraction(runner: Runner, n: int = 2000) -> float:
     """Share of notes whose pitch class is in the scale, sampled hot (temperature 1.5) across registers."""
     classes = pitch_classes("E", Scale.phrygian)
@@ -114,15 +130,33 @@ def in_scale_fraction(runner: Runner, n: int = 2000) -> float:
 
 
 def likelihoods(weights: Path, events: EventFile) -> dict:
-    """Bits per note on the test split: the model (steered by each note's own neighbourhood, and unsteered)
-    and the best smoothed n-gram over the same whole-note tokens."""
+    """Bits per note on the test split: the model (steered by each note's own neighbourhood, and unsteered), the
+    best smoothed n-gram over the same whole-note tokens, and the best factored n-gram; each also per attribute."""
     test, train = Tokenized.from_events(events, "test"), Tokenized.from_events(events, "train")
     steered, unsteered = model_bits(weights, test)
     baseline = best_baseline(_sequences(train, 0), _sequences(test, 0), _transposed(train))
-    return {"nll_model": round(steered, 4), "nll_model_unsteered": round(unsteered, 4),
+    factored = factored_baseline(train, test)
+    return {"nll_model": steered["total"], "nll_model_unsteered": unsteered["total"],
+            "nll_model_bits": steered, "nll_model_unsteered_bits": unsteered,
             "nll_baseline": round(baseline["bits"], 4), "nll_baseline_model": baseline["best"],
-            "nll_ratio": round(steered / baseline["bits"], 4), "nll_baselines": baseline["all"],
+            "nll_ratio": round(steered["total"] / baseline["bits"], 4), "nll_baselines": baseline["all"],
+            "nll_factored_baseline": factored["bits"], "nll_factored_bits": factored["per_attribute"],
+            "nll_factored_models": factored["best"],
+            "nll_ratio_unsteered_factored": round(unsteered["total"] / factored["bits"], 4),
             "test_notes": len(test), "train_notes": len(train)}
+
+
+def factored_baseline(train: Tokenized, test: Tokenized) -> dict:
+    """best_factored over each part's attribute sequences (pitch also fitted in all 12 transpositions)."""
+    def fields(data: Tokenized) -> dict[str, list[np.ndarray]]:
+        spans = list(zip(data.starts, data.ends))
+        return {"delta": [data.delta[a:b] for a, b in spans], "dur": [data.dur[a:b] for a, b in spans],
+                "pitch": [tk.pitch_token(data.pitch[a:b]) for a, b in spans], "vel": [data.vel[a:b] for a, b in spans]}
+
+    transposed = [tk.pitch_token(data) for data in (train.pitch[a:b] + shift for a, b in zip(train.starts, train.ends)
+                                                   for shift in range(-6, 6))
+                  if data.min() >= tk.PITCH_LOW and data.max() <= tk.PITCH_HIGH]
+    return best_factored(fields(train), fields(test), transposed)
 
 
 def _sequences(data: Tokenized, shift: int) -> list[np.ndarray]:
@@ -139,17 +173,18 @@ def _transposed(data: Tokenized) -> list[np.ndarray]:
     return [seq for shift in range(-6, 6) for seq in _sequences(data, shift)]
 
 
-def model_bits(weights: Path, data: Tokenized) -> tuple[float, float]:
-    """Teacher-forced bits per note over whole test parts, from each part's start."""
+def model_bits(weights: Path, data: Tokenized) -> tuple[dict[str, float], dict[str, float]]:
+    """Teacher-forced bits per note over whole parts, from each part's start, per attribute and in total:
+    steered by each note's neighbourhood, and unsteered."""
     import torch
 
     from performer.generate.model.dataset import collate, window
     from performer.generate.model.features import absent_vector
-    from performer.generate.model.network import note_nll
+    from performer.generate.model.network import attribute_nll
     from performer.generate.model.train import BITS, to_torch
 
     model = load_module(weights)
-    totals = [0.0, 0.0]
+    totals: list[dict[str, float]] = [{}, {}]
     spans = zip(data.starts, data.ends)
     rows = [window(data, i, int(start), int(end - start), 0) for i, (start, end) in enumerate(spans)]
     rows.sort(key=lambda r: len(r["delta"]))
@@ -157,7 +192,14 @@ def model_bits(weights: Path, data: Tokenized) -> tuple[float, float]:
         for i in range(0, len(rows), 32):
             group = rows[i:i + 32]
             b = to_torch(collate(group, max(len(r["delta"]) for r in group)))
-            totals[0] += float((note_nll(model(b)[0], b) * b["mask"]).sum())
-            b["steer"][:] = torch.from_numpy(absent_vector())
-            totals[1] += float((note_nll(model(b)[0], b) * b["mask"]).sum())
-    return totals[0] / len(data) * BITS, totals[1] / len(data) * BITS
+            for which in (0, 1):
+                if which:
+                    b["steer"][:] = torch.from_numpy(absent_vector())
+                for key, nll in attribute_nll(model(b)[0], b).items():
+                    totals[which][key] = totals[which].get(key, 0.0) + float((nll * b["mask"]).sum())
+    out = []
+    for sums in totals:
+        bits = {key: round(value / len(data) * BITS, 4) for key, value in sums.items()}
+        bits["total"] = round(sum(sums.values()) / len(data) * BITS, 4)
+        out.append(bits)
+    return out[0], out[1]

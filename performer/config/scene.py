@@ -11,7 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from performer.config.base import Strict
 from performer.music.chords import chord_classes
 from performer.music.scales import Scale, key_pitch_class
-from performer.music.steering import LIMITS, Steering, SteerParam
+from performer.music.steering import DEFAULT_SPREAD, LIMITS, Steering, SteerParam
 from sensors.cues import name_problem
 from sensors.events import is_signal_name
 from synthesis.catalog import INSTRUMENTS, PARAMS
@@ -99,14 +99,16 @@ class SteeringSpec(Strict):
 
     def steering(self) -> Steering:
         """As the runtime's Steering value."""
-        return Steering(density=self.density, register=self.register_, spread=self.spread, velocity=self.velocity)
+        return Steering(density=self.density, register=self.register_, spread=self.spread, velocity=self.velocity,
+                        repetition=self.repetition)
 
     density: float = Field(1.0, ge=LIMITS[SteerParam.density][0], le=LIMITS[SteerParam.density][1])
     # "register" would shadow ABCMeta.register on a pydantic model, hence the alias.
     register_: float = Field(64.0, alias="register", ge=LIMITS[SteerParam.register][0],
                              le=LIMITS[SteerParam.register][1])
-    spread: float = Field(6.0, ge=LIMITS[SteerParam.spread][0], le=LIMITS[SteerParam.spread][1])
+    spread: float = Field(DEFAULT_SPREAD, ge=LIMITS[SteerParam.spread][0], le=LIMITS[SteerParam.spread][1])
     velocity: float = Field(80.0, ge=LIMITS[SteerParam.velocity][0], le=LIMITS[SteerParam.velocity][1])
+    repetition: float = Field(0.5, ge=LIMITS[SteerParam.repetition][0], le=LIMITS[SteerParam.repetition][1])
 
 
 class Mode(str, Enum):

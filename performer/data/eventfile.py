@@ -11,6 +11,9 @@ import numpy as np
 from performer.data.parts import PartNotes
 
 SPLITS = ("train", "valid", "test")
+SPLIT = (0.9, 0.05)  # train and validation shares by piece; the rest is test
+SMALL_SPLIT = (0.7, 0.1)  # for a folder of under SMALL pieces: enough held out to measure and to pick weights by
+SMALL = 200
 
 
 @dataclass
@@ -25,9 +28,10 @@ class EventFile:
     piece_split: np.ndarray  # int8 (pieces): index into SPLITS
 
     @classmethod
-    def from_parts(cls, parts: list[PartNotes], seed: int, fractions: tuple[float, float] = (0.9, 0.05)) -> "EventFile":
+    def from_parts(cls, parts: list[PartNotes], seed: int, fractions: tuple[float, float] | None = None) -> EventFile:
         """Concatenate parts and split by piece: a fixed-seed shuffle of the sorted piece names."""
         pieces = sorted({p.piece for p in parts})
+        fractions = fractions or (SMALL_SPLIT if len(pieces) < SMALL else SPLIT)
         index = {name: i for i, name in enumerate(pieces)}
         order = np.random.default_rng(seed).permutation(len(pieces))
         n_train, n_valid = int(fractions[0] * len(pieces)), int(fractions[1] * len(pieces))

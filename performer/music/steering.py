@@ -17,6 +17,7 @@ class SteerParam(str, Enum):
     register = "register"  # mean MIDI pitch
     spread = "spread"  # pitch spread in semitones
     velocity = "velocity"  # mean MIDI velocity
+    repetition = "repetition"  # 0 = always new material, 1 = return to earlier phrases close to the source
 
 
 LIMITS: dict[SteerParam, tuple[float, float]] = {
@@ -24,6 +25,7 @@ LIMITS: dict[SteerParam, tuple[float, float]] = {
     SteerParam.register: (21.0, 108.0),
     SteerParam.spread: (0.0, 24.0),
     SteerParam.velocity: (1.0, 127.0),
+    SteerParam.repetition: (0.0, 1.0),
 }
 
 
@@ -35,14 +37,19 @@ def clamp_param(param: SteerParam, value: float) -> float:
     return min(hi, max(lo, value))
 
 
+DEFAULT_SPREAD = 2.2  # semitones of pitch spread (standard deviation): the median of the training notes
+
+
 @dataclass(frozen=True)
 class Steering:
-    """Where the bus wants the music: density, register, spread and velocity."""
+    """Where the bus wants the music: density, register, spread, velocity, and how much it returns to its
+    earlier phrases."""
 
     density: float = 1.0
     register: float = 64.0
-    spread: float = 6.0
+    spread: float = DEFAULT_SPREAD
     velocity: float = 80.0
+    repetition: float = 0.5
 
     def clamped(self) -> "Steering":
         """A copy with every value inside LIMITS."""

@@ -31,6 +31,7 @@ REPLAN_RATIO = 1.2  # ...and only when its density has moved by at least this fa
 ONSET_GRID = 0.25  # beats: an onset pulled earlier than the lookahead allows lands on the next sixteenth
 CUT_RATIO = 2.0  # a density this many times the one an onset was planned under cuts the voice's held note
 REGISTER_LEAP = 7.0  # semitones: a register move beyond this (or the spread) brings the next onset forward
+CHORD_SPREAD = 0.04  # seconds: a player's key this soon after the last one is part of the same chord (a strum)
 
 
 def derive_seed(seed: int, *names: str) -> int:
@@ -83,6 +84,7 @@ class SceneRun:
                        for v in spec.voices if v.name == m.spec.voice}
         self._rested = False  # whether the scene has set its instruments' unmapped expression and bend
         self._strike_levels: list[float] = []  # the strikes' signals at the last look
+        self._last_key = -math.inf  # when the player's last key went down
         self.cuts: list[Cut] = []  # held notes to release, for the conductor to send
         temperature, top_p = sampling
         self.voices = [
@@ -335,23 +337,26 @@ class SceneRun:
         if not self.start <= t < self.end:
             return
         self.call.press(t)
+        chord, self._last_key = t - self._last_key < CHORD_SPREAD, t
         for voice in self.voices:
             if self.spec.mode_of(voice.spec) is not Mode.autonomous:
-                self._feed(voice, t, pitch, velocity)
+                self._feed(voice, t, pitch, velocity, chord)
 
     def lift(self, t: float) -> None:
         """A player's key went up at ``t`` (the end of a call, once none is held)."""
         self.call.lift(t)
 
-    def _feed(self, voice: VoiceRun, t: float, pitch: int, velocity: int) -> None:
+    def _feed(self, voice: VoiceRun, t: float, pitch: int, velocity: int, chord: bool) -> None:
+        """One key into a voice's history; a key of a chord (struck with the last) goes in with delta 0, so the
+        chord is one group of notes, as the model was trained to read them, however the player rolled it."""
         beat = self.timeline.beat_at(t)
         last = voice.cursor if voice.cursor is not None else beat
+        delta = 0.0 if chord else max(0.0, beat - last)
         try:
-            voice.generator.feed(NoteEvent(delta=max(0.0, beat - last), duration=1.0, pitch=pitch,
-                                           velocity=velocity))
+            voice.generator.feed(NoteEvent(delta=delta, duration=1.0, pitch=pitch, velocity=velocity))
         except Exception:  # as in _complete: the live loop must not stop for a generator bug
             log.exception("scene %r, voice %r: feeding the player's note failed", self.spec.name, voice.spec.name)
-        voice.cursor = max(last, beat)
+        voice.cursor = last if chord else max(last, beat)
         if voice.onset is not None:  # its next onset counted from its own last note: count it from the player's
             self._replan(voice, voice.steering, t)
 

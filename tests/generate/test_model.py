@@ -83,11 +83,13 @@ def _weights_from(state: dict):
 
     arrays = {k: v.numpy() for k, v in state.items() if v.is_floating_point()}
     return Weights(arrays=arrays, hidden=int(state["gru.weight_hh_l0"].shape[1]),
-                   layers=sum(1 for k in state if k.startswith("gru.weight_hh")))
+                   layers=sum(1 for k in state if k.startswith("gru.weight_hh")),
+                   voices=int(state["e_voice.weight"].shape[0]))
 
 
 steerings = st.builds(Steering, density=st.floats(allow_nan=True), register=st.floats(allow_nan=True),
-                      spread=st.floats(allow_nan=True), velocity=st.floats(allow_nan=True))
+                      spread=st.floats(allow_nan=True), velocity=st.floats(allow_nan=True),
+                      repetition=st.floats(allow_nan=True))
 constraint_sets = st.builds(
     Constraints, pitch_classes=st.frozensets(st.integers(0, 11)), low=st.integers(0, 127), high=st.integers(0, 127),
     max_polyphony=st.integers(1, 4), temperature=st.floats(0.0, 10.0) | st.just(math.nan),
@@ -104,7 +106,7 @@ def test_constraints_always_hold(runner, steering, constraints, seed, fed):
         generator.feed(NoteEvent(delta, duration, pitch, velocity))
     allowed, _ = relaxed_pitches(constraints)
     beat, sounding = 0.0, []
-    for _ in range(25):
+    for _ in range(60):  # past a 4-bar span at any density, so recalled phrases are constrained too
         note = generator.sample(steering, constraints)
         assert note.pitch in allowed
         assert PIANO[0] <= note.pitch <= PIANO[1]
@@ -116,9 +118,10 @@ def test_constraints_always_hold(runner, steering, constraints, seed, fed):
 
 
 def test_snapshot_and_restore_continue_identically(runner):
-    steering, constraints = Steering(density=2.0, register=66), Constraints(frozenset({0, 2, 4, 7, 9}), 48, 84, 2)
+    steering = Steering(density=2.0, register=66, repetition=1.0)  # the phrase memory is in the snapshot too
+    constraints = Constraints(frozenset({0, 2, 4, 7, 9}), 48, 84, 2)
     generator = ModelGenerator(runner, seed=5)
-    for _ in range(10):
+    for _ in range(40):
         generator.sample(steering, constraints)
     generator.feed(NoteEvent(0.5, 1.0, 62, 90))
     snap = generator.snapshot()

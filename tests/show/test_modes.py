@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pytest
+
 from performer.config.loading import load_rig
 from performer.generate.factory import rig_factory
 from performer.offline.render import CollectSink
@@ -84,3 +86,39 @@ def test_answer_waits_for_the_call_accompany_and_autonomous_play_on(tmp_path: Pa
     lead = [n.start for n in sink.notes if n.voice == "lead"]
     assert len([t for t in lead if 2.0 <= t < ends[0] + 2]) >= 2  # accompaniment goes on through the call
     assert math.isclose(loaded.scenes[0].bar_seconds, bar)
+
+
+class _Listening:
+    """The real model generator of a voice, wrapped to keep what it is fed (a spy: every call goes through)."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.fed = inner, []
+
+    def feed(self, note) -> None:
+        self.fed.append(note)
+        self.inner.feed(note)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def test_a_chord_the_player_rolls_goes_to_the_model_as_one_group(tmp_path: Path):
+    slow = SCENE.replace('mode = "answer"\nsteering = { density = 2.0', 'mode = "answer"\nsteering = { density = 0.125')
+    (tmp_path / "duet.toml").write_text(slow)  # the answering voice plays one note in 8 beats: its clock is the keys'
+    loaded = load_rig(write_rig(tmp_path, name="duet", scenes=["duet.toml"]))
+    made: list[_Listening] = []
+    factory = rig_factory(loaded)
+
+    def listening(seed, scene, index):
+        made.append(_Listening(factory(seed, scene, index)))
+        return made[-1]
+
+    conductor = Conductor(loaded, CollectSink(), listening, start=0.0, trace=Trace())
+    for t, note in ((2.0, 60), (2.012, 64), (2.031, 67), (3.0, 72)):  # a rolled C major chord, then a key
+        conductor.advance_to(t)
+        conductor.ingest(_key(t, note, True))
+    conductor.advance_to(4.0)
+    echo = made[1]
+    assert [n.pitch for n in echo.fed] == [60, 64, 67, 72]
+    assert echo.fed[1].delta == 0 and echo.fed[2].delta == 0  # 12 and 31 ms later: the same chord
+    assert echo.fed[3].delta == pytest.approx((3.0 - 2.0) * 2, abs=0.01)  # 120 bpm: from the chord, not its end

@@ -1,4 +1,8 @@
-"""Training windows from an event file: tokens, steering from each note's neighbourhood, and transposition."""
+"""Training windows from an event file: tokens, steering from each note's neighbourhood, and augmentation
+(transposition, and score windows made to look played, see playing.py).
+
+Besides each part on its own, a piece of several parts also gives its whole texture as one stream in the
+keys role: chords there are ordinary notes with delta 0."""
 
 from __future__ import annotations
 
@@ -9,14 +13,18 @@ import numpy as np
 from performer.data.eventfile import EventFile
 from performer.generate.model import tokens as tk
 from performer.generate.model.features import N_STEER, absent_vector, neighbourhood
+from performer.generate.model.playing import Manner, play
 
 TRANSPOSE = range(-6, 6)  # semitones; each window is shifted by one of these, if it stays on the piano
-STEER_DROPOUT = 0.1  # windows shown with no steering, so the model also plays when no signal arrives
+STEER_DROPOUT = 0.25  # windows shown with no steering, so the model also plays (and is measured) without a signal
+KEYS_WEIGHT = 0.35  # how often a merged texture is drawn, per note, against a single part
+MARGIN = 48  # notes either side of a played window that are played too, so its steering sees its surroundings
+RAW = ("onset", "dur_raw", "vel_raw", "bar_pos", "bar_len")
 
 
 @dataclass
 class Tokenized:
-    """Every note of one split as token columns, with the part each note belongs to."""
+    """Every note of one split as token columns, with the part each note belongs to, and its raw values."""
 
     delta: np.ndarray
     dur: np.ndarray
@@ -26,54 +34,113 @@ class Tokenized:
     barlen: np.ndarray
     voice: np.ndarray
     steer: np.ndarray  # (n, N_STEER)
+    onset: np.ndarray  # beats from the part's start (float64), and the other raw columns the played windows use
+    dur_raw: np.ndarray
+    vel_raw: np.ndarray
+    bar_pos: np.ndarray
+    bar_len: np.ndarray
     starts: np.ndarray  # first note of each part
     ends: np.ndarray
+    weight: np.ndarray  # how often each part is drawn, per note
 
     @classmethod
-    def from_events(cls, events: EventFile, split: str) -> "Tokenized":
+    def from_events(cls, events: EventFile, split: str, keys: bool = False) -> Tokenized:
+        """The split's parts; with ``keys``, also each piece's parts merged into one stream in the keys role."""
+        tables = [(events.part(i), int(events.voices[i]), 1.0) for i in events.parts_in(split)]
+        if keys:
+            tables += [(table, tk.KEYS_ROLE, KEYS_WEIGHT) for table in merged_pieces(events, split)]
         columns: dict[str, list[np.ndarray]] = {k: [] for k in ("delta", "dur", "pitch", "vel", "pos", "barlen",
-                                                                   "voice", "steer")}
-        lengths = []
-        for i in events.parts_in(split):
-            table = events.part(i)
-            onset, dur, pitch, vel, bar_pos, bar_len = (table[:, c] for c in range(6))
-            columns["delta"].append(tk.delta_token(np.diff(onset, prepend=0.0).clip(0, 8)))
-            columns["dur"].append(tk.dur_token(dur))
-            columns["pitch"].append(pitch.astype(np.int64))
-            columns["vel"].append(tk.vel_token(vel))
-            columns["pos"].append(tk.pos_token(bar_pos))
-            columns["barlen"].append(tk.barlen_token(bar_len))
-            columns["voice"].append(np.full(len(table), int(events.voices[i]), dtype=np.int64))
-            columns["steer"].append(neighbourhood(onset, pitch, vel))
-            lengths.append(len(table))
+                                                                   "voice", "steer", *RAW)}
+        for table, voice, _ in tables:
+            for key, values in _columns(table, voice).items():
+                columns[key].append(values)
+        lengths = np.array([len(t) for t, _, _ in tables], dtype=np.int64)
         ends = np.cumsum(lengths, dtype=np.int64)
-        joined = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in columns.items()}
-        return cls(**joined, starts=ends - np.array(lengths, dtype=np.int64), ends=ends)
+        joined = {k: np.concatenate(v) if v else np.zeros((0, N_STEER) if k == "steer" else 0)
+                  for k, v in columns.items()}
+        return cls(**joined, starts=ends - lengths, ends=ends,
+                   weight=np.array([w for _, _, w in tables], dtype=np.float64))
 
     def __len__(self) -> int:
         return len(self.delta)
 
 
-def window(data: Tokenized, part: int, start: int, length: int, shift: int) -> dict[str, np.ndarray]:
-    """One training window: the previous note's tokens as input, this note's tokens as targets."""
+def _columns(table: np.ndarray, voice: int) -> dict[str, np.ndarray]:
+    """Token and raw columns of one part's note table."""
+    onset, dur, pitch, vel, bar_pos, bar_len = (table[:, c].astype(np.float64) for c in range(6))
+    return {"delta": tk.delta_token(np.diff(onset, prepend=0.0).clip(0, 8)), "dur": tk.dur_token(dur),
+            "pitch": pitch.astype(np.int64), "vel": tk.vel_token(vel), "pos": tk.pos_token(bar_pos),
+            "barlen": tk.barlen_token(bar_len), "voice": np.full(len(table), voice, dtype=np.int64),
+            "steer": neighbourhood(onset, pitch, vel), "onset": onset, "dur_raw": dur, "vel_raw": vel,
+            "bar_pos": bar_pos, "bar_len": bar_len}
+
+
+def merged_pieces(events: EventFile, split: str) -> list[np.ndarray]:
+    """Each piece of two or more parts as one table: all its notes by onset, from the top down."""
+    by_piece: dict[int, list[np.ndarray]] = {}
+    for i in events.parts_in(split):
+        by_piece.setdefault(int(events.part_piece[i]), []).append(events.part(i))
+    out = []
+    for parts in by_piece.values():
+        if len(parts) > 1:
+            table = np.concatenate(parts)
+            out.append(table[np.lexsort((-table[:, 2], table[:, 0]))])
+    return out
+
+
+def window(data: Tokenized, part: int, start: int, length: int, shift: int,
+           manner: Manner | None = None, rng: np.random.Generator | None = None) -> dict[str, np.ndarray]:
+    """One training window: the previous note's tokens as input, this note's tokens as targets. With a
+    ``manner``, the window (and the notes around it that its steering sees) is first played that way."""
     first, end = int(data.starts[part]), int(data.ends[part])
-    idx = np.arange(start, min(start + length, end))
-    prev = idx - 1
-    has_prev = prev >= first
-    prev = np.where(has_prev, prev, idx)
-    pitch = tk.pitch_token(data.pitch[idx] + shift)
-    prev_pitch = tk.pitch_token(data.pitch[prev] + shift)
-    steer = data.steer[idx].copy()
+    cols = _played(data, first, end, start, length, manner, rng) if manner is not None else None
+    if cols is None:
+        idx = np.arange(start, min(start + length, end))
+        cols = {k: getattr(data, k)[idx] for k in ("delta", "dur", "pitch", "vel", "pos", "barlen", "voice",
+                                                    "steer")}
+        has_prev = idx - 1 >= first
+        prev = np.where(has_prev, idx - 1, idx)
+        prev_cols = {k: getattr(data, k)[prev] for k in ("delta", "dur", "pitch", "vel", "pos")}
+    else:
+        cols, prev_cols, has_prev = cols
+    steer = cols["steer"].copy()
     steer[:, 1] += shift / 24.0
     return {
-        "in_delta": np.where(has_prev, data.delta[prev], len(tk.DELTA_GRID)),
-        "in_dur": np.where(has_prev, data.dur[prev], len(tk.DUR_GRID)),
-        "in_pitch": np.where(has_prev, prev_pitch, tk.N_PITCH),
-        "in_vel": np.where(has_prev, data.vel[prev], tk.N_VEL),
-        "in_pos": np.where(has_prev, data.pos[prev], 0),
-        "barlen": data.barlen[idx], "voice": data.voice[idx], "steer": steer,
-        "delta": data.delta[idx], "pitch": pitch, "dur": data.dur[idx], "vel": data.vel[idx], "pos": data.pos[idx],
+        "in_delta": np.where(has_prev, prev_cols["delta"], len(tk.DELTA_GRID)),
+        "in_dur": np.where(has_prev, prev_cols["dur"], len(tk.DUR_GRID)),
+        "in_pitch": np.where(has_prev, tk.pitch_token(prev_cols["pitch"] + shift), tk.N_PITCH),
+        "in_vel": np.where(has_prev, prev_cols["vel"], tk.N_VEL),
+        "in_pos": np.where(has_prev, prev_cols["pos"], 0),
+        "barlen": cols["barlen"], "voice": cols["voice"], "steer": steer,
+        "delta": cols["delta"], "pitch": tk.pitch_token(cols["pitch"] + shift), "dur": cols["dur"],
+        "vel": cols["vel"], "pos": cols["pos"],
     }
+
+
+def _played(data: Tokenized, first: int, end: int, start: int, length: int, manner: Manner,
+            rng: np.random.Generator | None):
+    """The window's columns after playing it (see playing.py), with the previous note's, and which have one."""
+    rng = rng if rng is not None else np.random.default_rng()
+    lo, hi = max(first, start - MARGIN), min(end, start + length + MARGIN)
+    onset, pitch = data.onset[lo:hi], data.pitch[lo:hi]
+    played_onset, duration, velocity, order = play(onset, data.dur_raw[lo:hi], data.vel_raw[lo:hi], pitch,
+                                                   manner, rng)
+    bar_len = data.bar_len[lo:hi]
+    bar_pos = np.mod(data.bar_pos[lo:hi] + played_onset - onset, bar_len)
+    played_onset, duration, velocity, pitch = (a[order] for a in (played_onset, duration, velocity, pitch))
+    bar_pos, bar_len = bar_pos[order], bar_len[order]
+    delta = np.diff(played_onset, prepend=played_onset[0]).clip(0, 8)  # a span's first note is never a window's
+    if lo == first:  # first with a previous note (MARGIN), unless it is the part's first: its delta is its onset
+        delta[0] = min(8.0, max(0.0, float(played_onset[0])))
+    steer = neighbourhood(played_onset, pitch.astype(np.float64), velocity)
+    full = {"delta": tk.delta_token(delta), "dur": tk.dur_token(duration), "pitch": pitch,
+            "vel": tk.vel_token(velocity.astype(np.int64)), "pos": tk.pos_token(bar_pos),
+            "barlen": tk.barlen_token(bar_len), "voice": data.voice[lo:hi], "steer": steer}
+    a, b = start - lo, min(start + length, end) - lo
+    has_prev = np.arange(a, b) - 1 >= 0
+    prev = np.where(has_prev, np.arange(a, b) - 1, np.arange(a, b))
+    return ({k: v[a:b] for k, v in full.items()}, {k: full[k][prev] for k in ("delta", "dur", "pitch", "vel", "pos")},
+            has_prev)
 
 
 def legal_shift(data: Tokenized, part: int, start: int, length: int, rng: np.random.Generator) -> int:
@@ -84,17 +151,21 @@ def legal_shift(data: Tokenized, part: int, start: int, length: int, rng: np.ran
     return int(rng.choice(legal)) if legal else 0
 
 
-def batch(data: Tokenized, size: int, length: int, rng: np.random.Generator, augment: bool = True) -> dict:
-    """A batch of windows, parts drawn in proportion to their length, padded and masked to ``length``."""
-    lengths = (data.ends - data.starts).astype(np.float64)
-    parts = rng.choice(len(lengths), size=size, p=lengths / lengths.sum())
+def batch(data: Tokenized, size: int, length: int, rng: np.random.Generator, augment: bool = True,
+          played_share: float = 0.0) -> dict:
+    """A batch of windows, parts drawn in proportion to their length (and weight), padded and masked to
+    ``length``. With ``augment``, each is transposed, a ``played_share`` of them played (playing.py), and a
+    STEER_DROPOUT share shown without steering."""
+    mass = (data.ends - data.starts).astype(np.float64) * data.weight
+    parts = rng.choice(len(mass), size=size, p=mass / mass.sum())
     rows = []
     for part in parts:
-        span = int(lengths[part])
+        span = int(data.ends[part] - data.starts[part])
         offset = 0 if rng.random() < 0.25 else int(rng.integers(0, max(1, span - length + 1)))
         start = int(data.starts[part]) + offset
         shift = legal_shift(data, part, start, length, rng) if augment else 0
-        row = window(data, int(part), start, length, shift)
+        manner = Manner.draw(rng) if augment and rng.random() < played_share else None
+        row = window(data, int(part), start, length, shift, manner, rng)
         if augment and rng.random() < STEER_DROPOUT:
             row["steer"][:] = absent_vector()
         rows.append(row)

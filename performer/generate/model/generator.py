@@ -17,6 +17,7 @@ from performer.generate.model import tokens as tk
 from performer.generate.model.features import steering_vector
 from performer.generate.model.runner import Runner
 from performer.generate.model.sampling import additive_mask, safe_temperature, safe_top_p
+from performer.generate.phrases import Cue, PhraseMemory, Remembered, novelty, strength
 from performer.music.notes import NoteEvent
 from performer.music.steering import PIANO, Constraints, PitchRelaxer, Steering
 
@@ -36,6 +37,7 @@ class Snapshot:
     ends: tuple[float, ...]
     rng: Mapping[str, Any]  # numpy's bit_generator.state
     draw: np.ndarray | None  # a planned note's random numbers
+    memory: tuple  # PhraseMemory.state()
 
 
 class ModelGenerator:
@@ -44,7 +46,7 @@ class ModelGenerator:
     def __init__(self, runner: Runner, seed: int = 0, voice: int = 0, beats_per_bar: float = 4.0) -> None:
         self._runner = runner
         self._seed = seed
-        self._voice = min(max(voice, 0), tk.N_VOICE - 1)
+        self._voice = min(max(voice, 0), runner.voices - 1)
         self._bar_len = float(beats_per_bar)
         self._barlen_token = int(tk.barlen_token(beats_per_bar))
         self._masks: dict[Constraints, np.ndarray] = {}
@@ -61,12 +63,14 @@ class ModelGenerator:
         self._beat = 0.0
         self._ends: tuple[float, ...] = ()
         self._draw: np.ndarray | None = None  # the planned note's random numbers, until it is completed
+        self._memory = PhraseMemory(self._bar_len)
 
     def snapshot(self) -> Snapshot:
         """A copy of everything the continuation depends on: the GRU state, position, sounding notes, RNG."""
         rng = self._rng.bit_generator.state
         draw = None if self._draw is None else self._draw.copy()
-        return Snapshot(self._h.copy(), self._prev, self._bar_pos, self._beat, self._ends, rng, draw)
+        return Snapshot(self._h.copy(), self._prev, self._bar_pos, self._beat, self._ends, rng, draw,
+                        self._memory.state())
 
     def cut_after(self, beats: float) -> None:
         """Notes of this voice still sounding end ``beats`` after its last onset: they stop holding back onsets."""
@@ -78,6 +82,7 @@ class ModelGenerator:
                                                                        snap.beat, snap.ends)
         self._rng.bit_generator.state = snap.rng
         self._draw = None if snap.draw is None else snap.draw.copy()
+        self._memory.set_state(snap.memory)
 
     def feed(self, note: NoteEvent) -> None:
         """Take in a note someone else played (its delta from this voice's last note), so the model continues it."""
@@ -85,6 +90,8 @@ class ModelGenerator:
         tokens = (tk.delta_index(min(delta, 8.0)), tk.dur_index(_finite(note.duration)),
                   tk.pitch_index(int(_finite(note.pitch, 60))), tk.vel_index(int(_finite(note.velocity, 64))))
         self._advance(tokens, delta, None)
+        self._memory.record(Remembered(self._beat, tokens[2] + tk.PITCH_LOW, _finite(note.duration),
+                                       tk.vel_value(tokens[3])))
 
     def sample(self, steering: Steering, constraints: Constraints) -> NoteEvent:
         """The next note, honouring every constraint."""
@@ -93,13 +100,13 @@ class ModelGenerator:
     def plan(self, steering: Steering, constraints: Constraints) -> float:
         """The next note's delta in beats, from this note's random draw (made once, kept until ``complete``)."""
         if self._draw is None:
-            self._draw = self._rng.random(4)
+            self._draw = self._rng.random(DRAWS)
         ctx = self._runner.context(self._h, self._steer(steering))
         return _DELTAS[self._choose_delta(ctx, steering, constraints)]
 
     def complete(self, steering: Steering, constraints: Constraints, delta: float) -> NoteEvent:
         """The note ``delta`` beats on: pitch, duration and velocity from the draw, under ``steering`` now."""
-        u = self._draw if self._draw is not None else self._rng.random(4)
+        u = self._draw if self._draw is not None else self._rng.random(DRAWS)
         self._draw = None
         temperature, top_p = safe_temperature(constraints.temperature), safe_top_p(constraints.top_p)
         run = self._runner
@@ -108,16 +115,29 @@ class ModelGenerator:
         delta = _DELTAS[d]
         pos = _pos_token((self._bar_pos + delta) % self._bar_len)
         conds = np.array([d, pos, 0], dtype=np.int64)
+        steer = steering.clamped()
+        cue = self._memory.sounding(self._beat + delta) if steer.repetition > 0 else None
+        lean = strength(steer.repetition)
         pitch_mask = self._pitch_mask(self._near_register(steering, constraints))
+        if cue is not None:
+            pitch_mask = _leaning(pitch_mask, _nearest_open(pitch_mask, cue.pitch - tk.PITCH_LOW), lean)
+        elif steer.repetition < 0.5:
+            pitch_mask = self._avoiding_repeats(pitch_mask, novelty(steer.repetition))
         p = kernels.choose(run.head(ctx, 1, conds), pitch_mask, temperature, top_p, u[1])
         conds[2] = p
-        r = kernels.choose(run.head(ctx, 2, conds), _length_mask(steering.clamped().density), temperature, top_p,
-                           u[2])
+        lengths = _length_mask(steer.density)
+        if cue is not None:
+            lengths = _leaning(lengths, tk.dur_index(cue.duration), lean)
+        r = kernels.choose(run.head(ctx, 2, conds), lengths, temperature, top_p, u[2])
         conds[0], conds[1], conds[2] = pos, p, r
-        loudness = _velocity_prior(round(steering.clamped().velocity))
+        loudness = _velocity_prior(round(steer.velocity))
+        if cue is not None:
+            loudness = _leaning(loudness, tk.vel_index(cue.velocity), lean)
         v = kernels.choose(run.head(ctx, 3, conds), loudness, temperature, top_p, u[3])
         duration = _DURATIONS[r]
         self._advance((d, r, p, v), delta, duration)
+        self._memory.record(Remembered(self._beat, p + tk.PITCH_LOW, duration, tk.vel_value(v)))
+        self._memory.motifs.played(p + tk.PITCH_LOW)
         return NoteEvent(delta=delta, duration=duration, pitch=p + tk.PITCH_LOW,
                          velocity=min(127, max(1, tk.vel_value(v))), voice=self._voice)
 
@@ -135,7 +155,30 @@ class ModelGenerator:
             soonest = int(np.argmax(np.isfinite(mask[:len(_DELTAS)])))
             mask = windowed if np.isfinite(windowed[:len(_DELTAS)]).any() else _DELTA_ONLY[soonest]
         head = self._runner.head(ctx, 0, np.zeros(3, dtype=np.int64))
-        return int(kernels.choose(head, mask, temperature, top_p, self._draw[0]))
+        free = int(kernels.choose(head, mask, temperature, top_p, self._draw[0]))
+        cue = self._cue(steering, self._beat + _DELTAS[free]) if self._prev != START else None
+        if cue is None or not 0.0 < cue.beat - self._beat <= _DELTAS[-1] + 1e-9:
+            return free
+        lean = _leaning(mask, tk.delta_index(cue.beat - self._beat), strength(steering.clamped().repetition))
+        return int(kernels.choose(head, lean, temperature, top_p, self._draw[0]))
+
+    def _avoiding_repeats(self, mask: np.ndarray, penalty: float) -> np.ndarray:
+        """``mask`` leaning away from pitches that would play a 4-note pattern of this voice again."""
+        repeats = [p - tk.PITCH_LOW for p in self._memory.motifs.repeats() if tk.PITCH_LOW <= p <= tk.PITCH_HIGH]
+        if not repeats or penalty <= 0:
+            return mask
+        avoided = mask.copy()
+        avoided[repeats] -= penalty  # finite: a pattern is avoided, never forbidden
+        return avoided
+
+    def _cue(self, steering: Steering, free_onset: float) -> Cue | None:
+        """The phrase memory's source note for the next onset, if the voice is (or is about to be) recalling."""
+        steer = steering.clamped()
+        if steer.repetition <= 0:
+            return None
+        assert self._draw is not None
+        draws = (float(self._draw[4]), float(self._draw[5]), float(self._draw[6]))
+        return self._memory.cue(self._beat, free_onset, steer.repetition, steer.register, draws)
 
     def _near_register(self, steering: Steering, constraints: Constraints) -> Constraints:
         """Pitches within REGISTER_WINDOW plus the spread of the steered register (inside the voice's own range):
@@ -182,6 +225,8 @@ class ModelGenerator:
             self._masks[constraints] = mask
         return mask
 
+
+DRAWS = 7  # uniform draws per note: delta, pitch, duration, velocity, and the phrase memory's three
 
 _DELTAS = [float(v) for v in tk.DELTA_GRID]
 _DURATIONS = [float(v) for v in tk.DUR_GRID]
@@ -232,6 +277,25 @@ def _velocity_prior(velocity: int) -> np.ndarray:
     prior[:tk.N_VEL] = np.where(np.abs(values - velocity) <= VELOCITY_REACH,
                                 -0.5 * ((values - velocity) / VELOCITY_SD) ** 2, -np.inf)
     return prior
+
+
+def _leaning(mask: np.ndarray, index: int, bonus: float) -> np.ndarray:
+    """``mask`` with ``bonus`` added at ``index``, where the mask allows it (a recalled source never breaks a
+    constraint: where it cannot be played, the model chooses on its own)."""
+    if index < 0 or not np.isfinite(mask[index]):
+        return mask
+    leaned = mask.copy()
+    leaned[index] += bonus
+    return leaned
+
+
+def _nearest_open(mask: np.ndarray, index: int, reach: int = 6) -> int:
+    """The allowed token nearest ``index`` (a pitch moved by a sequence, snapped onto the scale), or -1."""
+    for step in range(reach + 1):
+        for candidate in (index - step, index + step):
+            if 0 <= candidate < tk.N_PITCH and np.isfinite(mask[candidate]):
+                return candidate
+    return -1
 
 
 def _finite(value: float, default: float = 0.0) -> float:

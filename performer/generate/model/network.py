@@ -23,6 +23,7 @@ class NetConfig:
     layers: int = 2
     emb: int = 32
     head: int = 160
+    voices: int = tk.N_VOICE  # part roles; weights from before the keys role have 4
 
 
 def _mlp(inputs: int, hidden: int, outputs: int) -> nn.Sequential:
@@ -42,7 +43,7 @@ class NoteNet(nn.Module):
         self.e_vel = nn.Embedding(tk.N_VEL + 1, e // 2)
         self.e_pos = nn.Embedding(tk.N_POS, e // 2)
         self.e_barlen = nn.Embedding(tk.N_BARLEN, e // 4)
-        self.e_voice = nn.Embedding(tk.N_VOICE, e // 4)
+        self.e_voice = nn.Embedding(config.voices, e // 4)
         gru_in = 3 * e + e // 2 + e // 2 + e // 4 + e // 4
         self.gru = nn.GRU(gru_in, config.hidden, config.layers, batch_first=True)
         ctx = config.hidden + N_STEER
@@ -72,9 +73,17 @@ class NoteNet(nn.Module):
         return logits, state
 
 
+def attribute_nll(logits: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Negative log-likelihood per note position in nats, for each of the four factors."""
+    return {key: nn.functional.cross_entropy(values.flatten(0, 1), b[key].flatten(),
+                                             reduction="none").view(b["mask"].shape)
+            for key, values in logits.items()}
+
+
 def note_nll(logits: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> torch.Tensor:
     """Negative log-likelihood per note position in nats: the sum of the four factors."""
-    total = torch.zeros(())  # a scalar start that broadcasts and adds exactly like the int 0 it replaces
-    for key, values in logits.items():
-        total = total + nn.functional.cross_entropy(values.flatten(0, 1), b[key].flatten(), reduction="none")
-    return total.view(b["mask"].shape)
+    parts = list(attribute_nll(logits, b).values())
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total

@@ -38,11 +38,11 @@ def _hash(columns: list[np.ndarray]) -> np.ndarray:
     return h
 
 
-def _contexts(sequences: list[np.ndarray], order: int) -> tuple[np.ndarray, np.ndarray]:
-    """(context hash, note id) for every note of every sequence, with BOS padding before each."""
+def contexts(sequences: list[np.ndarray], order: int, bos: int = BOS) -> tuple[np.ndarray, np.ndarray]:
+    """(context hash, note id) for every note of every sequence, with ``bos`` padding before each."""
     keys, notes = [], []
     for seq in sequences:
-        padded = np.concatenate([np.full(order, BOS, dtype=np.int64), seq])
+        padded = np.concatenate([np.full(order, bos, dtype=np.int64), seq])
         keys.append(_hash([padded[order - k - 1:len(padded) - k - 1] for k in range(order)]))
         notes.append(seq)
     return np.concatenate(keys), np.concatenate(notes)
@@ -62,6 +62,33 @@ def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarr
     return np.where(keys[i] == query, values[i], 0).astype(np.float64)
 
 
+def count(sequences: list[np.ndarray], k: int, bos: int = BOS) -> _Counts:
+    """Counts of every (k previous tokens, token) in the sequences."""
+    ctx, notes = contexts(sequences, k, bos)
+    joint = _hash([ctx, notes])
+    joint_u, first, joint_n = np.unique(joint, return_index=True, return_counts=True)
+    ctx_u, ctx_n = np.unique(ctx, return_counts=True)
+    types_u, types_n = np.unique(ctx[first], return_counts=True)
+    return _Counts(joint_u, joint_n, ctx_u, ctx_n, _lookup(types_u, types_n, ctx_u))
+
+
+def interpolate(prob: np.ndarray, notes: np.ndarray, counts: list[_Counts], contexts: list[np.ndarray],
+                smoothing: str) -> np.ndarray:
+    """Each order's counts mixed over the lower orders' probability ``prob``, lowest order first (Witten-Bell or
+    interpolated absolute discounting); a context never seen keeps the lower order's estimate."""
+    for table, ctx in zip(counts, contexts):
+        c_joint = _lookup(table.joint, table.joint_n, _hash([ctx, notes]))
+        c_ctx = _lookup(table.ctx, table.ctx_n, ctx)
+        types = _lookup(table.ctx, table.ctx_types, ctx)
+        if smoothing == "witten-bell":
+            mixed = (c_joint + types * prob) / np.maximum(c_ctx + types, 1)
+        else:
+            d = 0.75
+            mixed = (np.maximum(c_joint - d, 0) + d * types * prob) / np.maximum(c_ctx, 1)
+        prob = np.where(c_ctx > 0, mixed, prob)
+    return prob
+
+
 class NGram:
     """Interpolated n-gram of one order, fitted on sequences of note ids."""
 
@@ -71,48 +98,30 @@ class NGram:
         fields = split_ids(all_notes)
         sizes = (N_DELTA, N_DUR, tk.N_PITCH, tk.N_VEL)
         self.unigrams = [(np.bincount(f, minlength=n) + 1.0) / (len(f) + n) for f, n in zip(fields, sizes)]
-        self.counts = [self._count(sequences, k) for k in range(1, order + 1)]
+        self.counts = [count(sequences, k) for k in range(1, order + 1)]
 
-    @staticmethod
-    def _count(sequences: list[np.ndarray], k: int) -> _Counts:
-        ctx, notes = _contexts(sequences, k)
-        joint = _hash([ctx, notes])
-        joint_u, first, joint_n = np.unique(joint, return_index=True, return_counts=True)
-        ctx_u, ctx_n = np.unique(ctx, return_counts=True)
-        types_u, types_n = np.unique(ctx[first], return_counts=True)
-        return _Counts(joint_u, joint_n, ctx_u, ctx_n, _lookup(types_u, types_n, ctx_u))
 
     def bits(self, sequences: list[np.ndarray], order: int, smoothing: str = "witten-bell") -> float:
         """Mean bits per note over the sequences, using contexts up to ``order`` notes back."""
         notes = np.concatenate(sequences)
-        contexts = [_contexts(sequences, k)[0] for k in range(1, order + 1)]
-        return float(-np.log2(self._probs(notes, contexts, smoothing)).mean())
+        keys = [contexts(sequences, k)[0] for k in range(1, order + 1)]
+        return float(-np.log2(self._probs(notes, keys, smoothing)).mean())
 
     def next_probs(self, context: np.ndarray, candidates: np.ndarray, smoothing: str) -> np.ndarray:
         """P(candidate | the last notes of ``context``), at this model's full order, for every candidate."""
         padded = np.concatenate([np.full(self.order, BOS, dtype=np.int64), context])
-        contexts = []
+        keys = []
         for k in range(1, self.order + 1):
             key = _hash([np.array([padded[len(padded) - 1 - j]]) for j in range(k)])
-            contexts.append(np.repeat(key, len(candidates)))
-        return self._probs(candidates, contexts, smoothing)
+            keys.append(np.repeat(key, len(candidates)))
+        return self._probs(candidates, keys, smoothing)
 
-    def _probs(self, notes: np.ndarray, contexts: list[np.ndarray], smoothing: str) -> np.ndarray:
+    def _probs(self, notes: np.ndarray, keys: list[np.ndarray], smoothing: str) -> np.ndarray:
         """Interpolated probability of each note after its context hashes (one array per order, lowest first)."""
         prob = np.ones(len(notes))
         for f, table in zip(split_ids(notes), self.unigrams):
             prob *= table[f]
-        for counts, ctx in zip(self.counts, contexts):
-            c_joint = _lookup(counts.joint, counts.joint_n, _hash([ctx, notes]))
-            c_ctx = _lookup(counts.ctx, counts.ctx_n, ctx)
-            types = _lookup(counts.ctx, counts.ctx_types, ctx)
-            if smoothing == "witten-bell":
-                mixed = (c_joint + types * prob) / np.maximum(c_ctx + types, 1)
-            else:  # interpolated absolute discounting
-                d = 0.75
-                mixed = (np.maximum(c_joint - d, 0) + d * types * prob) / np.maximum(c_ctx, 1)
-            prob = np.where(c_ctx > 0, mixed, prob)
-        return prob
+        return interpolate(prob, notes, self.counts, keys, smoothing)
 
 
 def best_baseline(train: list[np.ndarray], test: list[np.ndarray], transposed: list[np.ndarray]) -> dict:

@@ -42,7 +42,7 @@ class Runner:
 
     def __init__(self, w: Weights) -> None:
         f32 = np.float32
-        self.hidden, self.layers = w.hidden, w.layers
+        self.hidden, self.layers, self.voices = w.hidden, w.layers, w.voices
         self.gru_table, self.gru_offsets = _pack(_fold(w, GRU_INPUTS, w["gru.weight_ih_l0"], 0))
         self.w_hh = np.stack([w[f"gru.weight_hh_l{i}"] for i in range(self.layers)]).astype(f32)
         self.b_hh = np.stack([w[f"gru.bias_hh_l{i}"] for i in range(self.layers)]).astype(f32)

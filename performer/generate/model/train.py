@@ -21,6 +21,7 @@ from performer.generate.model.dataset import Tokenized, batch
 from performer.generate.model.network import NetConfig, NoteNet, note_nll
 
 BITS = 1 / math.log(2)
+WARM_UP = 300  # steps of linear warm-up (a tenth of a short fine-tuning run)
 log = logging.getLogger(__name__)
 
 
@@ -38,6 +39,8 @@ class TrainConfig:
     length: int = 128
     lr: float = 3e-3
     valid_every: int = 250
+    played_share: float = 0.5  # windows made to look played (playing.py); 0 to fine-tune on performed MIDI
+    keys: bool = True  # also train on each piece's whole texture, in the keys role
     checkpoint_every_s: float = 120.0
 
 
@@ -82,7 +85,8 @@ def train(config: TrainConfig) -> str:
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     events = EventFile.load(config.events)
-    data, valid = Tokenized.from_events(events, "train"), Tokenized.from_events(events, "valid")
+    data = Tokenized.from_events(events, "train", keys=config.keys)
+    valid = Tokenized.from_events(events, "valid")
     if not len(data) or not len(valid):
         raise ModelError(f"{config.events}: too few pieces for a train and a validation split ({events.summary()})")
     valid_rng = np.random.default_rng(12345)
@@ -101,7 +105,7 @@ def train(config: TrainConfig) -> str:
     bar = tqdm(total=config.steps, initial=state.step, unit="step", desc="train")
     while state.step < config.steps and (time.monotonic() - started) < config.minutes * 60:
         _set_lr(optimizer, config, state.step)
-        b = to_torch(batch(data, config.batch_size, config.length, rng))
+        b = to_torch(batch(data, config.batch_size, config.length, rng, played_share=config.played_share))
         loss = (note_nll(model(b)[0], b) * b["mask"]).sum() / b["mask"].sum()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -127,7 +131,7 @@ def train(config: TrainConfig) -> str:
 
 
 def _set_lr(optimizer: torch.optim.Optimizer, config: TrainConfig, step: int) -> None:
-    warm = min(1.0, (step + 1) / 300)
+    warm = min(1.0, (step + 1) / min(WARM_UP, max(1, config.steps // 10)))
     cosine = 0.5 * (1 + math.cos(math.pi * min(1.0, step / config.steps)))
     for group in optimizer.param_groups:
         group["lr"] = config.lr * warm * (0.05 + 0.95 * cosine)

@@ -25,6 +25,7 @@ class Weights:
     arrays: dict[str, np.ndarray]
     hidden: int
     layers: int
+    voices: int = 4  # part roles the network knows (its voice embedding's rows)
 
     def __getitem__(self, key: str) -> np.ndarray:
         return self.arrays[key]
@@ -69,7 +70,8 @@ def load_weights(path: Path = DEFAULT_WEIGHTS) -> Weights:
     bad = [k for k, v in arrays.items() if not np.isfinite(v).all()]
     if bad:
         raise WeightsError(f"{path}: {bad[0]}: non-finite values")
-    return Weights(arrays=arrays, hidden=module.gru.hidden_size, layers=module.gru.num_layers)
+    return Weights(arrays=arrays, hidden=module.gru.hidden_size, layers=module.gru.num_layers,
+                   voices=module.e_voice.num_embeddings)
 
 
 def config_for(state: dict):
@@ -78,4 +80,5 @@ def config_for(state: dict):
 
     return NetConfig(hidden=int(state["gru.weight_hh_l0"].shape[1]),
                      layers=sum(1 for k in state if k.startswith("gru.weight_hh_l")),
-                     emb=int(state["e_delta.weight"].shape[1]), head=int(state["h_delta.0.weight"].shape[0]))
+                     emb=int(state["e_delta.weight"].shape[1]), head=int(state["h_delta.0.weight"].shape[0]),
+                     voices=int(state["e_voice.weight"].shape[0]))
