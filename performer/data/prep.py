@@ -14,7 +14,7 @@ from performer.data.eventfile import EventFile
 from performer.data.parts import PartNotes
 
 log = logging.getLogger(__name__)
-PARSER_VERSION = 2  # bump when the parse changes, to invalidate cached parses
+PARSER_VERSION = {"corpus": 2, "midi": 3}  # bump a reader's when its parse changes, to invalidate its cached parses
 
 
 def prep(out: Path, cache: Path, midi_dir: Path | None, seed: int, workers: int, limit: int | None = None) -> EventFile:
@@ -57,9 +57,13 @@ def _parse_all(files: list[tuple[Path, Path]], reader: str, cache: Path, workers
     return parts
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _key(path: Path, reader: str) -> str:
     stat = path.stat()
-    text = f"{PARSER_VERSION}|{reader}|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    text = f"{PARSER_VERSION[reader]}|{reader}|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
     return hashlib.sha1(text.encode()).hexdigest()[:20]
 
 
@@ -77,8 +81,12 @@ def _parse_one(job: tuple[Path, Path, str, Path]) -> list[PartNotes] | str:
             from performer.data.midiread import read_midi_file
 
             parts = read_midi_file(path, root)
-    except Exception as error:  # music21 raises many kinds on odd encodings
-        return f"{path}: not parsed ({type(error).__name__}: {str(error)[:120]})"
+    except Exception as error:  # music21 and mido raise many kinds on odd or broken files
+        from performer.data.midiread import SkippedFile
+
+        if isinstance(error, SkippedFile):
+            return f"{path}: skipped: {error}"
+        return f"{path}: not parsed ({type(error).__name__}: {_one_line(str(error))[:120]})"
     tmp = cached.with_suffix(".tmp")
     tmp.write_bytes(pickle.dumps(parts))
     tmp.replace(cached)
