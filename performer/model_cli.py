@@ -81,4 +81,8 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
     bench.add_argument("--live-seconds", type=float, default=600.0,
                        help="response: length of the live run at the lookahead chosen from the curve")
     bench.add_argument("--offline-only", action="store_true", help="response: skip the JACK half")
+    bench.add_argument("--finetune-midi", metavar="DIR",
+                       help="model: a folder of performed .mid files to fine-tune on (default: ten MAESTRO "
+                            "performances, fetched with pip into cache/performed)")
+    bench.add_argument("--finetune-minutes", type=float, default=12.0, help="model: fine-tuning time budget")
     bench.set_defaults(func=_bench)

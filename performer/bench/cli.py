@@ -21,7 +21,8 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.what == "model":
         from performer.bench.model import bench_model
 
-        result = bench_model(Path(args.weights), Path(args.events))
+        folder = Path(args.finetune_midi) if args.finetune_midi else None
+        result = bench_model(Path(args.weights), Path(args.events), folder, args.finetune_minutes)
     elif args.what == "audio":
         from performer.bench.audio import bench_audio
         from synthesis.settings import AudioSettings

@@ -28,7 +28,10 @@ STEER_NOTES = 240  # per setting and seed
 STEER_SEEDS = 4
 
 
-def bench_model(weights: Path, events_path: Path) -> dict:
+def bench_model(weights: Path, events_path: Path, finetune: Path | None = None, finetune_minutes: float = 12.0) -> dict:
+    """Every figure of the model: speed and size, steering, velocity and line shape, likelihoods on the corpus's
+    test split beside both n-gram baselines, real melodies' statistics, and fine-tuning on ``finetune`` (a folder
+    of performed MIDI; by default the ten MAESTRO performances of performer/data/performed.py)."""
     runner = Runner(load_weights(weights))
     runner.warm_up()
     result: dict = {"weights": str(weights)}
@@ -47,7 +50,19 @@ def bench_model(weights: Path, events_path: Path) -> dict:
         result.update(likelihoods(weights, events))
     else:
         result["nll_note"] = f"{events_path}: no event file; run `performer prep` for the likelihoods and real lines"
+    result.update(_finetuned(weights, finetune, finetune_minutes))
     return result
+
+
+def _finetuned(weights: Path, folder: Path | None, minutes: float) -> dict:
+    from performer.bench.finetune import finetune_ratio
+    from performer.data.performed import PerformedError, performed_folder
+
+    try:
+        folder = folder or performed_folder(Path("cache/performed"))
+    except PerformedError as error:
+        return {"finetune_note": str(error)}
+    return finetune_ratio(folder, weights, Path("cache/finetune"), minutes)
 
 
 def latency(runner: Runner, events: int = 3000, warmup: int = 300) -> dict:

@@ -117,9 +117,12 @@ class PhraseMemory:
         for pitch in state[2]:
             self.motifs.played(pitch)
 
-    def record(self, note: Remembered) -> None:
-        """A note that has now happened (the voice's own or one it heard), kept while a recall may reach it."""
+    def record(self, note: Remembered, own: bool = False) -> None:
+        """A note that has now happened, kept while a recall may reach it; the voice's ``own`` notes also make up
+        the patterns it avoids repeating (one it heard, a player's, may be recalled but is not avoided)."""
         self.notes.append(note)
+        if own:
+            self.motifs.played(note.pitch)
         oldest = (self.span(note.beat) - MEMORY_SPANS) * self.span_beats
         if self.notes[0].beat < oldest - EPS:
             self.notes = [n for n in self.notes if n.beat >= oldest - EPS]

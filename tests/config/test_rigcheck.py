@@ -32,9 +32,10 @@ def test_signals_nothing_in_the_rig_sends_are_warned_about(tmp_path):
     rig = write_rig(tmp_path, '[[cameras]]\nmotion = true\nzones = [{ name = "stage", rect = [0, 0, 0.5, 1] }]\n',
                     name="quiet", scenes=[SCENES / "dawn.toml", SCENES / "room.toml"])
     warnings = rig_warnings(load_rig(rig))
-    assert [w.split(": ")[1] for w in warnings] == ["mappings[0].signal", "mappings[1].signal", "mappings[3].signal"]
+    assert [w.split(": ")[1] for w in warnings] == ["mappings[0].signal", "mappings[1].signal", "mappings[2].signal",
+                                                    "mappings[4].signal"]
     assert "sends midi/ signals, so midi/cc/1 stays at its default" in warnings[0]
-    assert "no camera of rig 'quiet' has a zone named 'door'" in warnings[2]
+    assert "no camera of rig 'quiet' has a zone named 'door'" in warnings[3]
 
 
 def test_performer_check_prints_the_warning_and_still_passes(tmp_path, performer_cmd):

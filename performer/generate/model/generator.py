@@ -116,28 +116,16 @@ class ModelGenerator:
         pos = _pos_token((self._bar_pos + delta) % self._bar_len)
         conds = np.array([d, pos, 0], dtype=np.int64)
         steer = steering.clamped()
-        cue = self._memory.sounding(self._beat + delta) if steer.repetition > 0 else None
-        lean = strength(steer.repetition)
-        pitch_mask = self._pitch_mask(self._near_register(steering, constraints))
-        if cue is not None:
-            pitch_mask = _leaning(pitch_mask, _nearest_open(pitch_mask, cue.pitch - tk.PITCH_LOW), lean)
-        elif steer.repetition < 0.5:
-            pitch_mask = self._avoiding_repeats(pitch_mask, novelty(steer.repetition))
-        p = kernels.choose(run.head(ctx, 1, conds), pitch_mask, temperature, top_p, u[1])
+        pitches = self._pitch_mask(self._near_register(steering, constraints))
+        pitches, lengths, loudness = self._shaped(steer, self._beat + delta, pitches)
+        p = kernels.choose(run.head(ctx, 1, conds), pitches, temperature, top_p, u[1])
         conds[2] = p
-        lengths = _length_mask(steer.density)
-        if cue is not None:
-            lengths = _leaning(lengths, tk.dur_index(cue.duration), lean)
         r = kernels.choose(run.head(ctx, 2, conds), lengths, temperature, top_p, u[2])
         conds[0], conds[1], conds[2] = pos, p, r
-        loudness = _velocity_prior(round(steer.velocity))
-        if cue is not None:
-            loudness = _leaning(loudness, tk.vel_index(cue.velocity), lean)
         v = kernels.choose(run.head(ctx, 3, conds), loudness, temperature, top_p, u[3])
         duration = _DURATIONS[r]
         self._advance((d, r, p, v), delta, duration)
-        self._memory.record(Remembered(self._beat, p + tk.PITCH_LOW, duration, tk.vel_value(v)))
-        self._memory.motifs.played(p + tk.PITCH_LOW)
+        self._memory.record(Remembered(self._beat, p + tk.PITCH_LOW, duration, tk.vel_value(v)), own=True)
         return NoteEvent(delta=delta, duration=duration, pitch=p + tk.PITCH_LOW,
                          velocity=min(127, max(1, tk.vel_value(v))), voice=self._voice)
 
@@ -161,6 +149,20 @@ class ModelGenerator:
             return free
         lean = _leaning(mask, tk.delta_index(cue.beat - self._beat), strength(steering.clamped().repetition))
         return int(kernels.choose(head, lean, temperature, top_p, self._draw[0]))
+
+    def _shaped(self, steer: Steering, onset: float, pitches: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The pitch, duration and velocity masks of the note at ``onset``: leaning toward the source note where the
+        phrase memory recalls one, or away from the voice's own 4-note patterns when asked for new material."""
+        lengths, loudness = _length_mask(steer.density), _velocity_prior(round(steer.velocity))
+        cue = self._memory.sounding(onset) if steer.repetition > 0 else None
+        if cue is None:
+            if steer.repetition < 0.5:
+                pitches = self._avoiding_repeats(pitches, novelty(steer.repetition))
+            return pitches, lengths, loudness
+        lean = strength(steer.repetition)
+        return (_leaning(pitches, _nearest_open(pitches, cue.pitch - tk.PITCH_LOW), lean),
+                _leaning(lengths, tk.dur_index(cue.duration), lean),
+                _leaning(loudness, tk.vel_index(cue.velocity), lean))
 
     def _avoiding_repeats(self, mask: np.ndarray, penalty: float) -> np.ndarray:
         """``mask`` leaning away from pitches that would play a 4-note pattern of this voice again."""
