@@ -20,17 +20,17 @@ def _prep(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from performer.generate.model.train import TrainConfig, train
+    """Train from scratch, or with --init fine-tune (FINETUNE's settings); any option given wins over both."""
+    from performer.generate.model.train import TrainConfig, finetuning, train
 
     config = TrainConfig(events=Path(args.events), out=Path(args.out), checkpoint=Path(args.checkpoint),
-                         minutes=args.minutes, seed=args.seed, init=Path(args.init) if args.init else None,
-                         threads=args.threads)
-    if args.steps:
-        config.steps = args.steps
-    if args.lr:
-        config.lr = args.lr
-    if args.played_share is not None:
-        config.played_share = args.played_share
+                         seed=args.seed, init=Path(args.init) if args.init else None, threads=args.threads)
+    if config.init:
+        config = finetuning(config)
+    given = {"minutes": args.minutes, "steps": args.steps, "lr": args.lr, "played_share": args.played_share}
+    for name, value in given.items():
+        if value is not None:
+            setattr(config, name, value)
     print(train(config))
     return 0
 
@@ -58,14 +58,15 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
                        help="state_dict to write")
     train.add_argument("--checkpoint", default="cache/train-checkpoint.pt", metavar="FILE",
                        help="resumable checkpoint, picked up if it exists")
-    train.add_argument("--minutes", type=float, default=80.0, help="training time budget")
-    train.add_argument("--steps", type=int, help="optimizer steps, which set the learning-rate schedule")
+    train.add_argument("--minutes", type=float, help="training time budget (default 80; 15 with --init)")
+    train.add_argument("--steps", type=int,
+                       help="optimizer steps, which set the learning-rate schedule (default 5000; 900 with --init)")
     train.add_argument("--seed", type=int, default=1)
     train.add_argument("--init", metavar="FILE", help="start from these weights (fine-tuning)")
     train.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    train.add_argument("--lr", type=float, help="peak learning rate (default 3e-3; lower it to fine-tune)")
+    train.add_argument("--lr", type=float, help="peak learning rate (default 3e-3; 1e-3 with --init)")
     train.add_argument("--played-share", type=float, metavar="SHARE",
-                       help="share of windows made to look played (default 0.5; 0 for a performed-MIDI folder)")
+                       help="share of windows made to look played (default 0.5; 0 with --init)")
     train.set_defaults(func=_train)
 
     bench = sub.add_parser("bench", help="measure against the issue targets and write JSON")

@@ -9,10 +9,7 @@ from pathlib import Path
 
 from performer.data.prep import prep
 from performer.generate.model.dataset import Tokenized
-from performer.generate.model.train import TrainConfig, train
-
-FINETUNE_LR = 1e-3
-FINETUNE_STEPS = 900
+from performer.generate.model.train import TrainConfig, finetuning, train
 
 
 def finetune_ratio(midi_dir: Path, weights: Path, work: Path, minutes: float, workers: int = 2) -> dict:
@@ -25,8 +22,9 @@ def finetune_ratio(midi_dir: Path, weights: Path, work: Path, minutes: float, wo
     tuned, checkpoint = work / "finetuned.pt", work / "finetune-checkpoint.pt"
     checkpoint.unlink(missing_ok=True)  # a fresh run every time: the bench measures the whole fine-tune
     started = time.monotonic()
-    summary = train(TrainConfig(events=events_path, out=tuned, checkpoint=checkpoint, minutes=minutes, init=weights,
-                                steps=FINETUNE_STEPS, lr=FINETUNE_LR, played_share=0.0, valid_every=50))
+    config = finetuning(TrainConfig(events=events_path, out=tuned, checkpoint=checkpoint, init=weights))
+    config.minutes = minutes
+    summary = train(config)
     spent = (time.monotonic() - started) / 60
     test, fitted = Tokenized.from_events(events, "test"), Tokenized.from_events(events, "train")
     before, after = model_bits(weights, test), model_bits(tuned, test)

@@ -13,6 +13,7 @@ The memory is pure bookkeeping in beats and MIDI numbers; the generator owns the
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter, deque
 from dataclasses import dataclass
@@ -103,7 +104,8 @@ class PhraseMemory:
 
     def __init__(self, beats_per_bar: float) -> None:
         self.span_beats = SPAN_BARS * max(float(beats_per_bar), EPS)
-        self.notes: list[Remembered] = []
+        self.notes: list[Remembered] = []  # in onset order: a voice's clock only moves on
+        self._beats: list[float] = []  # their onsets, to find a span by bisection
         self.plans: dict[int, Recall | None] = {}
         self.motifs = Motifs()
 
@@ -113,6 +115,7 @@ class PhraseMemory:
 
     def set_state(self, state: tuple) -> None:
         self.notes, self.plans = list(state[0]), dict(state[1])
+        self._beats = [n.beat for n in self.notes]
         self.motifs = Motifs()
         for pitch in state[2]:
             self.motifs.played(pitch)
@@ -121,11 +124,13 @@ class PhraseMemory:
         """A note that has now happened, kept while a recall may reach it; the voice's ``own`` notes also make up
         the patterns it avoids repeating (one it heard, a player's, may be recalled but is not avoided)."""
         self.notes.append(note)
+        self._beats.append(note.beat)
         if own:
             self.motifs.played(note.pitch)
         oldest = (self.span(note.beat) - MEMORY_SPANS) * self.span_beats
         if self.notes[0].beat < oldest - EPS:
-            self.notes = [n for n in self.notes if n.beat >= oldest - EPS]
+            keep = bisect.bisect_left(self._beats, oldest - EPS)
+            self.notes, self._beats = self.notes[keep:], self._beats[keep:]
             self.plans = {k: v for k, v in self.plans.items() if k >= self.span(oldest)}
 
     def span(self, beat: float) -> int:
@@ -191,7 +196,7 @@ class PhraseMemory:
 
     def _in_span(self, span: int) -> list[Remembered]:
         lo, hi = span * self.span_beats - EPS, (span + 1) * self.span_beats - EPS
-        return [n for n in self.notes if lo <= n.beat < hi]
+        return self.notes[bisect.bisect_left(self._beats, lo):bisect.bisect_left(self._beats, hi)]
 
 
 def _pick(weights: list[float], u: float) -> int:
