@@ -163,14 +163,16 @@ def likelihoods(weights: Path, events: EventFile) -> dict:
 
 def factored_baseline(train: Tokenized, test: Tokenized) -> dict:
     """best_factored over each part's attribute sequences (pitch also fitted in all 12 transpositions)."""
-    def fields(data: Tokenized) -> dict[str, list[np.ndarray]]:
-        spans = list(zip(data.starts, data.ends))
+    def fields(data: Tokenized, shift: int = 0) -> dict[str, list[np.ndarray]]:
+        spans = [(a, b) for a, b in zip(data.starts, data.ends)
+                 if not shift or (tk.PITCH_LOW <= data.pitch[a:b] + shift).all() and
+                 (data.pitch[a:b] + shift <= tk.PITCH_HIGH).all()]
         return {"delta": [data.delta[a:b] for a, b in spans], "dur": [data.dur[a:b] for a, b in spans],
-                "pitch": [tk.pitch_token(data.pitch[a:b]) for a, b in spans], "vel": [data.vel[a:b] for a, b in spans]}
+                "pitch": [tk.pitch_token(data.pitch[a:b] + shift) for a, b in spans],
+                "vel": [data.vel[a:b] for a, b in spans]}
 
-    transposed = [tk.pitch_token(data) for data in (train.pitch[a:b] + shift for a, b in zip(train.starts, train.ends)
-                                                   for shift in range(-6, 6))
-                  if data.min() >= tk.PITCH_LOW and data.max() <= tk.PITCH_HIGH]
+    shifted = [fields(train, shift) for shift in range(-6, 6)]
+    transposed = {name: [seq for f in shifted for seq in f[name]] for name in shifted[0]}
     return best_factored(fields(train), fields(test), transposed)
 
 

@@ -244,7 +244,7 @@ _DELTA_MASKS = [additive_mask(np.arange(len(_DELTAS)) >= min(i, len(_DELTAS) - 1
 
 DENSITY_SPAN = 2.0  # a note's interval within this factor of the steered one (1 / density beats): half to double
 FAST = (2.0, 4.0)  # notes a beat over which onsets come to lean toward the steered interval: none to full
-FAST_SD = 0.4  # octaves: how closely, at full lean
+FAST_SD = 0.3  # octaves: how closely, at full lean
 REGISTER_WINDOW = 7.0  # semitones beyond the spread: how far from the steered register a pitch may stray
 VELOCITY_SD = 6.0  # the spread of the prior around the steered velocity
 VELOCITY_REACH = 10  # and how far from it a velocity may be at all (the grid's step is 8: two or three tokens)

@@ -28,7 +28,7 @@ def split_ids(ids: np.ndarray) -> tuple[np.ndarray, ...]:
     return rest // (tk.N_PITCH * N_DUR), (rest // tk.N_PITCH) % N_DUR, rest % tk.N_PITCH, vel
 
 
-def _hash(columns: list[np.ndarray]) -> np.ndarray:
+def hash_columns(columns: list[np.ndarray]) -> np.ndarray:
     """Order-sensitive 64-bit hash of aligned integer columns."""
     h = np.full(len(columns[0]), 0x84222325, dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -43,7 +43,7 @@ def contexts(sequences: list[np.ndarray], order: int, bos: int = BOS) -> tuple[n
     keys, notes = [], []
     for seq in sequences:
         padded = np.concatenate([np.full(order, bos, dtype=np.int64), seq])
-        keys.append(_hash([padded[order - k - 1:len(padded) - k - 1] for k in range(order)]))
+        keys.append(hash_columns([padded[order - k - 1:len(padded) - k - 1] for k in range(order)]))
         notes.append(seq)
     return np.concatenate(keys), np.concatenate(notes)
 
@@ -64,8 +64,12 @@ def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarr
 
 def count(sequences: list[np.ndarray], k: int, bos: int = BOS) -> _Counts:
     """Counts of every (k previous tokens, token) in the sequences."""
-    ctx, notes = contexts(sequences, k, bos)
-    joint = _hash([ctx, notes])
+    return count_keys(*contexts(sequences, k, bos))
+
+
+def count_keys(ctx: np.ndarray, notes: np.ndarray) -> _Counts:
+    """Counts of every (context hash, token) pair."""
+    joint = hash_columns([ctx, notes])
     joint_u, first, joint_n = np.unique(joint, return_index=True, return_counts=True)
     ctx_u, ctx_n = np.unique(ctx, return_counts=True)
     types_u, types_n = np.unique(ctx[first], return_counts=True)
@@ -77,7 +81,7 @@ def interpolate(prob: np.ndarray, notes: np.ndarray, counts: list[_Counts], cont
     """Each order's counts mixed over the lower orders' probability ``prob``, lowest order first (Witten-Bell or
     interpolated absolute discounting); a context never seen keeps the lower order's estimate."""
     for table, ctx in zip(counts, contexts):
-        c_joint = _lookup(table.joint, table.joint_n, _hash([ctx, notes]))
+        c_joint = _lookup(table.joint, table.joint_n, hash_columns([ctx, notes]))
         c_ctx = _lookup(table.ctx, table.ctx_n, ctx)
         types = _lookup(table.ctx, table.ctx_types, ctx)
         if smoothing == "witten-bell":
@@ -112,7 +116,7 @@ class NGram:
         padded = np.concatenate([np.full(self.order, BOS, dtype=np.int64), context])
         keys = []
         for k in range(1, self.order + 1):
-            key = _hash([np.array([padded[len(padded) - 1 - j]]) for j in range(k)])
+            key = hash_columns([np.array([padded[len(padded) - 1 - j]]) for j in range(k)])
             keys.append(np.repeat(key, len(candidates)))
         return self._probs(candidates, keys, smoothing)
 
