@@ -21,7 +21,7 @@ from dataclasses import dataclass
 SPAN_BARS = 4  # a phrase: the unit that is repeated or sequenced
 MEMORY_SPANS = 4  # how many spans back a recall may reach
 SOURCE_WEIGHTS = (0.4, 0.3, 0.15, 0.15)  # the span just before is the likeliest source, then the one before it
-SEQUENCE_STEPS = (2, -2, 3, -3, 5, -5, 7, -7)  # semitones a sequence moves by, before snapping to the scale
+SEQUENCE_STEPS = (2, -2, 3, -3, 4, -4, 5, -5)  # semitones a sequence moves (a fifth up is a fourth down)
 REPEAT_SHARE = 0.5  # of recalls, the share played at the source's pitch
 MOTIF = 4  # notes in a pitch pattern
 MOTIF_MEMORY = 512  # own notes whose patterns are remembered
