@@ -58,9 +58,9 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
                        help="state_dict to write")
     train.add_argument("--checkpoint", default="cache/train-checkpoint.pt", metavar="FILE",
                        help="resumable checkpoint, picked up if it exists")
-    train.add_argument("--minutes", type=float, help="training time budget (default 80; 15 with --init)")
+    train.add_argument("--minutes", type=float, help="training time budget (default 88; 15 with --init)")
     train.add_argument("--steps", type=int,
-                       help="optimizer steps, which set the learning-rate schedule (default 5000; 900 with --init)")
+                       help="optimizer steps, which set the learning-rate schedule (default 6000; 900 with --init)")
     train.add_argument("--seed", type=int, default=1)
     train.add_argument("--init", metavar="FILE", help="start from these weights (fine-tuning)")
     train.add_argument("--threads", type=int, default=os.cpu_count() or 1)

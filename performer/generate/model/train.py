@@ -30,11 +30,11 @@ class TrainConfig:
     events: Path
     out: Path
     checkpoint: Path
-    minutes: float = 80.0
+    minutes: float = 88.0
     seed: int = 1
     init: Path | None = None
     threads: int = 2
-    steps: int = 5000
+    steps: int = 6000
     batch_size: int = 64
     length: int = 128
     lr: float = 3e-3
