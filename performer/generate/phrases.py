@@ -23,6 +23,7 @@ MEMORY_SPANS = 4  # how many spans back a recall may reach
 SOURCE_WEIGHTS = (0.4, 0.3, 0.15, 0.15)  # the span just before is the likeliest source, then the one before it
 SEQUENCE_STEPS = (2, -2, 3, -3, 4, -4, 5, -5)  # semitones a sequence moves (a fifth up is a fourth down)
 REPEAT_SHARE = 0.5  # of recalls, the share played at the source's pitch
+SLACK = 4.0  # semitones the steered register may stray from a recalled phrase before the phrase follows it
 MOTIF = 4  # notes in a pitch pattern
 MOTIF_MEMORY = 512  # own notes whose patterns are remembered
 EPS = 1e-6
@@ -45,6 +46,7 @@ class Recall:
 
     source: int  # span index of the source
     shift: int  # semitones
+    register: float  # the steered register it was aimed at: if the register moves on, the phrase follows
 
 
 @dataclass(frozen=True)
@@ -146,16 +148,16 @@ class PhraseMemory:
         if sources and u[0] < repetition:
             weights = [SOURCE_WEIGHTS[span - s - 1] for s in sources]
             source = sources[_pick(weights, u[1])]
-            plan = Recall(source, self._shift(source, register, u[2]))
+            plan = Recall(source, self._shift(source, register, u[2]), register)
         self.plans[span] = plan
         return plan
 
     def _shift(self, source: int, register: float, u: float) -> int:
-        """0 for a repeat, else a sequence step; then octaves, so the phrase lands near the steered register."""
+        """0 for a repeat, else a sequence step; and if the steered register has moved more than SLACK from where
+        the source was played, moved there too (the performer's register wins over the memory)."""
         shift = 0 if u < REPEAT_SHARE else SEQUENCE_STEPS[int((u - REPEAT_SHARE) / (1 - REPEAT_SHARE) * 8) % 8]
         notes = self._in_span(source)
-        centre = sum(n.pitch for n in notes) / len(notes) + shift
-        return shift + 12 * round((register - centre) / 12)
+        return shift + _follow(register - sum(n.pitch for n in notes) / len(notes))
 
     def cue(self, last: float, free_onset: float, repetition: float, register: float, u: Draws) -> Cue | None:
         """The source note for the note after the one at beat ``last``: the next in a recalled span, or, when the
@@ -163,40 +165,47 @@ class PhraseMemory:
         here = self.span(last)
         plan = self.plans.get(here)
         if plan is not None:
-            cue = self._next_source(here, plan, last)
+            cue = self._next_source(here, plan, last, register)
             if cue is not None:
                 return cue
         ahead = here + 1
         if free_onset < ahead * self.span_beats - EPS:
             return None
         plan = self.decide(ahead, repetition, register, u)
-        return self._next_source(ahead, plan, last) if plan is not None else None
+        return self._next_source(ahead, plan, last, register) if plan is not None else None
 
-    def sounding(self, beat: float) -> Cue | None:
-        """The source note at ``beat`` in its recalled span: the latest source onset at or before it."""
+    def sounding(self, beat: float, register: float) -> Cue | None:
+        """The source note at ``beat`` in its recalled span (the latest source onset at or before it), under the
+        steered ``register`` now."""
         here = self.span(beat)
         plan = self.plans.get(here)
         if plan is None:
             return None
         offset = beat - here * self.span_beats
         before = [n for n in self._in_span(plan.source) if n.beat - plan.source * self.span_beats <= offset + EPS]
-        return self._moved(before[-1], here, plan) if before else None
+        return self._moved(before[-1], here, plan, register) if before else None
 
-    def _next_source(self, span: int, plan: Recall, last: float) -> Cue | None:
+    def _next_source(self, span: int, plan: Recall, last: float, register: float) -> Cue | None:
         """The first note of the source, moved into ``span``, that falls after beat ``last``."""
         for note in self._in_span(plan.source):
-            cue = self._moved(note, span, plan)
+            cue = self._moved(note, span, plan, register)
             if cue.beat > last + EPS:
                 return cue
         return None
 
-    def _moved(self, note: Remembered, span: int, plan: Recall) -> Cue:
+    def _moved(self, note: Remembered, span: int, plan: Recall, register: float) -> Cue:
+        """A source note in place in ``span``, with the recall's shift and as far as the register has moved since."""
         beat = note.beat + (span - plan.source) * self.span_beats
-        return Cue(beat, note.pitch + plan.shift, note.duration, note.velocity)
+        return Cue(beat, note.pitch + plan.shift + _follow(register - plan.register), note.duration, note.velocity)
 
     def _in_span(self, span: int) -> list[Remembered]:
         lo, hi = span * self.span_beats - EPS, (span + 1) * self.span_beats - EPS
         return self.notes[bisect.bisect_left(self._beats, lo):bisect.bisect_left(self._beats, hi)]
+
+
+def _follow(moved: float) -> int:
+    """Semitones a recalled phrase moves for a register ``moved`` away: none within SLACK, else all the way."""
+    return round(moved) if abs(moved) > SLACK else 0
 
 
 def _pick(weights: list[float], u: float) -> int:

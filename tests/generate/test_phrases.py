@@ -39,7 +39,8 @@ def test_a_recalled_span_offers_its_source_notes_in_place():
     memory.record(Remembered(beat=SPAN, pitch=60, duration=1.5, velocity=70))
     second = memory.cue(last=SPAN, free_onset=SPAN + 1, repetition=1.0, register=64.0, u=(0.0, 0.0, 0.1))
     assert second is not None and (second.beat, second.pitch) == (SPAN + 2, 62)
-    assert memory.sounding(SPAN + 3.0).pitch == 62  # between source onsets: the note that sounds there
+    assert memory.sounding(SPAN + 3.0, 64.0).pitch == 62  # between source onsets: the note that sounds there
+    assert memory.sounding(SPAN + 3.0, 76.0).pitch == 74  # the register moved an octave up since: so does the phrase
 
 
 def test_a_sequence_moves_the_phrase_and_follows_the_register():

@@ -19,7 +19,7 @@ from performer.generate.model.runner import Runner
 from performer.generate.model.sampling import additive_mask, safe_temperature, safe_top_p
 from performer.generate.phrases import Cue, PhraseMemory, Remembered, novelty, strength
 from performer.music.notes import NoteEvent
-from performer.music.steering import PIANO, Constraints, PitchRelaxer, Steering
+from performer.music.steering import DEFAULT_SPREAD, PIANO, Constraints, PitchRelaxer, Steering
 
 Prev = tuple[int, int, int, int, int]  # the previous note's tokens: delta, duration, pitch, velocity, bar position
 START: Prev = (len(tk.DELTA_GRID), len(tk.DUR_GRID), tk.N_PITCH, tk.N_VEL, 0)  # previous-note tokens before any note
@@ -156,8 +156,9 @@ class ModelGenerator:
         lengths, loudness = _length_mask(steer.density), _velocity_prior(round(steer.velocity))
         own = self._memory.motifs.pitches
         if own:
-            pitches = pitches + _leap_cost(own[-1] - tk.PITCH_LOW)
-        cue = self._memory.sounding(onset) if steer.repetition > 0 else None
+            pitches = pitches + _leap_cost(own[-1] - tk.PITCH_LOW, round(steer.register) - tk.PITCH_LOW,
+                                           round(steer.spread))
+        cue = self._memory.sounding(onset, steer.register) if steer.repetition > 0 else None
         if cue is None:
             if steer.repetition < 0.5:
                 pitches = self._avoiding_repeats(pitches, novelty(steer.repetition))
@@ -279,12 +280,17 @@ def _fast_prior(density: float) -> np.ndarray:
     return prior
 
 
-@lru_cache(maxsize=tk.N_PITCH)
-def _leap_cost(last: int) -> np.ndarray:
-    """LEAP_COST off every pitch a fifth or more from the voice's last one: melodies move mostly by step (the
-    corpus's top lines leap 6 % of the time), where the register window alone left the model leaping 8 %."""
+@lru_cache(maxsize=4096)
+def _leap_cost(last: int, register: int, spread: int) -> np.ndarray:
+    """LEAP_COST off every pitch a fifth or more from the voice's last one that lands outside the steered register
+    (beyond its spread) and no nearer it: melodies move mostly by step (the corpus's top lines leap 6 % of the
+    time, the register window alone left the model leaping 8 %), but a leap to where the performer moved the
+    register is followed at once. A spread wider than the default asks for a wider line: the cost shrinks."""
+    keys = np.arange(tk.N_PITCH)
+    off = np.abs(keys - register)
+    away = (np.abs(keys - last) >= LEAP) & (off > spread) & (off >= abs(last - register))
     cost = np.zeros(MASK_SIZE, dtype=np.float32)
-    cost[:tk.N_PITCH] = np.where(np.abs(np.arange(tk.N_PITCH) - last) >= LEAP, -LEAP_COST, 0.0)
+    cost[:tk.N_PITCH] = np.where(away, -LEAP_COST * DEFAULT_SPREAD / max(float(spread), DEFAULT_SPREAD), 0.0)
     return cost
 
 
