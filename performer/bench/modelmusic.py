@@ -40,7 +40,10 @@ def velocity_reach(runner: Runner, seeds: int = 4, notes: int = 120) -> dict:
         realised.append(float(np.mean(played)))
         if MAE_RANGE[0] <= command <= MAE_RANGE[1]:
             errors.extend(abs(v - command) for v in played)
+    from performer.bench.model import spearman
+
     return {"velocity_commanded": list(VELOCITY_COMMANDS), "velocity_realized": [round(v, 1) for v in realised],
+            "steer_velocity_spearman": round(spearman(np.array(VELOCITY_COMMANDS), np.array(realised)), 4),
             "velocity_realized_min": round(min(realised), 1), "velocity_realized_max": round(max(realised), 1),
             "velocity_mae": round(float(np.mean(errors)), 2)}
 
