@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from performer.bench.modelmusic import line_shape, real_melodies, velocity_reach
+from performer.bench.modelmusic import OPEN, line_shape, played, real_melodies, spearman, velocity_reach
 from performer.data.eventfile import EventFile
 from performer.generate.model import tokens as tk
 from performer.generate.model.dataset import Tokenized
@@ -21,7 +21,6 @@ from performer.music.notes import NoteEvent
 from performer.music.scales import Scale, pitch_classes
 from performer.music.steering import Constraints, Steering
 
-OPEN = Constraints(frozenset(range(12)), low=21, high=108, max_polyphony=1)
 DENSITIES = np.geomspace(0.25, 4.0, 12)
 REGISTERS = np.linspace(40, 88, 12)
 STEER_NOTES = 240  # per setting and seed
@@ -88,33 +87,21 @@ def _ms(value: float) -> float:
     return round(float(value), 4)
 
 
-def _run(runner: Runner, steering: Steering, constraints: Constraints, seed: int, n: int) -> list[NoteEvent]:
-    generator = ModelGenerator(runner, seed=seed)
-    return [generator.sample(steering, constraints) for _ in range(n)]
-
-
-def spearman(x: np.ndarray, y: np.ndarray) -> float:
-    """Rank correlation (ties share their mean rank)."""
-    def ranks(v: np.ndarray) -> np.ndarray:
-        order = np.argsort(v, kind="stable")
-        r = np.empty(len(v))
-        r[order] = np.arange(len(v))
-        for value in np.unique(v):
-            r[v == value] = r[v == value].mean()
-        return r
-    return float(np.corrcoef(ranks(np.asarray(x)), ranks(np.asarray(y)))[0, 1])
+def _over_seeds(runner: Runner, steering: Steering) -> list[NoteEvent]:
+    """STEER_NOTES notes from each of STEER_SEEDS voices under one steering."""
+    return [n for seed in range(STEER_SEEDS) for n in played(runner, steering, OPEN, seed, STEER_NOTES)]
 
 
 def steering_response(runner: Runner) -> dict:
     """Commanded vs realized: notes per beat over the density settings, mean pitch over the register settings."""
     density = []
     for d in DENSITIES:
-        notes = [n for s in range(STEER_SEEDS) for n in _run(runner, Steering(density=float(d)), OPEN, s, STEER_NOTES)]
+        notes = _over_seeds(runner, Steering(density=float(d)))
         beats = sum(n.delta for n in notes) or 1.0
         density.append(len(notes) / beats)
     register = []
     for r in REGISTERS:
-        notes = [n for s in range(STEER_SEEDS) for n in _run(runner, Steering(register=float(r)), OPEN, s, STEER_NOTES)]
+        notes = _over_seeds(runner, Steering(register=float(r)))
         register.append(float(np.mean([n.pitch for n in notes])))
     return {
         "steer_density_spearman": round(spearman(DENSITIES, np.array(density)), 4),
@@ -130,7 +117,7 @@ def density_reach(runner: Runner) -> dict:
     """Notes per beat realised when 6 and 8 are asked for (the top of the density range)."""
     out = {}
     for asked in (6.0, 8.0):
-        notes = [n for s in range(STEER_SEEDS) for n in _run(runner, Steering(density=asked), OPEN, s, STEER_NOTES)]
+        notes = _over_seeds(runner, Steering(density=asked))
         out[f"density_realized_at_{asked:g}"] = round(len(notes) / (sum(n.delta for n in notes) or 1.0), 3)
     return out
 

@@ -10,6 +10,7 @@ from performer.bench.lines import Line, interval_shares, motif_recurrence, phras
 from performer.data.eventfile import EventFile
 from performer.generate.model.generator import ModelGenerator
 from performer.generate.model.runner import Runner
+from performer.music.notes import NoteEvent
 from performer.music.steering import Constraints, Steering
 
 OPEN = Constraints(frozenset(range(12)), low=21, high=108, max_polyphony=1)
@@ -24,10 +25,9 @@ def generated_lines(runner: Runner, steering: Steering, seeds: int = SEEDS, note
     """One line per seed, played from the start under one steering."""
     lines = []
     for seed in range(seeds):
-        generator = ModelGenerator(runner, seed=seed)
-        played = [generator.sample(steering, OPEN) for _ in range(notes)]
-        onset = np.cumsum([n.delta for n in played])
-        lines.append(Line(onset - onset[0], np.array([n.pitch for n in played])))
+        line = played(runner, steering, OPEN, seed, notes)
+        onset = np.cumsum([n.delta for n in line])
+        lines.append(Line(onset - onset[0], np.array([n.pitch for n in line])))
     return lines
 
 
@@ -36,21 +36,32 @@ def velocity_reach(runner: Runner, seeds: int = 4, notes: int = 120) -> dict:
     realised: list[float] = []
     errors: list[float] = []
     for command in VELOCITY_COMMANDS:
-        played = [n.velocity for s in range(seeds) for n in _notes(runner, Steering(velocity=command), s, notes)]
-        realised.append(float(np.mean(played)))
+        heard = [n.velocity for s in range(seeds) for n in played(runner, Steering(velocity=command), OPEN, s, notes)]
+        realised.append(float(np.mean(heard)))
         if MAE_RANGE[0] <= command <= MAE_RANGE[1]:
-            errors.extend(abs(v - command) for v in played)
-    from performer.bench.model import spearman
-
+            errors.extend(abs(v - command) for v in heard)
     return {"velocity_commanded": list(VELOCITY_COMMANDS), "velocity_realized": [round(v, 1) for v in realised],
             "steer_velocity_spearman": round(spearman(np.array(VELOCITY_COMMANDS), np.array(realised)), 4),
             "velocity_realized_min": round(min(realised), 1), "velocity_realized_max": round(max(realised), 1),
             "velocity_mae": round(float(np.mean(errors)), 2)}
 
 
-def _notes(runner: Runner, steering: Steering, seed: int, n: int) -> list:
+def played(runner: Runner, steering: Steering, constraints: Constraints, seed: int, n: int) -> list[NoteEvent]:
+    """``n`` notes of one voice from its start, under one steering."""
     generator = ModelGenerator(runner, seed=seed)
-    return [generator.sample(steering, OPEN) for _ in range(n)]
+    return [generator.sample(steering, constraints) for _ in range(n)]
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """Rank correlation (ties share their mean rank)."""
+    def ranks(v: np.ndarray) -> np.ndarray:
+        order = np.argsort(v, kind="stable")
+        r = np.empty(len(v))
+        r[order] = np.arange(len(v))
+        for value in np.unique(v):
+            r[v == value] = r[v == value].mean()
+        return r
+    return float(np.corrcoef(ranks(np.asarray(x)), ranks(np.asarray(y)))[0, 1])
 
 
 def line_shape(runner: Runner) -> dict:

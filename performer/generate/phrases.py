@@ -78,18 +78,22 @@ class Motifs:
 
     def played(self, pitch: int) -> None:
         if len(self.pitches) == self.pitches.maxlen:  # the oldest pattern leaves the memory
-            old = tuple(self.pitches)[:MOTIF]
+            old = self._pattern(0)
             self._count(old[:-1], old[-1], -1)
         self.pitches.append(pitch)
         if len(self.pitches) >= MOTIF:
-            last = tuple(self.pitches)[-MOTIF:]
+            last = self._pattern(len(self.pitches) - MOTIF)
             self._count(last[:-1], last[-1], 1)
+
+    def _pattern(self, first: int, size: int = MOTIF) -> tuple[int, ...]:
+        """``size`` pitches from index ``first`` (a deque reads its ends in constant time; no copy of it all)."""
+        return tuple(self.pitches[i] for i in range(first, first + size))
 
     def repeats(self) -> list[int]:
         """Pitches that would complete a pattern already played, after the last three notes."""
         if len(self.pitches) < MOTIF - 1:
             return []
-        prefix = tuple(self.pitches)[-(MOTIF - 1):]
+        prefix = self._pattern(len(self.pitches) - (MOTIF - 1), MOTIF - 1)
         return list(self.next_of.get(prefix, ()))
 
     def _count(self, prefix: tuple[int, ...], pitch: int, change: int) -> None:

@@ -20,6 +20,8 @@ STEER_DROPOUT = 0.25  # windows shown with no steering, so the model also plays 
 KEYS_WEIGHT = 0.35  # how often a merged texture is drawn, per note, against a single part
 MARGIN = 48  # notes either side of a played window that are played too, so its steering sees its surroundings
 RAW = ("onset", "dur_raw", "vel_raw", "bar_pos", "bar_len")
+COLUMNS = ("delta", "dur", "pitch", "vel", "pos", "barlen", "voice", "steer")  # what a window is made of
+PREVIOUS = ("delta", "dur", "pitch", "vel", "pos")  # the previous note's tokens a window's input sees
 
 
 @dataclass
@@ -49,8 +51,7 @@ class Tokenized:
         tables = [(events.part(i), int(events.voices[i]), 1.0) for i in events.parts_in(split)]
         if keys:
             tables += [(table, tk.KEYS_ROLE, KEYS_WEIGHT) for table in merged_pieces(events, split)]
-        columns: dict[str, list[np.ndarray]] = {k: [] for k in ("delta", "dur", "pitch", "vel", "pos", "barlen",
-                                                                   "voice", "steer", *RAW)}
+        columns: dict[str, list[np.ndarray]] = {k: [] for k in (*COLUMNS, *RAW)}
         for table, voice, _ in tables:
             for key, values in _columns(table, voice).items():
                 columns[key].append(values)
@@ -93,16 +94,11 @@ def window(data: Tokenized, part: int, start: int, length: int, shift: int,
     """One training window: the previous note's tokens as input, this note's tokens as targets. With a
     ``manner``, the window (and the notes around it that its steering sees) is first played that way."""
     first, end = int(data.starts[part]), int(data.ends[part])
-    cols = _played(data, first, end, start, length, manner, rng) if manner is not None else None
-    if cols is None:
-        idx = np.arange(start, min(start + length, end))
-        cols = {k: getattr(data, k)[idx] for k in ("delta", "dur", "pitch", "vel", "pos", "barlen", "voice",
-                                                    "steer")}
-        has_prev = idx - 1 >= first
-        prev = np.where(has_prev, idx - 1, idx)
-        prev_cols = {k: getattr(data, k)[prev] for k in ("delta", "dur", "pitch", "vel", "pos")}
+    if manner is None:
+        lo, full = first, {k: getattr(data, k)[first:end] for k in COLUMNS}
     else:
-        cols, prev_cols, has_prev = cols
+        lo, full = _played(data, first, end, start, length, manner, rng)
+    cols, prev_cols, has_prev = _window_columns(full, start - lo, min(start + length, end) - lo)
     steer = cols["steer"].copy()
     steer[:, 1] += shift / 24.0
     return {
@@ -118,8 +114,9 @@ def window(data: Tokenized, part: int, start: int, length: int, shift: int,
 
 
 def _played(data: Tokenized, first: int, end: int, start: int, length: int, manner: Manner,
-            rng: np.random.Generator | None):
-    """The window's columns after playing it (see playing.py), with the previous note's, and which have one."""
+            rng: np.random.Generator | None) -> tuple[int, dict[str, np.ndarray]]:
+    """Where the played span starts in the part, and its columns: the window and MARGIN notes either side, played
+    (see playing.py) and tokenized, with the steering of what is played."""
     rng = rng if rng is not None else np.random.default_rng()
     lo, hi = max(first, start - MARGIN), min(end, start + length + MARGIN)
     onset, pitch = data.onset[lo:hi], data.pitch[lo:hi]
@@ -133,14 +130,17 @@ def _played(data: Tokenized, first: int, end: int, start: int, length: int, mann
     if lo == first:  # first with a previous note (MARGIN), unless it is the part's first: its delta is its onset
         delta[0] = min(8.0, max(0.0, float(played_onset[0])))
     steer = neighbourhood(played_onset, pitch.astype(np.float64), velocity)
-    full = {"delta": tk.delta_token(delta), "dur": tk.dur_token(duration), "pitch": pitch,
-            "vel": tk.vel_token(velocity.astype(np.int64)), "pos": tk.pos_token(bar_pos),
-            "barlen": tk.barlen_token(bar_len), "voice": data.voice[lo:hi], "steer": steer}
-    a, b = start - lo, min(start + length, end) - lo
-    has_prev = np.arange(a, b) - 1 >= 0
-    prev = np.where(has_prev, np.arange(a, b) - 1, np.arange(a, b))
-    return ({k: v[a:b] for k, v in full.items()}, {k: full[k][prev] for k in ("delta", "dur", "pitch", "vel", "pos")},
-            has_prev)
+    return lo, {"delta": tk.delta_token(delta), "dur": tk.dur_token(duration), "pitch": pitch,
+                "vel": tk.vel_token(velocity.astype(np.int64)), "pos": tk.pos_token(bar_pos),
+                "barlen": tk.barlen_token(bar_len), "voice": data.voice[lo:hi], "steer": steer}
+
+
+def _window_columns(full: dict[str, np.ndarray], a: int, b: int) -> tuple[dict, dict, np.ndarray]:
+    """Rows ``a:b`` of a part's columns, the previous note's tokens for each, and which rows have one."""
+    rows = np.arange(a, b)
+    has_prev = rows >= 1
+    prev = np.where(has_prev, rows - 1, rows)
+    return {k: v[a:b] for k, v in full.items()}, {k: full[k][prev] for k in PREVIOUS}, has_prev
 
 
 def legal_shift(data: Tokenized, part: int, start: int, length: int, rng: np.random.Generator) -> int:

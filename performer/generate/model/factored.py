@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from performer.generate.model import tokens as tk
-from performer.generate.model.ngram import count_keys, hash_columns, interpolate
+from performer.generate.model.ngram import count_keys, hash_columns, interpolate, lagged
 
 ATTRIBUTES = ("delta", "pitch", "dur", "vel")
 VOCAB = {"delta": len(tk.DELTA_GRID), "dur": len(tk.DUR_GRID), "pitch": tk.N_PITCH, "vel": tk.N_VEL}
@@ -26,18 +26,13 @@ SMOOTHINGS = ("witten-bell", "absolute-discount")
 Fields = dict[str, list[np.ndarray]]  # attribute -> one token sequence per part
 
 
-def _lagged(sequences: list[np.ndarray], lag: int, bos: int) -> np.ndarray:
-    """Each sequence's tokens ``lag`` notes back (a start token before the part begins), concatenated."""
-    return np.concatenate([np.concatenate([np.full(lag, bos), s])[:len(s)] for s in sequences])
-
-
 def _levels(fields: Fields, name: str, given: Given, order: int) -> list[np.ndarray]:
     """Context hashes per note for each backoff level, lowest first: the given attributes alone (if any), then
     with 1..order previous tokens of ``name`` before the part's start padded with a start token."""
-    now = [_lagged(fields[g], lag, VOCAB[g]) for g, lag in given]
+    now = [lagged(fields[g], lag, VOCAB[g]) for g, lag in given]
     levels = []
     for k in range(0 if given else 1, order + 1):
-        previous = [_lagged(fields[name], j, VOCAB[name]) for j in range(1, k + 1)]
+        previous = [lagged(fields[name], j, VOCAB[name]) for j in range(1, k + 1)]
         size = len(now[0]) if now else len(previous[0])
         levels.append(hash_columns([np.full(size, k + 10 * len(given)), *now, *previous]))
     return levels

@@ -139,7 +139,7 @@ class ModelGenerator:
         if self._prev != START:  # within the window, and after the voice's sounding notes where that fits; if
             # they outlast the window, the voice is behind its density: the soonest onset they allow
             mask = self._delta_mask(constraints.max_polyphony)
-            windowed = mask + _density_mask(steering.clamped().density) + _fast_prior(steering.clamped().density)
+            windowed = mask + _onset_window(steering.clamped().density)
             soonest = int(np.argmax(np.isfinite(mask[:len(_DELTAS)])))
             mask = windowed if np.isfinite(windowed[:len(_DELTAS)]).any() else _DELTA_ONLY[soonest]
         head = self._runner.head(ctx, 0, np.zeros(3, dtype=np.int64))
@@ -256,6 +256,11 @@ VELOCITY_REACH = 10  # and how far from it a velocity may be at all (the grid's 
 
 
 @lru_cache(maxsize=256)
+def _onset_window(density: float) -> np.ndarray:
+    """The delta head's mask under a steered density: _density_mask, with _fast_prior added."""
+    return _density_mask(density) + _fast_prior(density)
+
+
 def _density_mask(density: float) -> np.ndarray:
     """Deltas on the beat's grid within DENSITY_SPAN of 1/density beats (never none for a legal density): sixteenths
     and eighth triplets, and above four notes a beat sixteenth triplets and thirty-seconds, so up to 8 are reached."""
@@ -267,7 +272,6 @@ def _density_mask(density: float) -> np.ndarray:
     return additive_mask(allowed, MASK_SIZE)
 
 
-@lru_cache(maxsize=256)
 def _fast_prior(density: float) -> np.ndarray:
     """A Gaussian prior (FAST_SD octaves) around the steered interval on the delta head, faded in over FAST notes a
     beat: the corpus's fastest common value is the sixteenth, so without it the model settles near there (3 to 4 a

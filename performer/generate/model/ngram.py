@@ -38,14 +38,15 @@ def hash_columns(columns: list[np.ndarray]) -> np.ndarray:
     return h
 
 
+def lagged(sequences: list[np.ndarray], lag: int, bos: int = BOS) -> np.ndarray:
+    """Each sequence's tokens ``lag`` places back (``bos`` before it begins), concatenated."""
+    return np.concatenate([np.concatenate([np.full(lag, bos, dtype=np.int64), s])[:len(s)] for s in sequences])
+
+
 def contexts(sequences: list[np.ndarray], order: int, bos: int = BOS) -> tuple[np.ndarray, np.ndarray]:
-    """(context hash, note id) for every note of every sequence, with ``bos`` padding before each."""
-    keys, notes = [], []
-    for seq in sequences:
-        padded = np.concatenate([np.full(order, bos, dtype=np.int64), seq])
-        keys.append(hash_columns([padded[order - k - 1:len(padded) - k - 1] for k in range(order)]))
-        notes.append(seq)
-    return np.concatenate(keys), np.concatenate(notes)
+    """(context hash, note id) for every note of every sequence: the ``order`` tokens before it, ``bos`` before
+    the sequence begins."""
+    return hash_columns([lagged(sequences, k, bos) for k in range(1, order + 1)]), np.concatenate(sequences)
 
 
 @dataclass
