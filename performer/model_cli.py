@@ -20,7 +20,7 @@ def _prep(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    """Train from scratch, or with --init fine-tune (FINETUNE's settings); any option given wins over both."""
+    """Train from scratch, or with --init fine-tune (train.finetuning's settings); an option given wins over both."""
     from performer.generate.model.train import TrainConfig, finetuning, train
 
     config = TrainConfig(events=Path(args.events), out=Path(args.out), checkpoint=Path(args.checkpoint),

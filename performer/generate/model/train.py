@@ -21,7 +21,7 @@ from performer.generate.model.dataset import Tokenized, batch
 from performer.generate.model.network import NetConfig, NoteNet, note_nll
 
 BITS = 1 / math.log(2)
-WARM_UP = 300  # steps of linear warm-up (a tenth of a short fine-tuning run)
+WARM_UP = 300  # steps of linear warm-up (at most a tenth of the run, for short fine-tuning runs)
 log = logging.getLogger(__name__)
 
 
