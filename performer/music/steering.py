@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from performer.music.hearing import Hearing
+
 log = logging.getLogger(__name__)
 
 
@@ -62,7 +64,9 @@ class Steering:
 
 @dataclass(frozen=True)
 class Constraints:
-    """Hard limits on sampling: allowed pitch classes, pitch range and polyphony per voice."""
+    """Hard limits on sampling: allowed pitch classes, pitch range and polyphony per voice; and what the voice hears
+    of the ensemble there (the chord, the others' notes, the key, the style), which it leans toward but never must
+    follow."""
 
     pitch_classes: frozenset[int]
     low: int = 36
@@ -70,6 +74,7 @@ class Constraints:
     max_polyphony: int = 1
     temperature: float = 1.0
     top_p: float = 1.0
+    hearing: Hearing | None = None
 
     def allowed_pitches(self) -> list[int]:
         """Every pitch in range whose class is allowed (may be empty)."""

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from performer.config.loading import load_rig
 from performer.generate.factory import rig_factory
 from performer.generate.model import tokens as tk
+from performer.generate.model.features import N_HEAR
 from performer.generate.model.generator import ModelGenerator
 from performer.generate.model.network import NetConfig, NoteNet
 from performer.generate.model.runner import GRU_INPUTS, HEAD_CONDITIONS, Runner
@@ -60,6 +61,7 @@ def test_numpy_runner_matches_the_torch_module():
              "pos": tk.N_POS}
     b = {k: rng.integers(0, n, (1, steps)) for k, n in sizes.items()}
     b["steer"] = rng.normal(size=(1, steps, 5)).astype(np.float32)
+    b["hear"] = rng.normal(size=(1, steps, N_HEAR)).astype(np.float32)
     with torch.no_grad():
         logits, _ = model({k: torch.from_numpy(v) for k, v in b.items()})
     h = path_free.initial_state()
@@ -70,7 +72,7 @@ def test_numpy_runner_matches_the_torch_module():
     assert list(conditions) == list(HEAD_CONDITIONS)
     for t in range(steps):
         h = path_free.step(h, np.array([b[k][0, t] for k in keys], dtype=np.int64))
-        ctx = path_free.context(h, b["steer"][0, t])
+        ctx = path_free.context(h, b["steer"][0, t], b["hear"][0, t])
         for i, (head, conds) in enumerate(conditions.items()):
             tokens = np.zeros(3, dtype=np.int64)
             tokens[:len(conds)] = [b[c][0, t] for c in conds]
@@ -84,7 +86,7 @@ def _weights_from(state: dict):
     arrays = {k: v.numpy() for k, v in state.items() if v.is_floating_point()}
     return Weights(arrays=arrays, hidden=int(state["gru.weight_hh_l0"].shape[1]),
                    layers=sum(1 for k in state if k.startswith("gru.weight_hh")),
-                   voices=int(state["e_voice.weight"].shape[0]))
+                   voices=int(state["e_voice.weight"].shape[0]), hear=N_HEAR)
 
 
 steerings = st.builds(Steering, density=st.floats(allow_nan=True), register=st.floats(allow_nan=True),

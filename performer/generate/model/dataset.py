@@ -12,15 +12,17 @@ import numpy as np
 
 from performer.data.eventfile import EventFile
 from performer.generate.model import tokens as tk
-from performer.generate.model.features import N_STEER, absent_vector, neighbourhood
+from performer.generate.model.features import N_HEAR, N_STEER, absent_vector, drop_hearing, hearing_rows, neighbourhood
 from performer.generate.model.playing import Manner, play
+from performer.generate.model.texture import labels, others_at_onsets
 
 TRANSPOSE = range(-6, 6)  # semitones; each window is shifted by one of these, if it stays on the piano
 STEER_DROPOUT = 0.25  # windows shown with no steering, so the model also plays (and is measured) without a signal
 KEYS_WEIGHT = 0.35  # how often a merged texture is drawn, per note, against a single part
 MARGIN = 48  # notes either side of a played window that are played too, so its steering sees its surroundings
 RAW = ("onset", "dur_raw", "vel_raw", "bar_pos", "bar_len")
-COLUMNS = ("delta", "dur", "pitch", "vel", "pos", "barlen", "voice", "steer")  # what a window is made of
+COLUMNS = ("delta", "dur", "pitch", "vel", "pos", "barlen", "voice", "steer", "others", "bass")  # of a window
+FLOATS = ("steer", "hear")  # window columns that are vectors of floats, not tokens
 PREVIOUS = ("delta", "dur", "pitch", "vel", "pos")  # the previous note's tokens a window's input sees
 
 
@@ -41,26 +43,35 @@ class Tokenized:
     vel_raw: np.ndarray
     bar_pos: np.ndarray
     bar_len: np.ndarray
+    others: np.ndarray  # uint16 mask of the pitch classes the piece's other parts sound at each onset
+    bass: np.ndarray  # int8: the lowest of them (-1: none)
     starts: np.ndarray  # first note of each part
     ends: np.ndarray
     weight: np.ndarray  # how often each part is drawn, per note
+    tonic: np.ndarray  # per part: its piece's key (-1: unknown), mode and style (-1: none), see texture.py
+    minor: np.ndarray
+    style: np.ndarray
 
     @classmethod
     def from_events(cls, events: EventFile, split: str, keys: bool = False) -> Tokenized:
         """The split's parts; with ``keys``, also each piece's parts merged into one stream in the keys role."""
-        tables = [(events.part(i), int(events.voices[i]), 1.0) for i in events.parts_in(split)]
-        if keys:
-            tables += [(table, tk.KEYS_ROLE, KEYS_WEIGHT) for table in merged_pieces(events, split)]
+        tables = _piece_tables(events, split, keys)
         columns: dict[str, list[np.ndarray]] = {k: [] for k in (*COLUMNS, *RAW)}
-        for table, voice, _ in tables:
+        for table, voice, _, others, bass, _ in tables:
             for key, values in _columns(table, voice).items():
                 columns[key].append(values)
-        lengths = np.array([len(t) for t, _, _ in tables], dtype=np.int64)
+            columns["others"].append(others)
+            columns["bass"].append(bass)
+        lengths = np.array([len(t[0]) for t in tables], dtype=np.int64)
         ends = np.cumsum(lengths, dtype=np.int64)
-        joined = {k: np.concatenate(v) if v else np.zeros((0, N_STEER) if k == "steer" else 0)
-                  for k, v in columns.items()}
+        empty = {"steer": np.zeros((0, N_STEER)), "others": np.zeros(0, np.uint16), "bass": np.zeros(0, np.int8)}
+        joined = {k: np.concatenate(v) if v else empty.get(k, np.zeros(0)) for k, v in columns.items()}
+        piece = [t[5] for t in tables]
         return cls(**joined, starts=ends - lengths, ends=ends,
-                   weight=np.array([w for _, _, w in tables], dtype=np.float64))
+                   weight=np.array([t[2] for t in tables], dtype=np.float64),
+                   tonic=np.array([p.tonic for p in piece], dtype=np.int8),
+                   minor=np.array([p.minor for p in piece], dtype=bool),
+                   style=np.array([p.style for p in piece], dtype=np.int8))
 
     def __len__(self) -> int:
         return len(self.delta)
@@ -76,16 +87,24 @@ def _columns(table: np.ndarray, voice: int) -> dict[str, np.ndarray]:
             "bar_pos": bar_pos, "bar_len": bar_len}
 
 
-def merged_pieces(events: EventFile, split: str) -> list[np.ndarray]:
-    """Each piece of two or more parts as one table: all its notes by onset, from the top down."""
-    by_piece: dict[int, list[np.ndarray]] = {}
+def _piece_tables(events: EventFile, split: str, keys: bool) -> list[tuple]:
+    """Per part of the split (and per piece, its merged texture with ``keys``): its table, role, weight, what each
+    note hears of the other parts, and the piece's labels."""
+    by_piece: dict[int, list[int]] = {}
     for i in events.parts_in(split):
-        by_piece.setdefault(int(events.part_piece[i]), []).append(events.part(i))
-    out = []
-    for parts in by_piece.values():
-        if len(parts) > 1:
+        by_piece.setdefault(int(events.part_piece[i]), []).append(i)
+    out: list[tuple] = []
+    for piece, indices in by_piece.items():
+        parts = [events.part(i) for i in indices]
+        heard = others_at_onsets(parts)
+        piece_labels = labels(events.pieces[piece], parts)
+        out += [(table, int(events.voices[i]), 1.0, others, bass, piece_labels)
+                for i, table, (others, bass) in zip(indices, parts, heard)]
+        if keys and len(parts) > 1:
             table = np.concatenate(parts)
-            out.append(table[np.lexsort((-table[:, 2], table[:, 0]))])
+            order = np.lexsort((-table[:, 2], table[:, 0]))
+            others, bass = (np.concatenate([h[k] for h in heard])[order] for k in (0, 1))
+            out.append((table[order], tk.KEYS_ROLE, KEYS_WEIGHT, others, bass, piece_labels))
     return out
 
 
@@ -101,13 +120,16 @@ def window(data: Tokenized, part: int, start: int, length: int, shift: int,
     cols, prev_cols, has_prev = _window_columns(full, start - lo, min(start + length, end) - lo)
     steer = cols["steer"].copy()
     steer[:, 1] += shift / 24.0
+    tonic, style = int(data.tonic[part]), int(data.style[part])
+    hear = hearing_rows(cols["others"], cols["bass"], None if tonic < 0 else tonic, bool(data.minor[part]),
+                        None if style < 0 else style, shift)
     return {
         "in_delta": np.where(has_prev, prev_cols["delta"], len(tk.DELTA_GRID)),
         "in_dur": np.where(has_prev, prev_cols["dur"], len(tk.DUR_GRID)),
         "in_pitch": np.where(has_prev, tk.pitch_token(prev_cols["pitch"] + shift), tk.N_PITCH),
         "in_vel": np.where(has_prev, prev_cols["vel"], tk.N_VEL),
         "in_pos": np.where(has_prev, prev_cols["pos"], 0),
-        "barlen": cols["barlen"], "voice": cols["voice"], "steer": steer,
+        "barlen": cols["barlen"], "voice": cols["voice"], "steer": steer, "hear": hear,
         "delta": cols["delta"], "pitch": tk.pitch_token(cols["pitch"] + shift), "dur": cols["dur"],
         "vel": cols["vel"], "pos": cols["pos"],
     }
@@ -125,6 +147,7 @@ def _played(data: Tokenized, first: int, end: int, start: int, length: int, mann
     bar_len = data.bar_len[lo:hi]
     bar_pos = np.mod(data.bar_pos[lo:hi] + played_onset - onset, bar_len)
     played_onset, duration, velocity, pitch = (a[order] for a in (played_onset, duration, velocity, pitch))
+    others, bass = data.others[lo:hi][order], data.bass[lo:hi][order]
     bar_pos, bar_len = bar_pos[order], bar_len[order]
     delta = np.diff(played_onset, prepend=played_onset[0]).clip(0, 8)  # a span's first note is never a window's
     if lo == first:  # first with a previous note (MARGIN), unless it is the part's first: its delta is its onset
@@ -132,7 +155,8 @@ def _played(data: Tokenized, first: int, end: int, start: int, length: int, mann
     steer = neighbourhood(played_onset, pitch.astype(np.float64), velocity)
     return lo, {"delta": tk.delta_token(delta), "dur": tk.dur_token(duration), "pitch": pitch,
                 "vel": tk.vel_token(velocity.astype(np.int64)), "pos": tk.pos_token(bar_pos),
-                "barlen": tk.barlen_token(bar_len), "voice": data.voice[lo:hi], "steer": steer}
+                "barlen": tk.barlen_token(bar_len), "voice": data.voice[lo:hi], "steer": steer, "others": others,
+                "bass": bass}
 
 
 def _window_columns(full: dict[str, np.ndarray], a: int, b: int) -> tuple[dict, dict, np.ndarray]:
@@ -168,6 +192,8 @@ def batch(data: Tokenized, size: int, length: int, rng: np.random.Generator, aug
         row = window(data, int(part), start, length, shift, manner, rng)
         if augment and rng.random() < STEER_DROPOUT:
             row["steer"][:] = absent_vector()
+        if augment:
+            drop_hearing(row["hear"], rng)
         rows.append(row)
     return collate(rows, length)
 
@@ -177,12 +203,12 @@ def collate(rows: list[dict[str, np.ndarray]], length: int) -> dict[str, np.ndar
     out: dict[str, np.ndarray] = {}
     for key in rows[0]:
         shape = (len(rows), length) + rows[0][key].shape[1:]
-        array = np.zeros(shape, dtype=np.float32 if key == "steer" else np.int64)
+        array = np.zeros(shape, dtype=np.float32 if key in FLOATS else np.int64)
         for i, row in enumerate(rows):
             array[i, :len(row[key])] = row[key]
         out[key] = array
     out["mask"] = np.zeros((len(rows), length), dtype=np.float32)
     for i, row in enumerate(rows):
         out["mask"][i, :len(row["delta"])] = 1.0
-    assert out["steer"].shape[-1] == N_STEER
+    assert out["steer"].shape[-1] == N_STEER and out["hear"].shape[-1] == N_HEAR
     return out

@@ -14,10 +14,11 @@ import numpy as np
 
 from performer.generate.model import kernels
 from performer.generate.model import tokens as tk
-from performer.generate.model.features import steering_vector
+from performer.generate.model.features import hearing_vector, steering_vector
 from performer.generate.model.runner import Runner
 from performer.generate.model.sampling import additive_mask, safe_temperature, safe_top_p
 from performer.generate.phrases import Cue, PhraseMemory, Remembered, novelty, strength
+from performer.music.hearing import Hearing
 from performer.music.notes import NoteEvent
 from performer.music.steering import DEFAULT_SPREAD, PIANO, Constraints, PitchRelaxer, Steering
 
@@ -51,6 +52,7 @@ class ModelGenerator:
         self._barlen_token = int(tk.barlen_token(beats_per_bar))
         self._masks: dict[Constraints, np.ndarray] = {}
         self._steer_cache: tuple[Steering, np.ndarray] | None = None
+        self._hear_cache: tuple[Hearing | None, np.ndarray] = (None, hearing_vector(None))
         self._relaxer = PitchRelaxer()
         self.reset()
 
@@ -101,7 +103,7 @@ class ModelGenerator:
         """The next note's delta in beats, from this note's random draw (made once, kept until ``complete``)."""
         if self._draw is None:
             self._draw = self._rng.random(DRAWS)
-        ctx = self._runner.context(self._h, self._steer(steering))
+        ctx = self._runner.context(self._h, self._steer(steering), self._hear(constraints.hearing))
         return _DELTAS[self._choose_delta(ctx, steering, constraints)]
 
     def complete(self, steering: Steering, constraints: Constraints, delta: float) -> NoteEvent:
@@ -110,13 +112,15 @@ class ModelGenerator:
         self._draw = None
         temperature, top_p = safe_temperature(constraints.temperature), safe_top_p(constraints.top_p)
         run = self._runner
-        ctx = run.context(self._h, self._steer(steering))
+        ctx = run.context(self._h, self._steer(steering), self._hear(constraints.hearing))
         d = int(tk.delta_index(delta)) if self._prev != START else 0
         delta = _DELTAS[d]
         pos = _pos_token((self._bar_pos + delta) % self._bar_len)
         conds = np.array([d, pos, 0], dtype=np.int64)
         steer = steering.clamped()
         pitches = self._pitch_mask(self._near_register(steering, constraints))
+        if constraints.hearing is not None:
+            pitches = pitches + _hearing_prior(constraints.hearing, self._voice == BASS_ROLE)
         pitches, lengths, loudness = self._shaped(steer, self._beat + delta, pitches)
         p = kernels.choose(run.head(ctx, 1, conds), pitches, temperature, top_p, u[1])
         conds[2] = p
@@ -213,6 +217,11 @@ class ModelGenerator:
             self._steer_cache = (steering, steering_vector(steering))
         return self._steer_cache[1]
 
+    def _hear(self, hearing: Hearing | None) -> np.ndarray:
+        if self._hear_cache[0] != hearing:
+            self._hear_cache = (hearing, hearing_vector(hearing))
+        return self._hear_cache[1]
+
     def _delta_mask(self, max_polyphony: int) -> np.ndarray:
         """Deltas at which fewer than max_polyphony of this voice's notes still sound: onsets at or after the
         max_polyphony-th latest end. The longest delta (8 beats) outlasts every note, so it is never empty."""
@@ -223,6 +232,7 @@ class ModelGenerator:
         return _DELTA_MASKS[int(np.searchsorted(tk.DELTA_GRID, threshold, side="left"))]
 
     def _pitch_mask(self, constraints: Constraints) -> np.ndarray:
+        constraints = replace(constraints, hearing=None)  # the mask is the hard limits only
         mask = self._masks.get(constraints)
         if mask is None:
             mask = additive_mask(np.isin(PIANO_PITCHES, self._relaxer.pitches(constraints)), MASK_SIZE)
@@ -244,6 +254,31 @@ _DELTA_ONLY = [additive_mask(np.arange(len(_DELTAS)) == i, MASK_SIZE) for i in r
 # _DELTA_MASKS[i]: only deltas from index i on (clamped so the longest delta always remains)
 _DELTA_MASKS = [additive_mask(np.arange(len(_DELTAS)) >= min(i, len(_DELTAS) - 1), MASK_SIZE)
                 for i in range(len(_DELTAS) + 1)]
+
+
+BASS_ROLE = 3
+CHORD_LEAN = (1.5, 3.0)  # logits toward the chord's pitch classes: between changes, and on a change or downbeat
+ROOT_LEAN = 2.0  # and, for the bass on a change or downbeat, toward the root
+CLASH_COST = 2.5  # logits against a pitch a semitone, a tritone or a major seventh from a sounding note
+CLASHES = (1, 6, 11)
+
+
+@lru_cache(maxsize=512)
+def _hearing_prior(hearing: Hearing, bass: bool) -> np.ndarray:
+    """Added to the pitch head: a lean toward the chord (harder where the harmony changes), for the bass toward its
+    root, and a cost for pitches that clash with what the other voices sound. A lean, never a mask: the model's
+    passing notes stay possible, and the scale and range masks still decide what is allowed."""
+    classes = (PIANO_PITCHES % 12)[:, None]
+    prior = np.zeros(MASK_SIZE, dtype=np.float32)
+    lean = CHORD_LEAN[1] if hearing.strong else CHORD_LEAN[0]
+    prior[:tk.N_PITCH] += lean * np.isin(PIANO_PITCHES % 12, list(hearing.chord))
+    if bass and hearing.strong and hearing.root is not None:
+        prior[:tk.N_PITCH] += ROOT_LEAN * (PIANO_PITCHES % 12 == hearing.root)
+    if hearing.sounding:
+        others = np.array([p % 12 for p in hearing.sounding])[None, :]
+        clash = np.isin((classes - others) % 12, CLASHES).sum(axis=1)
+        prior[:tk.N_PITCH] -= CLASH_COST * clash
+    return prior
 
 
 DENSITY_SPAN = 2.0  # a note's interval within this factor of the steered one (1 / density beats): half to double

@@ -1,5 +1,6 @@
 """The network: a GRU over the notes so far, and four small heads that pick delta, pitch, duration and velocity
-in turn, each seeing the choices before it and the steering vector (as Notochord factorizes its events)."""
+in turn, each seeing the choices before it, the steering vector and what the voice hears of the ensemble (the
+other parts' pitch classes, the key, the style), as Notochord factorizes its events."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import torch
 from torch import nn
 
 from performer.generate.model import tokens as tk
-from performer.generate.model.features import N_STEER
+from performer.generate.model.features import N_HEAR, N_STEER
 
 FORMAT_VERSION = 1
 N_DELTA, N_DUR = len(tk.DELTA_GRID), len(tk.DUR_GRID)
@@ -24,6 +25,7 @@ class NetConfig:
     emb: int = 32
     head: int = 160
     voices: int = tk.N_VOICE  # part roles; weights from before the keys role have 4
+    hear: int = N_HEAR  # width of the ensemble input (features.py); weights from before it have 0
 
 
 def _mlp(inputs: int, hidden: int, outputs: int) -> nn.Sequential:
@@ -46,7 +48,8 @@ class NoteNet(nn.Module):
         self.e_voice = nn.Embedding(config.voices, e // 4)
         gru_in = 3 * e + e // 2 + e // 2 + e // 4 + e // 4
         self.gru = nn.GRU(gru_in, config.hidden, config.layers, batch_first=True)
-        ctx = config.hidden + N_STEER
+        self.hear = config.hear
+        ctx = config.hidden + N_STEER + config.hear
         self.h_delta = _mlp(ctx, config.head, N_DELTA)
         self.h_pitch = _mlp(ctx + e + e // 2, config.head, tk.N_PITCH)
         self.h_dur = _mlp(ctx + e + e // 2 + e, config.head, N_DUR)
@@ -61,7 +64,7 @@ class NoteNet(nn.Module):
     def forward(self, b: dict[str, torch.Tensor], state: torch.Tensor | None = None):
         """Logits of all four heads under teacher forcing, and the final GRU state."""
         h, state = self.gru(self.gru_input(b), state)
-        ctx = torch.cat([h, b["steer"]], dim=-1)
+        ctx = torch.cat([h, b["steer"], b["hear"][..., :self.hear]], dim=-1)
         e_delta, e_pos, e_pitch, e_dur = (self.e_delta(b["delta"]), self.e_pos(b["pos"]), self.e_pitch(b["pitch"]),
                                           self.e_dur(b["dur"]))
         logits = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from performer.generate.model import kernels
-from performer.generate.model.features import N_STEER
+from performer.generate.model.features import N_HEAR, N_STEER
 from performer.generate.model.weights import Weights
 
 GRU_INPUTS = ("e_delta", "e_dur", "e_pitch", "e_vel", "e_pos", "e_barlen", "e_voice")
@@ -42,14 +42,14 @@ class Runner:
 
     def __init__(self, w: Weights) -> None:
         f32 = np.float32
-        self.hidden, self.layers, self.voices = w.hidden, w.layers, w.voices
+        self.hidden, self.layers, self.voices, self.hear = w.hidden, w.layers, w.voices, w.hear
         self.gru_table, self.gru_offsets = _pack(_fold(w, GRU_INPUTS, w["gru.weight_ih_l0"], 0))
         self.w_hh = np.stack([w[f"gru.weight_hh_l{i}"] for i in range(self.layers)]).astype(f32)
         self.b_hh = np.stack([w[f"gru.bias_hh_l{i}"] for i in range(self.layers)]).astype(f32)
         self.b_ih = np.stack([w[f"gru.bias_ih_l{i}"] for i in range(self.layers)]).astype(f32)
         upper = [w[f"gru.weight_ih_l{i}"] for i in range(1, self.layers)] or [np.zeros((1, 1), f32)]
         self.w_ih = np.ascontiguousarray(np.stack(upper), dtype=f32)
-        ctx = self.hidden + N_STEER
+        ctx = self.hidden + N_STEER + self.hear
         self.ctx_w = np.ascontiguousarray(np.concatenate([w[f"{h}.0.weight"][:, :ctx] for h in HEADS]), dtype=f32)
         self.ctx_b = np.concatenate([w[f"{h}.0.bias"] for h in HEADS]).astype(f32)
         self._pack_heads(w, ctx)
@@ -79,10 +79,11 @@ class Runner:
         return kernels.gru_step(h, tokens, self.gru_table, self.gru_offsets, self.w_ih, self.b_ih, self.w_hh,
                                 self.b_hh)
 
-    def context(self, h: np.ndarray, steer: np.ndarray) -> np.ndarray:
-        """First-layer pre-activations of all four heads from [top GRU state, steering], stacked."""
+    def context(self, h: np.ndarray, steer: np.ndarray, hear: np.ndarray) -> np.ndarray:
+        """First-layer pre-activations of all four heads from [top GRU state, steering, ensemble], stacked
+        (weights from before the ensemble input read only the first two)."""
         out = np.empty(len(self.ctx_b), dtype=np.float32)
-        kernels.matvec_add(self.ctx_w, np.concatenate((h[-1], steer)), self.ctx_b, out)
+        kernels.matvec_add(self.ctx_w, np.concatenate((h[-1], steer, hear[:self.hear])), self.ctx_b, out)
         return out
 
     def head(self, ctx: np.ndarray, index: int, conditions: np.ndarray) -> np.ndarray:
@@ -93,5 +94,6 @@ class Runner:
     def warm_up(self) -> None:
         """Compile (or load the cached compilation of) every kernel now, not at the first note."""
         h = self.step(self.initial_state(), np.zeros(len(GRU_INPUTS), dtype=np.int64))
-        logits = self.head(self.context(h, np.zeros(N_STEER, dtype=np.float32)), 0, np.zeros(3, dtype=np.int64))
+        context = self.context(h, np.zeros(N_STEER, dtype=np.float32), np.zeros(N_HEAR, dtype=np.float32))
+        logits = self.head(context, 0, np.zeros(3, dtype=np.int64))
         kernels.choose(logits, np.zeros(len(logits), dtype=np.float32), 1.0, 0.9, 0.5)

@@ -26,6 +26,7 @@ class Weights:
     hidden: int
     layers: int
     voices: int = 4  # part roles the network knows (its voice embedding's rows)
+    hear: int = 0  # width of its ensemble input (features.N_HEAR, or 0 for weights from before it)
 
     def __getitem__(self, key: str) -> np.ndarray:
         return self.arrays[key]
@@ -71,14 +72,17 @@ def load_weights(path: Path = DEFAULT_WEIGHTS) -> Weights:
     if bad:
         raise WeightsError(f"{path}: {bad[0]}: non-finite values")
     return Weights(arrays=arrays, hidden=module.gru.hidden_size, layers=module.gru.num_layers,
-                   voices=module.e_voice.num_embeddings)
+                   voices=module.e_voice.num_embeddings, hear=module.hear)
 
 
 def config_for(state: dict):
     """The NetConfig a state_dict was saved from, read off its tensor shapes."""
+    from performer.generate.model.features import N_STEER
     from performer.generate.model.network import NetConfig
 
-    return NetConfig(hidden=int(state["gru.weight_hh_l0"].shape[1]),
+    hidden = int(state["gru.weight_hh_l0"].shape[1])
+    return NetConfig(hidden=hidden,
                      layers=sum(1 for k in state if k.startswith("gru.weight_hh_l")),
                      emb=int(state["e_delta.weight"].shape[1]), head=int(state["h_delta.0.weight"].shape[0]),
-                     voices=int(state["e_voice.weight"].shape[0]))
+                     voices=int(state["e_voice.weight"].shape[0]),
+                     hear=int(state["h_delta.0.weight"].shape[1]) - hidden - N_STEER)
