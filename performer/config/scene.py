@@ -11,7 +11,8 @@ from pydantic import Field, field_validator, model_validator
 from performer.config.base import Strict
 from performer.music.chords import chord_classes
 from performer.music.scales import Scale, key_pitch_class
-from performer.music.steering import DEFAULT_SPREAD, LIMITS, Steering, SteerParam
+from performer.music.steering import DEFAULT_SPREAD, LIMITS, SCENE_PARAMS, Steering, SteerParam
+from performer.music.styles import style_index
 from sensors.cues import name_problem
 from sensors.events import is_signal_name
 from synthesis.catalog import INSTRUMENTS, PARAMS
@@ -133,6 +134,17 @@ class VoiceSpec(Strict):
     scale: Optional[Scale] = None  # None: the scene's scale
     start: float = Field(0.0, ge=0.0, le=64.0)  # beats into the scene before its first note: a backbeat snare's 1
     mode: Optional[Mode] = None  # None: the scene's thru voice accompanies, the others are autonomous
+    chords: Optional[bool] = None  # plays voiced chords of the harmony; None: a pad does, other instruments do not
+
+    @property
+    def plays_chords(self) -> bool:
+        """Whether this voice plays voiced chords (chords = true, or a pad that does not say)."""
+        return self.chords if self.chords is not None else self.instrument == "pad"
+
+    @property
+    def drums(self) -> bool:
+        """Whether this voice plays the drum kit: it follows the meter and the ensemble's density, not the harmony."""
+        return self.instrument == "drums"
 
     @field_validator("instrument")
     @classmethod
@@ -230,6 +242,30 @@ class SceneSpec(Strict):
     count_in: int = Field(0, ge=0, le=16)  # beats of clicks before the scene starts, when a cue brings it in
     chords: list[str] = []  # a chord sequence instead of key and scale (voices with their own scale keep it)
     chord_bars: float = Field(1.0, gt=0.0, le=64.0)  # bars each chord lasts
+    tension: float = Field(0.3, ge=0.0, le=1.0)  # without a chord list: how far the live harmony strays
+    harmonic_rhythm: float = Field(1.0, ge=0.25, le=4.0)  # ... and how many chords a bar it plays
+    style: list[str] = Field([], max_length=2)  # a style the model plays in, or two to blend (STYLES)
+    style_blend: float = Field(0.0, ge=0.0, le=1.0)  # how far toward the second style; a "style" mapping moves it
+
+    @field_validator("style")
+    @classmethod
+    def _styles(cls, value: list[str]) -> list[str]:
+        for name in value:
+            style_index(name)
+        return value
+
+    @model_validator(mode="after")
+    def _scene_params(self) -> "SceneSpec":
+        for i, mapping in enumerate(self.mappings):
+            if mapping.param in SCENE_PARAMS and mapping.voice is not None:
+                name = getattr(mapping.param, 'value', mapping.param)
+                raise ValueError(f"mappings[{i}]: {name} steers the whole scene's harmony or style, "
+                                 f"not one voice: leave voice out")
+        return self
+
+    def harmony_steering(self) -> Steering:
+        """The scene's harmony and style settings when no mapping moves them."""
+        return Steering(tension=self.tension, harmonic_rhythm=self.harmonic_rhythm, style=self.style_blend)
 
     @field_validator("name")
     @classmethod
@@ -251,7 +287,7 @@ class SceneSpec(Strict):
         a chord sequence."""
         if not self.chords:
             return None
-        index = int(max(0.0, beat) // (self.chord_bars * self.beats_per_bar + 1e-12)) % len(self.chords)
+        index = int((max(0.0, beat) + 1e-9) // (self.chord_bars * self.beats_per_bar)) % len(self.chords)
         return chord_classes(self.chords[index])
 
     @field_validator("key")

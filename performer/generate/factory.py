@@ -19,12 +19,13 @@ log = logging.getLogger(__name__)
 # (seed, scene, index of the voice in the scene) -> a fresh generator
 GeneratorFactory = Callable[[int, SceneSpec, int], Generator]
 BASS_BELOW = 55  # a voice whose register centre is below this plays the model's bass role
+BASS_ROLE = 3
 
 
 def voice_role(scene: SceneSpec, index: int) -> int:
     """The model's part role for a scene voice: 3 (bass) for a low register, else its place from the top."""
     low, high = scene.voices[index].register_
-    return 3 if (low + high) / 2 < BASS_BELOW else min(index, 2)
+    return BASS_ROLE if (low + high) / 2 < BASS_BELOW else min(index, 2)
 
 
 def rule_factory(seed: int, scene: SceneSpec, index: int) -> Generator:

@@ -16,11 +16,17 @@ QUALITIES: dict[str, tuple[int, ...]] = {
 SYMBOL = re.compile(r"([A-Ga-g][#b]?)(.*)")
 
 
-def chord_classes(symbol: str) -> frozenset[int]:
-    """The pitch classes of a chord symbol such as ``C``, ``F#m``, ``Bb7`` or ``Dm7b5``; ValueError otherwise."""
+def chord_tones(symbol: str) -> tuple[int, ...]:
+    """The pitch classes of a chord symbol such as ``C``, ``F#m``, ``Bb7`` or ``Dm7b5``, root first; ValueError
+    otherwise."""
     match = SYMBOL.fullmatch(symbol)
     if match is None or match.group(2) not in QUALITIES:
         raise ValueError(f"expected a chord like C, Am, F#m7, Bbmaj7 or Gsus4 (qualities: "
                          f"{', '.join(q or 'major' for q in QUALITIES)}), got {symbol!r}")
     root = key_pitch_class(match.group(1))
-    return frozenset((root + step) % 12 for step in QUALITIES[match.group(2)])
+    return tuple((root + step) % 12 for step in QUALITIES[match.group(2)])
+
+
+def chord_classes(symbol: str) -> frozenset[int]:
+    """The pitch classes of a chord symbol, as a set."""
+    return frozenset(chord_tones(symbol))

@@ -20,6 +20,12 @@ class SteerParam(str, Enum):
     spread = "spread"  # pitch spread in semitones
     velocity = "velocity"  # mean MIDI velocity
     repetition = "repetition"  # 0 = always new material, 1 = return to earlier phrases close to the source
+    tension = "tension"  # the scene's live harmony: 0 = tonic, subdominant, dominant; 1 = chromatic, far-reaching
+    harmonic_rhythm = "harmonic_rhythm"  # the scene's chords per bar
+    style = "style"  # 0 = the scene's first style, 1 = its second
+
+
+SCENE_PARAMS = frozenset({SteerParam.tension, SteerParam.harmonic_rhythm, SteerParam.style})  # not per voice
 
 
 LIMITS: dict[SteerParam, tuple[float, float]] = {
@@ -28,6 +34,9 @@ LIMITS: dict[SteerParam, tuple[float, float]] = {
     SteerParam.spread: (0.0, 24.0),
     SteerParam.velocity: (1.0, 127.0),
     SteerParam.repetition: (0.0, 1.0),
+    SteerParam.tension: (0.0, 1.0),
+    SteerParam.harmonic_rhythm: (0.25, 4.0),
+    SteerParam.style: (0.0, 1.0),
 }
 
 
@@ -45,13 +54,16 @@ DEFAULT_SPREAD = 2.2  # semitones of pitch spread (standard deviation): the medi
 @dataclass(frozen=True)
 class Steering:
     """Where the bus wants the music: density, register, spread, velocity, and how much it returns to its
-    earlier phrases."""
+    earlier phrases; for the whole scene, its harmony's tension and rhythm and where it stands between two styles."""
 
     density: float = 1.0
     register: float = 64.0
     spread: float = DEFAULT_SPREAD
     velocity: float = 80.0
     repetition: float = 0.5
+    tension: float = 0.3
+    harmonic_rhythm: float = 1.0
+    style: float = 0.0
 
     def clamped(self) -> "Steering":
         """A copy with every value inside LIMITS."""

@@ -235,8 +235,7 @@ class Conductor:
 
     def _decide(self) -> None:
         run = min(self._runs, key=lambda r: r.next_decision())
-        note = run.decide()
-        if note is not None:
+        for note in run.decide():
             self._send(run, note)
         self._sequencer.prune()
 

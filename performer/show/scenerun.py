@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import zlib
 from dataclasses import dataclass, field
 
 from performer.config.scene import GLIDE, Mode, SceneSpec, VoiceSpec
-from performer.generate.factory import GeneratorFactory, rule_factory
+from performer.generate.factory import BASS_ROLE, GeneratorFactory, rule_factory, voice_role
 from performer.generate.protocol import Generator
 from performer.generate.rulewalk import RuleGenerator
 from performer.music.notes import NoteEvent
 from performer.music.scales import pitch_classes
-from performer.music.steering import Constraints, Steering
+from performer.music.steering import Constraints, Steering, SteerParam
 from performer.music.timeline import FixedTimeline, Timeline
 from performer.show.bus import ControlBus
 from performer.show.callresponse import Call
+from performer.show.ensemble import Ensemble
 from performer.show.expression import Glide
 from performer.show.mapping import Mapping, steer
 from synthesis.catalog import PARAMS
@@ -94,6 +94,10 @@ class SceneRun:
                      decide_at=start - lookahead, steering=v.steering.steering())
             for i, v in enumerate(spec.voices)
         ]
+        self.ensemble = Ensemble(spec, derive_seed(seed, spec.name, "harmony"))
+        # voices that sound each chord change on its beat: the chord voices and the bass
+        self.anchors = {v.name for i, v in enumerate(spec.voices)
+                        if not v.drums and (v.plays_chords or voice_role(spec, i) == BASS_ROLE)}
 
     @property
     def finished(self) -> bool:
@@ -173,25 +177,25 @@ class SceneRun:
         """When the earliest voice must act next (inf when all are done)."""
         return min((v.decide_at for v in self.voices if not v.done), default=math.inf)
 
-    def decide(self) -> Note | None:
+    def decide(self) -> list[Note]:
         """Advance the voice that is due first: plan its next onset, or, one lookahead before that onset, choose
         the note from the steering of that moment and send it.
 
         Only the onset is fixed early, so a cue or a control that moves before the send time is heard in the note
-        itself. None means nothing to send now."""
+        itself. A chord voice sends its chord's notes; nothing to send now is an empty list."""
         voice = min((v for v in self.voices if not v.done), key=lambda v: v.decide_at)
         if voice.onset is None:
             self._plan(voice, voice.decide_at)
-            return None
+            return []
         onset, voice.onset = voice.onset, None
         if self.time_of(onset) >= self.end - 1e-9:  # the show moved on before this note
             voice.done = True
-            return None
-        note = self._complete(voice, onset)
+            return []
+        notes = self._complete(voice, onset)
         answering = self.spec.mode_of(voice.spec) is Mode.answer
-        if note.velocity < MIN_VELOCITY or (answering and not self.call.may_answer(note.start)):  # a rest
-            return None
-        return note
+        if notes[0].velocity < MIN_VELOCITY or (answering and not self.call.may_answer(notes[0].start)):  # a rest
+            return []
+        return notes
 
     def strikes(self, bus: ControlBus, t: float) -> list[Note]:
         """Gesture onsets: each strike whose signal crossed its threshold since the last look plays its voice's
@@ -202,21 +206,21 @@ class SceneRun:
         if not levels or not self.start <= t < self.end:
             return []
         struck = {s.voice for s, before, now in zip(self.spec.strikes, levels, values) if s.fires(before, now)}
-        notes = [self._strike(voice, t) for voice in self.voices if voice.spec.name in struck and not voice.done]
-        return [note for note in notes if note is not None]
+        return [note for voice in self.voices if voice.spec.name in struck and not voice.done
+                for note in self._strike(voice, t)]
 
-    def _strike(self, voice: VoiceRun, t: float) -> Note | None:
+    def _strike(self, voice: VoiceRun, t: float) -> list[Note]:
         beat = max(self.timeline.beat_at(t + self.lookahead), voice.cursor or 0.0)
         if self.time_of(beat) >= self.end - 1e-9:
-            return None
-        note = self._complete(voice, beat)
+            return []
+        notes = self._complete(voice, beat)
         voice.onset, voice.decide_at = None, t  # plan the next onset from this note
-        return note if note.velocity >= MIN_VELOCITY else None
+        return notes if notes[0].velocity >= MIN_VELOCITY else []
 
     def _plan(self, voice: VoiceRun, t: float) -> None:
         """The voice's next onset, from the steering at ``t``; it acts again one lookahead before it."""
-        voice.steering = voice.planned = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
-        onset = self._landing(voice, self._plan_delta(voice))
+        voice.steering = voice.planned = self._steering(voice)
+        onset = self._placed(voice, self._landing(voice, self._plan_delta(voice)))
         if self.time_of(onset) >= self.end - 1e-9:
             voice.done, voice.onset = True, None
             return
@@ -240,7 +244,7 @@ class SceneRun:
         for voice in self.voices:
             if voice.done or voice.onset is None or t - voice.replanned_at < REPLAN_EVERY:
                 continue
-            steering = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
+            steering = self._steering(voice)
             if voice.planned is not None and _leapt(voice.planned, steering):
                 moved += self._bring_forward(voice, steering, t)
             elif voice.planned is None or _density_ratio(voice.planned, steering) >= REPLAN_RATIO:
@@ -262,7 +266,7 @@ class SceneRun:
             self._cut_held(voice, t)
         voice.steering = voice.planned = steering
         voice.replanned_at = t
-        onset = max(self._landing(voice, self._plan_delta(voice)), self._earliest(t))
+        onset = max(self._placed(voice, self._landing(voice, self._plan_delta(voice))), self._earliest(t))
         if abs(onset - (voice.onset or onset)) < 1e-9:
             return 0
         self._set_onset(voice, onset, t)
@@ -293,9 +297,10 @@ class SceneRun:
         beat = self.timeline.beat_at(t + self.lookahead)
         return math.ceil(beat / ONSET_GRID - 1e-9) * ONSET_GRID
 
-    def _complete(self, voice: VoiceRun, onset: float) -> Note:
-        """The planned note, its pitch, length and loudness chosen now, under the chord it lands in."""
-        voice.steering = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
+    def _complete(self, voice: VoiceRun, onset: float) -> list[Note]:
+        """The planned note, its pitch, length and loudness chosen now, under the harmony it lands in and what the
+        other voices sound there; a chord voice's note becomes its chord, held to the next change."""
+        voice.steering = self._steering(voice)
         delta = onset - voice.cursor if voice.cursor is not None else 0.0
         constraints = self._constraints(voice, onset)
         try:
@@ -303,23 +308,49 @@ class SceneRun:
         except Exception:  # the live loop must not stop for a generator bug
             self._fall_back(voice)
             event = voice.generator.complete(voice.steering, constraints, delta)
-        voice.cursor, voice.last_end = onset, onset + event.duration
+        length = event.duration
+        pitches: tuple[int, ...] = (event.pitch,)
+        if voice.spec.plays_chords:
+            length = self.ensemble.next_change(onset, self.mappings) - onset
+            pitches = self.ensemble.voiced(voice.spec, voice.steering, onset, event.pitch, self.mappings)
+        voice.cursor, voice.last_end = onset, onset + length
         start = self.time_of(onset)
         velocity = round(event.velocity * self.gain(start)) if self.fades else event.velocity
-        duration = event.duration * self.timeline.seconds_per_beat()
+        duration = length * self.timeline.seconds_per_beat()
         glide = self.glides.get(voice.spec.name)  # a glide voice's note starts on the glide's target
-        pitch = event.pitch if glide is None else glide.pitch_at_start()
-        return Note(start=start, duration=duration, pitch=pitch, velocity=velocity,
-                    instrument=voice.spec.instrument, voice=voice.spec.name, channel=voice.spec.channel)
+        if glide is not None:
+            pitches = (glide.pitch_at_start(),)
+        for pitch in pitches:
+            self.ensemble.record(voice.spec.name, onset, onset + length, pitch)
+        return [Note(start=start, duration=duration, pitch=pitch, velocity=velocity, instrument=voice.spec.instrument,
+                     voice=voice.spec.name, channel=voice.spec.channel) for pitch in pitches]
 
     def _constraints(self, voice: VoiceRun, beat: float | None) -> Constraints:
-        """The voice's constraints at ``beat``: under a chord sequence, the chord of the bar it lands in."""
-        if not self.spec.chords or voice.spec.scale is not None:
-            return voice.constraints
-        chord = self.spec.chord_at(beat if beat is not None else voice.spec.start)
-        if chord is not None and chord != voice.constraints.pitch_classes:
-            voice.constraints = dataclasses.replace(voice.constraints, pitch_classes=chord)
-        return voice.constraints
+        """The voice's constraints at ``beat``: the harmony there and what it hears of the others (ensemble.py)."""
+        at = beat if beat is not None else voice.spec.start
+        return self.ensemble.constraints(voice.spec, voice.constraints, at, self.mappings)
+
+    def _steering(self, voice: VoiceRun) -> Steering:
+        """The voice's steering now; a drum voice's density also follows the ensemble's (how far the pitched
+        voices' mappings have moved theirs)."""
+        steering = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
+        if not voice.spec.drums:
+            return steering
+        paces = [steer(v.spec.steering.steering(), v.spec.name, self.mappings).density / v.spec.steering.density
+                 for v in self.voices if not v.spec.drums]
+        pace = sum(paces) / len(paces) if paces else 1.0
+        return steering.with_values({SteerParam.density: steering.density * pace})
+
+    def _placed(self, voice: VoiceRun, onset: float) -> float:
+        """Where a planned onset lands: a chord voice or the bass sounds the next chord change if the onset would
+        pass it; a drum voice lands on the meter's grid (eighths in compound meters, else by its density)."""
+        if voice.spec.name in self.anchors and voice.cursor is not None:
+            return min(onset, self.ensemble.next_change(voice.cursor, self.mappings))
+        if voice.spec.drums:
+            density = voice.planned.density if voice.planned is not None else 1.0
+            grid = 0.5 if self.spec.meter[1] == 8 else 1.0 if density < 1.0 else 0.5 if density < 3.0 else 0.25
+            return math.ceil(onset / grid - 1e-9) * grid
+        return onset
 
     def _fall_back(self, voice: VoiceRun) -> None:
         log.exception("scene %r, voice %r: generator failed; continuing with the rule-based generator",
@@ -337,6 +368,7 @@ class SceneRun:
         if not self.start <= t < self.end:
             return
         self.call.press(t)
+        self.ensemble.hear_player(self.timeline.beat_at(t), pitch)
         chord, self._last_key = t - self._last_key < CHORD_SPREAD, t
         for voice in self.voices:
             if self.spec.mode_of(voice.spec) is not Mode.autonomous:

@@ -49,7 +49,7 @@ def test_every_note_is_a_tone_of_the_chord_of_its_bar(tmp_path: Path, generator:
     notes, _, start = conduct(loaded, Session(events=[], header={"duration": 32.0}), audio_settings(loaded.rig))
     scene = loaded.scenes[0]
     assert len(notes) > 60 and {n.voice for n in notes} == {"lead", "bass"}
-    outside = [n for n in notes if n.pitch % 12 not in scene.chord_at((n.start - start) / 0.5)]
+    outside = [n for n in notes if n.pitch % 12 not in scene.chord_at(round((n.start - start) / 0.5, 6))]
     assert outside == []  # a note landing in the next bar is sampled again under that bar's chord
 
 

@@ -64,8 +64,10 @@ class Tokenized:
             columns["bass"].append(bass)
         lengths = np.array([len(t[0]) for t in tables], dtype=np.int64)
         ends = np.cumsum(lengths, dtype=np.int64)
-        empty = {"steer": np.zeros((0, N_STEER)), "others": np.zeros(0, np.uint16), "bass": np.zeros(0, np.int8)}
-        joined = {k: np.concatenate(v) if v else empty.get(k, np.zeros(0)) for k, v in columns.items()}
+        empty: dict[str, np.ndarray] = {"steer": np.zeros((0, N_STEER)), "others": np.zeros(0, np.uint16),
+                                        "bass": np.zeros(0, np.int8)}
+        joined: dict[str, np.ndarray] = {k: np.concatenate(v) if v else empty.get(k, np.zeros(0))
+                                         for k, v in columns.items()}
         piece = [t[5] for t in tables]
         return cls(**joined, starts=ends - lengths, ends=ends,
                    weight=np.array([t[2] for t in tables], dtype=np.float64),

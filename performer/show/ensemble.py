@@ -1,0 +1,124 @@
+"""What the voices of a playing scene hear of each other: the harmony (music/harmony.py), the notes each one and
+the player are sounding, the key and the style. From it each voice gets the constraints it chooses a note under,
+and a chord voice its voicing."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from performer.config.scene import SceneSpec, VoiceSpec
+from performer.music.harmony import HarmonyPlan, Span, listed, snapped_rhythm
+from performer.music.hearing import Hearing
+from performer.music.keys import Key
+from performer.music.progression import Chord
+from performer.music.scales import Scale, key_pitch_class, pitch_classes
+from performer.music.steering import Constraints, Steering
+from performer.music.styles import blend
+from performer.music.voicing import voice_chord
+from performer.show.mapping import Mapping, steer
+
+MINOR_SCALES = {Scale.minor, Scale.dorian, Scale.phrygian, Scale.harmonic_minor, Scale.minor_pentatonic, Scale.blues}
+KEEP = 16.0  # beats a note is remembered after it ends
+PLAYER = "player"  # the voice name of the player's keys
+PLAYER_BEATS = 1.0  # how long a player's key is taken to sound (its length is not known when it goes down)
+EPS = 1e-6
+
+
+@dataclasses.dataclass(frozen=True)
+class Sounding:
+    """A note of the scene, in its beats."""
+
+    start: float
+    end: float
+    pitch: int
+    voice: str
+
+
+def allowed(chord: Chord, scale: frozenset[int]) -> frozenset[int]:
+    """The pitch classes a voice may play over ``chord``: the chord's, and the scale's except those a semitone from
+    a chord tone (the "avoid notes": F over C major, C over G7), so a voice's passing notes never rub the chord."""
+    rubbing = {(t + d) % 12 for t in chord.tones for d in (1, 11)}
+    return chord.classes | frozenset(pc for pc in scale if pc not in rubbing)
+
+
+class Ensemble:
+    """The harmony and the sounding notes of one playing scene."""
+
+    def __init__(self, spec: SceneSpec, seed: int) -> None:
+        self.spec = spec
+        key = Key(key_pitch_class(spec.key), minor=spec.scale in MINOR_SCALES)
+        self.harmony = HarmonyPlan(key, pitch_classes(spec.key, spec.scale), spec.beats_per_bar, seed,
+                                   fixed=listed(spec.chords), fixed_bars=spec.chord_bars)
+        self.notes: list[Sounding] = []
+        self.voicings: dict[str, tuple[int, ...]] = {}
+
+    def settings(self, mappings: list[Mapping]) -> Steering:
+        """The harmony's tension and rhythm and the style blend now: the scene's, moved by mappings to no voice."""
+        return steer(self.spec.harmony_steering(), "", mappings)
+
+    def span(self, beat: float, mappings: list[Mapping]) -> Span:
+        """The chord at ``beat`` (deciding it, if it is the first ask)."""
+        settings = self.settings(mappings)
+        return self.harmony.chord_at(beat, settings.tension, settings.harmonic_rhythm)
+
+    def next_change(self, beat: float, mappings: list[Mapping]) -> float:
+        """The first beat after ``beat`` at which the harmony may change: a bar line, or a faster rhythm's step."""
+        bar = self.spec.beats_per_bar
+        step = min(bar, bar / snapped_rhythm(self.settings(mappings).harmonic_rhythm))
+        return (math.floor(beat / step + EPS) + 1) * step
+
+    def constraints(self, voice: VoiceSpec, base: Constraints, beat: float, mappings: list[Mapping]) -> Constraints:
+        """What ``voice`` chooses its note at ``beat`` under: the chord (or, live, the key's notes that do not rub
+        it) unless the voice keeps a scale of its own, and what it hears. Drums hear nothing of the harmony."""
+        if voice.drums:
+            return base
+        span = self.span(beat, mappings)
+        hearing = Hearing(chord=span.chord.classes, root=span.chord.root, sounding=self.sounding_at(beat, voice.name),
+                          tonic=self.harmony.key.tonic, minor=self.harmony.key.minor, style=self.style(mappings),
+                          strong=abs(beat - span.start) < EPS or _on_bar(beat, self.spec.beats_per_bar))
+        if voice.scale is not None:
+            classes = base.pitch_classes
+        elif self.harmony.fixed:
+            classes = span.chord.classes
+        else:
+            classes = allowed(span.chord, self.harmony.scale)
+        return dataclasses.replace(base, pitch_classes=classes, hearing=hearing)
+
+    def style(self, mappings: list[Mapping]) -> tuple[float, ...]:
+        """Weights over the styles: the scene's first, moved toward its second by the style setting."""
+        names = self.spec.style
+        if not names:
+            return ()
+        return blend(names[0], names[1] if len(names) > 1 else None, self.settings(mappings).style)
+
+    def sounding_at(self, beat: float, exclude: str) -> tuple[int, ...]:
+        """The pitches the other voices and the player sound at ``beat``, lowest first."""
+        return tuple(sorted(n.pitch for n in self.notes if n.voice != exclude and n.start <= beat + EPS < n.end))
+
+    def record(self, voice: str, start: float, end: float, pitch: int) -> None:
+        """A note decided (or a player's key): the voices that choose after it hear it."""
+        self.notes.append(Sounding(start, end, pitch, voice))
+        horizon = start - KEEP
+        if self.notes[0].end < horizon:
+            self.notes = [n for n in self.notes if n.end >= horizon]
+
+    def hear_player(self, beat: float, pitch: int) -> None:
+        """A player's key: the harmony follows it, and the voices hear it as sounding for PLAYER_BEATS."""
+        self.harmony.hear(beat, pitch)
+        self.record(PLAYER, beat, beat + PLAYER_BEATS, pitch)
+
+    def voiced(self, voice: VoiceSpec, steering: Steering, beat: float, lead: int, mappings: list[Mapping]
+               ) -> tuple[int, ...]:
+        """A chord voice's chord at ``beat``: the harmony's chord voiced near the voice's last one, its own line's
+        note on top where that is a chord tone."""
+        chord = self.span(beat, mappings).chord
+        low, high = voice.register_
+        pitches = voice_chord(chord, self.voicings.get(voice.name, ()), low, high, steering.register, steering.spread,
+                              lead) or (lead,)
+        self.voicings[voice.name] = pitches
+        return pitches
+
+
+def _on_bar(beat: float, bar: float) -> bool:
+    return abs(beat / bar - round(beat / bar)) < EPS
