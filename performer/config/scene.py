@@ -142,6 +142,12 @@ class VoiceSpec(Strict):
         return self.chords if self.chords is not None else self.instrument == "pad"
 
     @property
+    def holds_chords(self) -> bool:
+        """Whether this voice's chords sound at each change of the harmony and hold until the next (a pad's do;
+        a keys voice with chords = true keeps the model's rhythm)."""
+        return self.plays_chords and self.instrument == "pad"
+
+    @property
     def drums(self) -> bool:
         """Whether this voice plays the drum kit: it follows the meter and the ensemble's density, not the harmony."""
         return self.instrument == "drums"

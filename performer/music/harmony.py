@@ -19,7 +19,9 @@ HEARD_BARS = 1.0  # bars of the player's notes a chord choice looks back over
 KEY_BARS = 2.0  # ... and a key change
 KEY_NOTES = 5  # notes in that window before the player can move the key
 KEY_MARGIN = 0.12  # correlation by which a new key must fit the player's notes better than the current one
-CLASH_FIT = -0.1  # a chord that fits the player's last bar worse than this changes at the next bar line
+OUTSIDE_NOTES = 2  # notes outside the key in the player's last bar that make the key follow that bar alone
+CLASH_FIT = 0.2  # a chord that fits the player's last beats worse than this changes on the next beat
+LISTEN_BEATS = 2.0  # beats of the player's notes that judge whether the chord still fits them
 EPS = 1e-6
 
 
@@ -84,7 +86,7 @@ class HarmonyPlan:
 
     def _decide(self, at: float, tension: float, rhythm: float) -> None:
         span = self.bar / rhythm
-        step = min(span, self.bar)
+        step = min(span, self.bar, 1.0 if self._playing(at) else self.bar)  # a player is followed beat by beat
         self._next = (math.floor(at / step + EPS) + 1) * step
         if self.fixed:
             index = int(at // (self.fixed_bars * self.bar) + EPS) % len(self.fixed)
@@ -94,7 +96,8 @@ class HarmonyPlan:
         heard = self._recent(at, HEARD_BARS)
         due = not self.spans or abs(at / span - round(at / span)) < EPS
         current = self.spans[-1].chord if self.spans else None
-        if not (due or moved or (current is not None and heard.any() and fit(current, heard) < CLASH_FIT)):
+        lately = self._recent(at, LISTEN_BEATS / self.bar)
+        if not (due or moved or (current is not None and lately.any() and fit(current, lately) < CLASH_FIT)):
             return
         w = weights(self._chords, current, tension, self._place, self.scale)
         if not self.spans:  # a scene opens on its tonic
@@ -114,11 +117,21 @@ class HarmonyPlan:
         notes = [p for b, p in self._heard if at - bars * self.bar - EPS <= b < at + EPS]
         return pitch_class_weights(np.array(notes, dtype=np.int64), np.ones(len(notes))) if notes else np.zeros(12)
 
+    def _playing(self, at: float) -> bool:
+        """Whether the player has played in the last bar."""
+        return bool(self._heard) and self._heard[-1][0] >= at - self.bar
+
     def _follow_key(self, at: float) -> bool:
-        """Move to the key the player's last KEY_BARS fit better by KEY_MARGIN, once they have played KEY_NOTES
-        notes in it. Whether the key moved."""
-        heard = self._recent(at, KEY_BARS)
-        if heard.sum() < KEY_NOTES:
+        """Move to the key that fits the player's notes best, once OUTSIDE_NOTES of their last KEY_BARS have left
+        the key (a melody that stays in the key never moves it), and by KEY_MARGIN: judged on their last bar alone
+        if it holds that many outside notes, so the harmony follows within a bar. Whether the key moved."""
+        scale = self._scale_of(self.key)
+        heard, last = self._recent(at, KEY_BARS), self._recent(at, 1.0)
+        if sum(heard[pc] for pc in range(12) if pc not in scale) < OUTSIDE_NOTES:
+            return False
+        if sum(last[pc] for pc in range(12) if pc not in scale) >= OUTSIDE_NOTES and last.sum() >= KEY_NOTES - 1:
+            heard = last
+        if heard.sum() < KEY_NOTES - 1:
             return False
         fits = key_fits(heard)
         best = int(np.argmax(fits))

@@ -23,9 +23,10 @@ def required(chord: Chord) -> tuple[int, ...]:
 
 
 def voice_chord(chord: Chord, previous: tuple[int, ...], low: int, high: int, register: float, spread: float,
-                lead: int | None = None) -> tuple[int, ...]:
+                lead: int | None = None, root_bottom: bool = False) -> tuple[int, ...]:
     """The chord's pitches (ascending) within ``low..high``: near ``previous`` when there is one close to the
-    register, else spread around ``register``; ``lead`` (the voice's own line) stays in if it is a chord tone."""
+    register, else spread around ``register``; ``lead`` (the voice's own line) stays in if it is a chord tone. With
+    ``root_bottom`` (the voice is the ensemble's lowest) the lowest note is the root, so no fourth stands over it."""
     candidates = [p for p in range(low, high + 1) if p % 12 in chord.classes]
     if not candidates:
         return ()
@@ -41,7 +42,13 @@ def voice_chord(chord: Chord, previous: tuple[int, ...], low: int, high: int, re
         targets.remove(min(targets, key=lambda t: abs(t - lead)))
     for target in targets:
         chosen.append(_nearest(candidates, target, chosen))
-    return tuple(sorted(_covered(chosen, chord, candidates, lead)))
+    chosen = sorted(_covered(chosen, chord, candidates, lead))
+    if root_bottom and chosen[0] % 12 != chord.root:
+        roots = [p for p in candidates if p % 12 == chord.root and p not in chosen[1:]]
+        below = [p for p in roots if p < chosen[0]]
+        if below or roots:
+            chosen[0] = max(below) if below else min(roots)
+    return tuple(sorted(set(chosen)))
 
 
 def _resized(previous: list[int], n: int, register: float) -> list[float]:

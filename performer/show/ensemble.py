@@ -52,6 +52,8 @@ class Ensemble:
                                    fixed=listed(spec.chords), fixed_bars=spec.chord_bars)
         self.notes: list[Sounding] = []
         self.voicings: dict[str, tuple[int, ...]] = {}
+        pitched = [v for v in spec.voices if not v.drums]
+        self.lowest = min(pitched, key=lambda v: sum(v.register_)).name if pitched else ""
 
     def settings(self, mappings: list[Mapping]) -> Steering:
         """The harmony's tension and rhythm and the style blend now: the scene's, moved by mappings to no voice."""
@@ -68,15 +70,19 @@ class Ensemble:
         step = min(bar, bar / snapped_rhythm(self.settings(mappings).harmonic_rhythm))
         return (math.floor(beat / step + EPS) + 1) * step
 
-    def constraints(self, voice: VoiceSpec, base: Constraints, beat: float, mappings: list[Mapping]) -> Constraints:
+    def constraints(self, voice: VoiceSpec, base: Constraints, beat: float, mappings: list[Mapping],
+                    placed: tuple[float, ...] | None = None) -> Constraints:
         """What ``voice`` chooses its note at ``beat`` under: the chord (or, live, the key's notes that do not rub
-        it) unless the voice keeps a scale of its own, and what it hears. Drums hear nothing of the harmony."""
+        it) unless the voice keeps a scale of its own, and what it hears, with the onsets the others have
+        ``placed`` (beats; None unless it is planning its next onset). Drums hear nothing of the harmony."""
         if voice.drums:
             return base
         span = self.span(beat, mappings)
+        onsets = () if placed is None else self._onsets_after(beat, voice.name, placed)
         hearing = Hearing(chord=span.chord.classes, root=span.chord.root, sounding=self.sounding_at(beat, voice.name),
                           tonic=self.harmony.key.tonic, minor=self.harmony.key.minor, style=self.style(mappings),
-                          strong=abs(beat - span.start) < EPS or _on_bar(beat, self.spec.beats_per_bar))
+                          strong=abs(beat - span.start) < EPS or _on_bar(beat, self.spec.beats_per_bar),
+                          onsets=onsets)
         if voice.scale is not None:
             classes = base.pitch_classes
         elif self.harmony.fixed:
@@ -84,6 +90,11 @@ class Ensemble:
         else:
             classes = allowed(span.chord, self.harmony.scale)
         return dataclasses.replace(base, pitch_classes=classes, hearing=hearing)
+
+    def _onsets_after(self, beat: float, exclude: str, placed: tuple[float, ...]) -> tuple[float, ...]:
+        """Beats from ``beat`` to the onsets after it that the others have placed or played."""
+        later = {b - beat for b in placed} | {n.start - beat for n in self.notes if n.voice != exclude}
+        return tuple(sorted(round(o, 4) for o in later if o > EPS))
 
     def style(self, mappings: list[Mapping]) -> tuple[float, ...]:
         """Weights over the styles: the scene's first, moved toward its second by the style setting."""
@@ -115,7 +126,7 @@ class Ensemble:
         chord = self.span(beat, mappings).chord
         low, high = voice.register_
         pitches = voice_chord(chord, self.voicings.get(voice.name, ()), low, high, steering.register, steering.spread,
-                              lead) or (lead,)
+                              lead, root_bottom=voice.name == self.lowest) or (lead,)
         self.voicings[voice.name] = pitches
         return pitches
 

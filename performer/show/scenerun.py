@@ -229,7 +229,7 @@ class SceneRun:
     def _plan_delta(self, voice: VoiceRun) -> float:
         """The generator's planned delta. Should it ever fail, the voice goes on with the rule-based one."""
         try:
-            return voice.generator.plan(voice.steering, self._constraints(voice, voice.cursor))
+            return voice.generator.plan(voice.steering, self._constraints(voice, voice.cursor, planning=True))
         except Exception:  # the live loop must not stop for a generator bug
             self._fall_back(voice)
             return voice.generator.plan(voice.steering, voice.constraints)
@@ -311,7 +311,8 @@ class SceneRun:
         length = event.duration
         pitches: tuple[int, ...] = (event.pitch,)
         if voice.spec.plays_chords:
-            length = self.ensemble.next_change(onset, self.mappings) - onset
+            change = self.ensemble.next_change(onset, self.mappings) - onset
+            length = change if voice.spec.holds_chords else min(length, change)
             pitches = self.ensemble.voiced(voice.spec, voice.steering, onset, event.pitch, self.mappings)
         voice.cursor, voice.last_end = onset, onset + length
         start = self.time_of(onset)
@@ -325,10 +326,12 @@ class SceneRun:
         return [Note(start=start, duration=duration, pitch=pitch, velocity=velocity, instrument=voice.spec.instrument,
                      voice=voice.spec.name, channel=voice.spec.channel) for pitch in pitches]
 
-    def _constraints(self, voice: VoiceRun, beat: float | None) -> Constraints:
-        """The voice's constraints at ``beat``: the harmony there and what it hears of the others (ensemble.py)."""
+    def _constraints(self, voice: VoiceRun, beat: float | None, planning: bool = False) -> Constraints:
+        """The voice's constraints at ``beat``: the harmony there and what it hears of the others (ensemble.py);
+        when ``planning`` its next onset, also where the others' next notes are placed."""
         at = beat if beat is not None else voice.spec.start
-        return self.ensemble.constraints(voice.spec, voice.constraints, at, self.mappings)
+        placed = tuple(v.onset for v in self.voices if v is not voice and v.onset is not None) if planning else None
+        return self.ensemble.constraints(voice.spec, voice.constraints, at, self.mappings, placed)
 
     def _steering(self, voice: VoiceRun) -> Steering:
         """The voice's steering now; a drum voice's density also follows the ensemble's (how far the pitched
@@ -342,8 +345,11 @@ class SceneRun:
         return steering.with_values({SteerParam.density: steering.density * pace})
 
     def _placed(self, voice: VoiceRun, onset: float) -> float:
-        """Where a planned onset lands: a chord voice or the bass sounds the next chord change if the onset would
-        pass it; a drum voice lands on the meter's grid (eighths in compound meters, else by its density)."""
+        """Where a planned onset lands: a pad's chord on the next change of the harmony; another chord voice or the
+        bass on the next change if the onset would pass it; a drum voice on the meter's grid (eighths in compound
+        meters, else by its density)."""
+        if voice.spec.holds_chords and voice.cursor is not None:
+            return self.ensemble.next_change(voice.cursor, self.mappings)
         if voice.spec.name in self.anchors and voice.cursor is not None:
             return min(onset, self.ensemble.next_change(voice.cursor, self.mappings))
         if voice.spec.drums:

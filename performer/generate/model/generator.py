@@ -147,6 +147,8 @@ class ModelGenerator:
             soonest = int(np.argmax(np.isfinite(mask[:len(_DELTAS)])))
             mask = windowed if np.isfinite(windowed[:len(_DELTAS)]).any() else _DELTA_ONLY[soonest]
         head = self._runner.head(ctx, 0, np.zeros(3, dtype=np.int64))
+        if constraints.hearing is not None and constraints.hearing.onsets and self._prev != START:
+            mask = mask + _onset_lean(constraints.hearing.onsets)
         free = int(kernels.choose(head, mask, temperature, top_p, self._draw[0]))
         cue = self._cue(steering, self._beat + _DELTAS[free]) if self._prev != START else None
         if cue is None or not 0.0 < cue.beat - self._beat <= _DELTAS[-1] + 1e-9:
@@ -257,28 +259,45 @@ _DELTA_MASKS = [additive_mask(np.arange(len(_DELTAS)) >= min(i, len(_DELTAS) - 1
 
 
 BASS_ROLE = 3
-CHORD_LEAN = (1.5, 3.0)  # logits toward the chord's pitch classes: between changes, and on a change or downbeat
-ROOT_LEAN = 2.0  # and, for the bass on a change or downbeat, toward the root
-CLASH_COST = 2.5  # logits against a pitch a semitone, a tritone or a major seventh from a sounding note
+CHORD_LEAN = (1.0, 2.5)  # logits toward the chord's pitch classes: between changes, and on a change or downbeat
+ROOT_LEAN = (1.0, 2.5)  # and, for the bass, toward the root (more on a change or downbeat)
+CLASH_COST = 1.5  # logits against a pitch a semitone, a tritone or a major seventh from a sounding note
 CLASHES = (1, 6, 11)
+OVER_BASS_COST = 1.0  # ... and against a second, fourth or seventh above the lowest note sounding (or below others)
+OVER_BASS = (2, 5, 10)
+ONSET_LEAN = 1.5  # logits toward an onset another voice (or the player) has already placed
 
 
 @lru_cache(maxsize=512)
 def _hearing_prior(hearing: Hearing, bass: bool) -> np.ndarray:
     """Added to the pitch head: a lean toward the chord (harder where the harmony changes), for the bass toward its
-    root, and a cost for pitches that clash with what the other voices sound. A lean, never a mask: the model's
-    passing notes stay possible, and the scale and range masks still decide what is allowed."""
-    classes = (PIANO_PITCHES % 12)[:, None]
+    root, and a cost for pitches that clash with what the other voices sound, or stand a second, fourth or seventh
+    over the lowest of them. A lean, never a mask: the model's passing notes stay possible, and the scale and range
+    masks still decide what is allowed."""
     prior = np.zeros(MASK_SIZE, dtype=np.float32)
     lean = CHORD_LEAN[1] if hearing.strong else CHORD_LEAN[0]
     prior[:tk.N_PITCH] += lean * np.isin(PIANO_PITCHES % 12, list(hearing.chord))
-    if bass and hearing.strong and hearing.root is not None:
-        prior[:tk.N_PITCH] += ROOT_LEAN * (PIANO_PITCHES % 12 == hearing.root)
+    if bass and hearing.root is not None:
+        prior[:tk.N_PITCH] += ROOT_LEAN[hearing.strong] * (PIANO_PITCHES % 12 == hearing.root)
     if hearing.sounding:
-        others = np.array([p % 12 for p in hearing.sounding])[None, :]
-        clash = np.isin((classes - others) % 12, CLASHES).sum(axis=1)
-        prior[:tk.N_PITCH] -= CLASH_COST * clash
+        others = np.array(hearing.sounding)[None, :]
+        clash = np.isin((PIANO_PITCHES[:, None] - others) % 12, CLASHES).sum(axis=1)
+        lowest = min(hearing.sounding)
+        above = np.isin((PIANO_PITCHES - lowest) % 12, OVER_BASS)  # the note over the bass
+        under = np.isin((others - PIANO_PITCHES[:, None]) % 12, OVER_BASS).sum(axis=1)  # the note as the bass
+        over_bass = np.where(PIANO_PITCHES > lowest, above, under)
+        prior[:tk.N_PITCH] -= CLASH_COST * clash + OVER_BASS_COST * over_bass
     return prior
+
+
+@lru_cache(maxsize=256)
+def _onset_lean(onsets: tuple[float, ...]) -> np.ndarray:
+    """Added to the delta head: a lean toward the deltas at which another voice's note is already placed."""
+    lean = np.zeros(MASK_SIZE, dtype=np.float32)
+    for delta in onsets:
+        if 0.0 < delta <= _DELTAS[-1]:
+            lean[tk.delta_index(delta)] = ONSET_LEAN
+    return lean
 
 
 DENSITY_SPAN = 2.0  # a note's interval within this factor of the steered one (1 / density beats): half to double
