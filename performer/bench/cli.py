@@ -36,6 +36,10 @@ def run_bench(args: argparse.Namespace) -> int:
             from performer.bench.live import bench_live
 
             result.update(bench_live(args.curve_seconds, args.live_seconds))
+    elif args.what == "music":
+        from performer.bench.music import bench_music
+
+        result = bench_music(Path(args.weights), Path(args.events), args.music_seconds, args.music_seeds)
     elif args.what == "camera":
         from performer.bench.camera import bench_camera
 

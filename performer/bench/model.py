@@ -135,7 +135,7 @@ def likelihoods(weights: Path, events: EventFile) -> dict:
     """Bits per note on the test split: the model (steered by each note's own neighbourhood, and unsteered), the
     best smoothed n-gram over the same whole-note tokens, and the best factored n-gram; each also per attribute."""
     test, train = Tokenized.from_events(events, "test"), Tokenized.from_events(events, "train")
-    steered, unsteered = model_bits(weights, test)
+    steered, unsteered, hearing = model_bits(weights, test)
     baseline = best_baseline(_sequences(train, 0), _sequences(test, 0), _transposed(train))
     factored = factored_baseline(train, test)
     return {"nll_model": steered["total"], "nll_model_unsteered": unsteered["total"],
@@ -145,6 +145,8 @@ def likelihoods(weights: Path, events: EventFile) -> dict:
             "nll_factored_baseline": factored["bits"], "nll_factored_bits": factored["per_attribute"],
             "nll_factored_models": factored["best"],
             "nll_ratio_unsteered_factored": round(unsteered["total"] / factored["bits"], 4),
+            "nll_model_hearing": hearing["total"], "nll_model_hearing_bits": hearing,
+            "nll_ratio_hearing_factored": round(hearing["total"] / factored["bits"], 4),
             "test_notes": len(test), "train_notes": len(train)}
 
 
@@ -177,18 +179,19 @@ def _transposed(data: Tokenized) -> list[np.ndarray]:
     return [seq for shift in range(-6, 6) for seq in _sequences(data, shift)]
 
 
-def model_bits(weights: Path, data: Tokenized) -> tuple[dict[str, float], dict[str, float]]:
-    """Teacher-forced bits per note over whole parts, from each part's start, per attribute and in total:
-    steered by each note's neighbourhood, and unsteered."""
+def model_bits(weights: Path, data: Tokenized) -> tuple[dict[str, float], ...]:
+    """Teacher-forced bits per note over whole parts, from each part's start, per attribute and in total: steered
+    by each note's neighbourhood and hearing the other parts (key, style); unsteered and hearing nothing (as the
+    n-gram baselines); and unsteered but hearing."""
     import torch
 
     from performer.generate.model.dataset import collate, window
-    from performer.generate.model.features import absent_vector
+    from performer.generate.model.features import absent_vector, hearing_vector
     from performer.generate.model.network import attribute_nll
     from performer.generate.model.train import BITS, to_torch
 
     model = load_module(weights)
-    totals: list[dict[str, float]] = [{}, {}]
+    totals: list[dict[str, float]] = [{}, {}, {}]
     spans = zip(data.starts, data.ends)
     rows = [window(data, i, int(start), int(end - start), 0) for i, (start, end) in enumerate(spans)]
     rows.sort(key=lambda r: len(r["delta"]))
@@ -196,9 +199,11 @@ def model_bits(weights: Path, data: Tokenized) -> tuple[dict[str, float], dict[s
         for i in range(0, len(rows), 32):
             group = rows[i:i + 32]
             b = to_torch(collate(group, max(len(r["delta"]) for r in group)))
-            for which in (0, 1):
+            heard = b["hear"].clone()
+            for which in (0, 1, 2):
                 if which:
                     b["steer"][:] = torch.from_numpy(absent_vector())
+                b["hear"] = torch.from_numpy(hearing_vector(None)).expand_as(heard) if which == 1 else heard
                 for key, nll in attribute_nll(model(b)[0], b).items():
                     totals[which][key] = totals[which].get(key, 0.0) + float((nll * b["mask"]).sum())
     out = []
@@ -206,4 +211,4 @@ def model_bits(weights: Path, data: Tokenized) -> tuple[dict[str, float], dict[s
         bits = {key: round(value / len(data) * BITS, 4) for key, value in sums.items()}
         bits["total"] = round(sum(sums.values()) / len(data) * BITS, 4)
         out.append(bits)
-    return out[0], out[1]
+    return out[0], out[1], out[2]

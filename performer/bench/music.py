@@ -11,7 +11,7 @@ import numpy as np
 
 from performer.bench import ensemble as em
 from performer.config.loading import load_scene
-from performer.config.scene import SceneSpec
+from performer.config.scene import GLIDE, SceneSpec
 from performer.data.eventfile import EventFile
 from performer.generate.factory import GeneratorFactory
 from performer.music.scales import SCALE_STEPS
@@ -35,9 +35,11 @@ def diatonic(spec: SceneSpec) -> bool:
 
 
 def parts_of(notes: list[Note], spec: SceneSpec, start: float = 0.0) -> tuple[list[str], list[em.Part]]:
-    """The pitched voices' notes as parts in beats, highest (by mean pitch) first; drums and the player left out."""
+    """The pitched voices' notes as parts in beats, highest (by mean pitch) first; drums, the player and glide voices
+    (whose pitch is the performer's hand, not a choice) left out."""
     beat = 60.0 / spec.tempo
-    names = [v.name for v in spec.voices if not v.drums]
+    glided = {m.voice for m in spec.mappings if m.param == GLIDE}
+    names = [v.name for v in spec.voices if not v.drums and v.name not in glided]
     parts = {}
     for name in names:
         mine = [n for n in notes if n.voice == name]
@@ -124,3 +126,76 @@ def corpus_figures(events: EventFile) -> dict:
         out[name] = mean_of(runs) if runs else {}
         out[name]["pieces"] = len(runs)
     return out
+
+
+DEMO_RIG = SCENES.parent / "rigs" / "laptop.toml"
+DEMO_SESSION = SCENES.parent / "rigs" / "sessions" / "laptop-demo.jsonl"
+
+
+def demo_figures() -> dict:
+    """The demo show as the laptop rig plays its recorded session (the shipped weights), measured scene by scene."""
+    from performer.config.loading import load_rig
+    from performer.config.session import read_session
+    from performer.config.settings import audio_settings
+    from performer.offline.render import conduct
+
+    loaded = load_rig(DEMO_RIG)
+    session = read_session(DEMO_SESSION)
+    notes, trace, start = conduct(loaded, session, audio_settings(loaded.rig))
+    specs = {spec.name: spec for spec in loaded.scenes}
+    marks = trace.scenes + [(start + session.duration, "")]
+    out = {}
+    for (begin, name), (end, _) in zip(marks, marks[1:]):
+        spec = specs.get(name)
+        if spec is None or end - begin < spec.bar_seconds * 2:
+            continue
+        mine = [n for n in notes if begin <= n.start < end and n.voice in {v.name for v in spec.voices}]
+        names, parts = parts_of(mine, spec, start=begin)
+        length = (end - begin) * spec.tempo / 60.0
+        figures = measures(names, parts, length, spec.beats_per_bar, {v.name for v in spec.voices if v.plays_chords})
+        figures["seconds"] = round(end - begin, 1)
+        out[name] = {k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()}
+    return out
+
+
+def summary(scenes: dict) -> dict:
+    """The figures the issue sets targets for, over the shipped scenes: the worst diatonic scene's consonance and
+    dissonance (against chance), the thinnest pad's chords, the least onset coincidence above chance, the slowest
+    decisions."""
+    diatonic_scenes = [s for s in scenes.values() if s["diatonic"] and "bass_melody_consonant" in s]
+    pads = [(s[k], s[k.replace("two", "three")]) for s in scenes.values() for k in s if k.endswith("_two_or_more")]
+    ensembles = [s for s in scenes.values() if "onset_coincidence" in s]
+    return {
+        "bass_melody_consonant": min(s["bass_melody_consonant"] for s in diatonic_scenes),
+        "dissonant_pairs_over_chance": max(s["dissonant_pairs"] / s["dissonant_pairs_chance"]
+                                           for s in diatonic_scenes if s["dissonant_pairs_chance"] > 0),
+        "pad_two_or_more": min(p[0] for p in pads) if pads else None,
+        "pad_three_or_more": min(p[1] for p in pads) if pads else None,
+        "onset_coincidence_over_chance_points": round(min(100 * (s["onset_coincidence"] - s["onset_coincidence_chance"])
+                                                          for s in ensembles), 2),
+        "voice_ms_p99": max(s["voice_ms_p99"] for s in scenes.values() if s["voice_ms_p99"] is not None),
+        "scene_step_ms_p99": max(s["scene_step_ms_p99"] for s in scenes.values() if s["scene_step_ms_p99"] is not None),
+    }
+
+
+def bench_music(weights: Path, events_path: Path, seconds: float = SECONDS, seeds: int = SEEDS) -> dict:
+    """Every figure of `performer bench music`."""
+    from performer.bench.playerfit import player_fit
+    from performer.bench.styleid import style_figures
+    from performer.config.rig import ModelConfig
+    from performer.errors import ModelError
+    from performer.generate.factory import make_factory
+
+    if not events_path.is_file():
+        raise ModelError(f"{events_path}: no event file; run `performer prep` first (the corpus figures need it)")
+    factory, playing = make_factory(ModelConfig(weights=str(weights.resolve())), Path("."))
+    events = EventFile.load(events_path)
+    scenes = {load_scene(p).name: bench_scene(load_scene(p), factory, seconds, seeds) for p in scene_files()}
+    result: dict = {"weights": str(weights), "playing": playing, "seconds": seconds, "seeds": seeds}
+    result.update(summary(scenes))
+    result.update(style_figures(events, factory))
+    result.update(player_fit(events, factory))
+    result["scenes"] = scenes
+    result["demo"] = demo_figures()
+    result["corpus"] = corpus_figures(events)
+    return result

@@ -87,9 +87,10 @@ class StyleClassifier:
 
 
 def style_scene(style: str) -> SceneSpec:
-    """The one scene every style is asked of: a melody over a pad and a bass in C major, at 96 beats a minute."""
+    """The one scene every style is asked of: a melody over a pad and a bass in C major, at 96 beats a minute. The
+    melody leaves its density and spread to the style, as a scene that names a style may."""
     voices = [VoiceSpec(name="melody", instrument="epiano", register=(60, 84),
-                        steering=SteeringSpec(density=1.5, register=70, spread=4.0, velocity=80)),
+                        steering=SteeringSpec(register=70, velocity=80)),
               VoiceSpec(name="pad", instrument="pad", register=(48, 67), channel=3,
                         steering=SteeringSpec(density=0.5, register=58, spread=5.0, velocity=66)),
               VoiceSpec(name="bass", instrument="bass", register=(33, 52), channel=2,

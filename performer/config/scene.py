@@ -139,12 +139,14 @@ class VoiceSpec(Strict):
     @property
     def plays_chords(self) -> bool:
         """Whether this voice plays voiced chords (chords = true, or a pad that does not say)."""
+        if self.drums:
+            return False
         return self.chords if self.chords is not None else self.instrument == "pad"
 
     @property
     def holds_chords(self) -> bool:
-        """Whether this voice's chords sound at each change of the harmony and hold until the next (a pad's do;
-        a keys voice with chords = true keeps the model's rhythm)."""
+        """Whether this voice's chords hold until the next change of the harmony (or its next chord, which
+        releases them): a pad's do; a keys voice with chords = true keeps the model's lengths."""
         return self.plays_chords and self.instrument == "pad"
 
     @property

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ipaddress
 
 from performer.config.loading import LoadedRig
+from performer.config.scene import SceneSpec
+from performer.music.steering import SteerParam
 
 
 def _loopback_allowed(allow: list[str]) -> bool:
@@ -26,6 +28,8 @@ def rig_warnings(loaded: LoadedRig) -> list[str]:
         elif not _loopback_allowed(osc.allow):
             out.append(f"{where}: osc.allow: cameras send from 127.0.0.1, which the allowlist leaves out")
     out += _unheard_signals(loaded)
+    for scene, path in zip(loaded.scenes, loaded.scene_paths):
+        out += scene_warnings(scene, str(path))
     gallery = rig.gallery
     if gallery is not None and gallery.idle_after_minutes and not any(c.motion for c in rig.cameras):
         out.append(f"{where}: gallery.idle_after_minutes: no camera with motion = true reports audience/presence, "
@@ -54,4 +58,22 @@ def _unheard_signals(loaded: LoadedRig) -> list[str]:
             elif name.startswith("audience/zone/") and name.split("/")[2] not in zones:
                 out.append(f"{path}: mappings[{i}].signal: no camera of rig {rig.name!r} has a zone named "
                            f"{name.split('/')[2]!r}")
+    return out
+
+
+def scene_warnings(scene: SceneSpec, where: str) -> list[str]:
+    """Settings of one scene that contradict each other: which one wins, in one line each."""
+    out = []
+    mapped = {m.param for m in scene.mappings}
+    if scene.chords:
+        for name in ("tension", "harmonic_rhythm"):
+            if name in scene.model_fields_set or SteerParam(name) in mapped:
+                out.append(f"{where}: {name}: the chord list (chords) wins; {name} shapes only a live harmony, "
+                           f"in a scene without chords")
+    if len(scene.style) < 2 and ("style_blend" in scene.model_fields_set or SteerParam.style in mapped):
+        out.append(f"{where}: style_blend: it moves toward a second style, but style names "
+                   f"{'none' if not scene.style else 'only ' + repr(scene.style[0])}")
+    for i, voice in enumerate(scene.voices):
+        if voice.drums and voice.chords:
+            out.append(f"{where}: voices[{i}].chords: a drum voice plays no chords; it is ignored")
     return out

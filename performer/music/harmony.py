@@ -19,6 +19,7 @@ HEARD_BARS = 1.0  # bars of the player's notes a chord choice looks back over
 KEY_BARS = 2.0  # ... and a key change
 KEY_NOTES = 5  # notes in that window before the player can move the key
 KEY_MARGIN = 0.12  # correlation by which a new key must fit the player's notes better than the current one
+RELATIVE_MARGIN = 0.1  # a relative major or minor fitting within this is judged by its tonic's weight
 OUTSIDE_NOTES = 2  # notes outside the key in the player's last bar that make the key follow that bar alone
 CLASH_FIT = 0.2  # a chord that fits the player's last beats worse than this changes on the next beat
 LISTEN_BEATS = 2.0  # beats of the player's notes that judge whether the chord still fits them
@@ -113,6 +114,13 @@ class HarmonyPlan:
         if len(self.spans) > 64:  # a scene that plays for weeks keeps only its recent chords
             del self.spans[:32]
 
+    def _since_leaving(self, at: float, scale: frozenset[int]) -> np.ndarray:
+        """Pitch-class weights of the player's notes of the last bar from the first one outside ``scale`` on."""
+        notes = [(b, p) for b, p in self._heard if at - self.bar - EPS <= b < at + EPS]
+        first = next((i for i, (_, p) in enumerate(notes) if p % 12 not in scale), len(notes))
+        pitches = np.array([p for _, p in notes[first:]], dtype=np.int64)
+        return pitch_class_weights(pitches, np.ones(len(pitches))) if len(pitches) else np.zeros(12)
+
     def _recent(self, at: float, bars: float) -> np.ndarray:
         notes = [p for b, p in self._heard if at - bars * self.bar - EPS <= b < at + EPS]
         return pitch_class_weights(np.array(notes, dtype=np.int64), np.ones(len(notes))) if notes else np.zeros(12)
@@ -126,15 +134,17 @@ class HarmonyPlan:
         the key (a melody that stays in the key never moves it), and by KEY_MARGIN: judged on their last bar alone
         if it holds that many outside notes, so the harmony follows within a bar. Whether the key moved."""
         scale = self._scale_of(self.key)
-        heard, last = self._recent(at, KEY_BARS), self._recent(at, 1.0)
+        heard = self._recent(at, KEY_BARS)
         if sum(heard[pc] for pc in range(12) if pc not in scale) < OUTSIDE_NOTES:
             return False
-        if sum(last[pc] for pc in range(12) if pc not in scale) >= OUTSIDE_NOTES and last.sum() >= KEY_NOTES - 1:
-            heard = last
+        heard = self._since_leaving(at, scale)  # from the first note that left the key: the new key's, unmixed
         if heard.sum() < KEY_NOTES - 1:
             return False
         fits = key_fits(heard)
         best = int(np.argmax(fits))
+        relative = (best + 3) % 12 if best >= 12 else 12 + (best + 9) % 12  # same notes, the other mode
+        if fits[best] - fits[relative] < RELATIVE_MARGIN and heard[relative % 12] > heard[best % 12]:
+            best = relative  # a near tie: the tonic the player dwells on more
         now = self.key.tonic + (12 if self.key.minor else 0)
         if best == now or fits[best] - fits[now] < KEY_MARGIN:
             return False

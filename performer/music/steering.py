@@ -48,6 +48,13 @@ def clamp_param(param: SteerParam, value: float) -> float:
     return min(hi, max(lo, value))
 
 
+_BOUNDS = tuple((p.value, lo, hi) for p, (lo, hi) in LIMITS.items())
+
+
+def _clamp(value: float, lo: float, hi: float) -> float:
+    return lo if math.isnan(value) else min(hi, max(lo, value))
+
+
 DEFAULT_SPREAD = 2.2  # semitones of pitch spread (standard deviation): the median of the training notes
 
 
@@ -66,8 +73,12 @@ class Steering:
     style: float = 0.0
 
     def clamped(self) -> "Steering":
-        """A copy with every value inside LIMITS."""
-        return Steering(**{p.value: clamp_param(p, getattr(self, p.value)) for p in SteerParam})
+        """A copy with every value inside LIMITS (itself, when every value already is: the common case, and this
+        runs several times a note)."""
+        values = [getattr(self, name) for name, _, _ in _BOUNDS]
+        if all(lo <= v <= hi for v, (_, lo, hi) in zip(values, _BOUNDS)):
+            return self
+        return Steering(**{name: _clamp(v, lo, hi) for v, (name, lo, hi) in zip(values, _BOUNDS)})
 
     def with_values(self, values: dict[SteerParam, float]) -> "Steering":
         """A copy with some parameters replaced, then clamped."""

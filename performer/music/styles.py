@@ -24,6 +24,23 @@ DESCRIPTIONS = {
 }
 
 
+# Each style's top lines, as the steering measures them over the training split: the median notes per beat over the
+# next 4 beats, and the median pitch spread within 4 beats (semitones). A voice that leaves its density or spread
+# unset plays its scene's style's.
+STYLE_STEERING = {
+    "chorale": (1.0, 2.0), "renaissance": (0.5, 1.1), "medieval": (1.25, 1.9), "classical": (2.0, 3.8),
+    "fiddle": (2.0, 3.5),
+}
+
+
+def style_steering(names: list[str], amount: float) -> tuple[float, float]:
+    """The density and spread of a style, or of two blended ``amount`` of the way (density on a log scale)."""
+    first = STYLE_STEERING[names[0]]
+    second = STYLE_STEERING[names[1]] if len(names) > 1 else first
+    k = min(1.0, max(0.0, amount))
+    return first[0] ** (1 - k) * second[0] ** k, first[1] * (1 - k) + second[1] * k
+
+
 def style_index(name: str) -> int:
     """The index of a style by name; ValueError naming the styles there are."""
     if name not in STYLES:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from performer.config.scene import SceneSpec
 from performer.generate.factory import GeneratorFactory
+from performer.offline.render import as_heard
 from performer.show.scenerun import SceneRun
 from synthesis.protocol import Note
 
@@ -19,8 +20,8 @@ SAMPLING = (1.0, 0.95)  # temperature and top-p, as the rigs' defaults
 
 @dataclass
 class Played:
-    """A scene's notes (the player's among them, on voice "player"), the run they came from, and the seconds each
-    decision that completed a note took, by voice."""
+    """A scene's notes as heard (a chord cut by the next one ends there; the player's notes are on voice
+    "player"), the run they came from, and the seconds each decision that completed a note took, by voice."""
 
     notes: list[Note]
     run: SceneRun
@@ -34,6 +35,7 @@ def play_scene(spec: SceneSpec, factory: GeneratorFactory, seconds: float, seed:
                    sampling=SAMPLING)
     keys = sorted(player or [], key=lambda n: n.start)
     played = Played(notes=list(keys), run=run)
+    cuts = []
     while (t := run.next_decision()) < seconds:
         while keys and keys[0].start <= t:
             key = keys.pop(0)
@@ -44,4 +46,6 @@ def play_scene(spec: SceneSpec, factory: GeneratorFactory, seconds: float, seed:
         if notes:
             played.seconds.setdefault(due.spec.name, []).append(time.perf_counter() - began)
         played.notes += [n for n in notes if n.start < seconds]
+        cuts += run.take_cuts()
+    played.notes = as_heard(played.notes, cuts)
     return played

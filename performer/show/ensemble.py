@@ -59,9 +59,9 @@ class Ensemble:
         """The harmony's tension and rhythm and the style blend now: the scene's, moved by mappings to no voice."""
         return steer(self.spec.harmony_steering(), "", mappings)
 
-    def span(self, beat: float, mappings: list[Mapping]) -> Span:
-        """The chord at ``beat`` (deciding it, if it is the first ask)."""
-        settings = self.settings(mappings)
+    def span(self, beat: float, mappings: list[Mapping], settings: Steering | None = None) -> Span:
+        """The chord at ``beat`` (deciding it, if it is the first ask), under ``settings`` if given."""
+        settings = settings or self.settings(mappings)
         return self.harmony.chord_at(beat, settings.tension, settings.harmonic_rhythm)
 
     def next_change(self, beat: float, mappings: list[Mapping]) -> float:
@@ -77,10 +77,11 @@ class Ensemble:
         ``placed`` (beats; None unless it is planning its next onset). Drums hear nothing of the harmony."""
         if voice.drums:
             return base
-        span = self.span(beat, mappings)
+        settings = self.settings(mappings)
+        span = self.span(beat, mappings, settings)
         onsets = () if placed is None else self._onsets_after(beat, voice.name, placed)
         hearing = Hearing(chord=span.chord.classes, root=span.chord.root, sounding=self.sounding_at(beat, voice.name),
-                          tonic=self.harmony.key.tonic, minor=self.harmony.key.minor, style=self.style(mappings),
+                          tonic=self.harmony.key.tonic, minor=self.harmony.key.minor, style=self._style(settings),
                           strong=abs(beat - span.start) < EPS or _on_bar(beat, self.spec.beats_per_bar),
                           onsets=onsets)
         if voice.scale is not None:
@@ -96,12 +97,12 @@ class Ensemble:
         later = {b - beat for b in placed} | {n.start - beat for n in self.notes if n.voice != exclude}
         return tuple(sorted(round(o, 4) for o in later if o > EPS))
 
-    def style(self, mappings: list[Mapping]) -> tuple[float, ...]:
+    def _style(self, settings: Steering) -> tuple[float, ...]:
         """Weights over the styles: the scene's first, moved toward its second by the style setting."""
         names = self.spec.style
         if not names:
             return ()
-        return blend(names[0], names[1] if len(names) > 1 else None, self.settings(mappings).style)
+        return blend(names[0], names[1] if len(names) > 1 else None, settings.style)
 
     def sounding_at(self, beat: float, exclude: str) -> tuple[int, ...]:
         """The pitches the other voices and the player sound at ``beat``, lowest first."""

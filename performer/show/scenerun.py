@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from performer.config.scene import GLIDE, Mode, SceneSpec, VoiceSpec
 from performer.generate.factory import BASS_ROLE, GeneratorFactory, rule_factory, voice_role
@@ -14,6 +14,7 @@ from performer.generate.rulewalk import RuleGenerator
 from performer.music.notes import NoteEvent
 from performer.music.scales import pitch_classes
 from performer.music.steering import Constraints, Steering, SteerParam
+from performer.music.styles import style_steering
 from performer.music.timeline import FixedTimeline, Timeline
 from performer.show.bus import ControlBus
 from performer.show.callresponse import Call
@@ -32,6 +33,7 @@ ONSET_GRID = 0.25  # beats: an onset pulled earlier than the lookahead allows la
 CUT_RATIO = 2.0  # a density this many times the one an onset was planned under cuts the voice's held note
 REGISTER_LEAP = 7.0  # semitones: a register move beyond this (or the spread) brings the next onset forward
 CHORD_SPREAD = 0.04  # seconds: a player's key this soon after the last one is part of the same chord (a strum)
+CHORD_HANDOVER = 0.005  # seconds before a pad's new chord that its held one is released, so the cut spares the new
 
 
 def derive_seed(seed: int, *names: str) -> int:
@@ -314,6 +316,8 @@ class SceneRun:
             change = self.ensemble.next_change(onset, self.mappings) - onset
             length = change if voice.spec.holds_chords else min(length, change)
             pitches = self.ensemble.voiced(voice.spec, voice.steering, onset, event.pitch, self.mappings)
+            if voice.last_end is not None and voice.last_end > onset + 1e-9:  # a held chord gives way to this one
+                self.cuts.append(Cut(voice.spec.name, self.time_of(onset) - CHORD_HANDOVER))
         voice.cursor, voice.last_end = onset, onset + length
         start = self.time_of(onset)
         velocity = round(event.velocity * self.gain(start)) if self.fades else event.velocity
@@ -334,22 +338,23 @@ class SceneRun:
         return self.ensemble.constraints(voice.spec, voice.constraints, at, self.mappings, placed)
 
     def _steering(self, voice: VoiceRun) -> Steering:
-        """The voice's steering now; a drum voice's density also follows the ensemble's (how far the pitched
-        voices' mappings have moved theirs)."""
-        steering = steer(voice.spec.steering.steering(), voice.spec.name, self.mappings)
+        """The voice's steering now: its own, the scene's style's density and spread where it sets none, moved by
+        its mappings; a drum voice's density also follows the ensemble's (how far the pitched voices' have moved)."""
+        base = voice.spec.steering.steering()
+        unset = {"density", "spread"} - voice.spec.steering.model_fields_set
+        if unset and self.spec.style and not voice.spec.drums:  # the scene's style plays what the voice leaves open
+            density, spread = style_steering(self.spec.style, self.ensemble.settings(self.mappings).style)
+            base = replace(base, **{k: v for k, v in (("density", density), ("spread", spread)) if k in unset})
+        steering = steer(base, voice.spec.name, self.mappings)
         if not voice.spec.drums:
             return steering
-        paces = [steer(v.spec.steering.steering(), v.spec.name, self.mappings).density / v.spec.steering.density
-                 for v in self.voices if not v.spec.drums]
-        pace = sum(paces) / len(paces) if paces else 1.0
+        paces = [v.steering.density / v.spec.steering.density for v in self.voices if not v.spec.drums]
+        pace = sum(paces) / len(paces) if paces else 1.0  # as the pitched voices last chose (no new steering here)
         return steering.with_values({SteerParam.density: steering.density * pace})
 
     def _placed(self, voice: VoiceRun, onset: float) -> float:
-        """Where a planned onset lands: a pad's chord on the next change of the harmony; another chord voice or the
-        bass on the next change if the onset would pass it; a drum voice on the meter's grid (eighths in compound
-        meters, else by its density)."""
-        if voice.spec.holds_chords and voice.cursor is not None:
-            return self.ensemble.next_change(voice.cursor, self.mappings)
+        """Where a planned onset lands: a chord voice or the bass on the next change of the harmony if the onset
+        would pass it; a drum voice on the meter's grid (eighths in compound meters, else by its density)."""
         if voice.spec.name in self.anchors and voice.cursor is not None:
             return min(onset, self.ensemble.next_change(voice.cursor, self.mappings))
         if voice.spec.drums:
