@@ -39,11 +39,11 @@ def test_misspelled_rig_field_is_one_line_exit_2(tmp_path: Path, performer_cmd: 
     ('scale = "dorain"', "scale", "dorian"),
     ('key = "H"', "key", "expected a key"),
     ('[[mappings]]\nsignal = "midi/cc/1"\nparam = "register"\nrange = [60, 80]\ncurve = "cubic"',
-     "mappings[4].curve", "linear"),
-    ('[[mappings]]\nsignal = "midi/cc/1"\nparam = "loudness"\nrange = [0, 1]', "mappings[4].param", "density"),
-    ('[[mappings]]\nsignal = "midi/cc/1"\nparam = "register"\nrange = [60, 200]', "mappings[4]", "21..108"),
+     "mappings[5].curve", "linear"),
+    ('[[mappings]]\nsignal = "midi/cc/1"\nparam = "loudness"\nrange = [0, 1]', "mappings[5].param", "density"),
+    ('[[mappings]]\nsignal = "midi/cc/1"\nparam = "register"\nrange = [60, 200]', "mappings[5]", "21..108"),
     ('[[mappings]]\nsignal = "midi/cc/1"\nparam = "register"\nrange = [60, 80]\nvoice = "lead"',
-     "mappings[4].voice", "melody"),
+     "mappings[5].voice", "melody"),
 ])
 def test_scene_errors_name_file_and_field(tmp_path: Path, scene_text: str, field: str, expected: str) -> None:
     base = (SCENES / "dawn.toml").read_text()

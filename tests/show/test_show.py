@@ -67,7 +67,7 @@ def test_a_crossfade_overlaps_the_scenes_for_its_bars_and_fades_them(tmp_path):
     loaded = load_rig(_rig(tmp_path, files))
     notes = render(loaded, Session(events=[], header={"duration": 40.0}), tmp_path / "out").notes
     dawn, drift = loaded.scenes
-    change = [n.start for n in notes if n.voice in {v.name for v in drift.voices} - {"melody"}][0]
+    change = [n.start for n in notes if n.voice in {v.name for v in drift.voices} - {v.name for v in dawn.voices}][0]
     fade_end = change + 2 * drift.bar_seconds
     old = [n for n in notes if n.voice == "pad" and n.instrument == "pad" and n.start >= change - 1e-9]
     assert old and all(n.start < fade_end for n in old)  # Dawn's pad plays on into the fade, and stops at its end
