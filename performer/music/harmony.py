@@ -23,6 +23,8 @@ RELATIVE_MARGIN = 0.1  # a relative major or minor fitting within this is judged
 OUTSIDE_NOTES = 2  # notes outside the key in the player's last bar that make the key follow that bar alone
 CLASH_FIT = 0.2  # a chord that fits the player's last beats worse than this changes on the next beat
 LISTEN_BEATS = 2.0  # beats of the player's notes that judge whether the chord still fits them
+CONSONANT_OVER_ROOT = (0, 3, 4, 7, 8, 9)  # a player's note at these intervals over the chord's root is left be
+KEEP_SPANS = 512  # chords remembered (for the monitor and the bench), the oldest half dropped past it
 EPS = 1e-6
 
 
@@ -85,6 +87,30 @@ class HarmonyPlan:
         if self._heard[0][0] < horizon:
             self._heard = [h for h in self._heard if h[0] >= horizon]
 
+    def revise(self, beat: float, pitch: int, tension: float = 0.3, rhythm: float = 1.0) -> bool:
+        """A player's note that the chord at ``beat`` does not hold and that stands dissonant over its root: the
+        chord changes there, to one of the key's that holds it (chords decided after ``beat`` are dropped). Whether
+        it changed; a note no chord of the key holds leaves the harmony as it is."""
+        if self.fixed:
+            return False
+        current = self.chord_at(beat, tension, rhythm).chord
+        pc = pitch % 12
+        if pc in current.classes or (pc - current.root) % 12 in CONSONANT_OVER_ROOT:
+            return False
+        self._follow_key(beat)
+        holding = [c for c in self._chords if pc in c.classes]
+        if not holding:
+            return False
+        heard = self._recent(beat, HEARD_BARS)
+        w = weights(tuple(holding), current, tension, self._place, self.scale)
+        w = w * np.exp(FOLLOW * np.array([fit(c, heard) for c in holding]))
+        chord = holding[int(self._rng.choice(len(w), p=w / w.sum()))]
+        later = [s for s in self.spans if s.start > beat + EPS]  # chords already decided for later beats stand
+        self.spans = [s for s in self.spans if s.start <= beat + EPS]
+        self._add(beat, chord)
+        self.spans += later
+        return True
+
     def _decide(self, at: float, tension: float, rhythm: float) -> None:
         span = self.bar / rhythm
         step = min(span, self.bar, 1.0 if self._playing(at) else self.bar)  # a player is followed beat by beat
@@ -111,8 +137,8 @@ class HarmonyPlan:
     def _add(self, at: float, chord: Chord) -> None:
         if not self.spans or self.spans[-1].chord != chord:
             self.spans.append(Span(at, chord))
-        if len(self.spans) > 64:  # a scene that plays for weeks keeps only its recent chords
-            del self.spans[:32]
+        if len(self.spans) > KEEP_SPANS:  # a scene that plays for weeks keeps only its recent chords
+            del self.spans[:KEEP_SPANS // 2]
 
     def _since_leaving(self, at: float, scale: frozenset[int]) -> np.ndarray:
         """Pitch-class weights of the player's notes of the last bar from the first one outside ``scale`` on."""

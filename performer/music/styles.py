@@ -33,6 +33,22 @@ STYLE_STEERING = {
 }
 
 
+# Each style's harmony where a scene leaves it open: tension and chords per bar (a judgement, not measured: fiddle
+# tunes on I, IV and V a bar each, chorales a chord every beat or two with secondary dominants, modal polyphony).
+STYLE_HARMONY = {
+    "chorale": (0.4, 2.0), "renaissance": (0.15, 1.0), "medieval": (0.1, 1.0), "classical": (0.4, 1.0),
+    "fiddle": (0.05, 1.0),
+}
+
+
+def style_harmony(names: list[str], amount: float) -> tuple[float, float]:
+    """The tension and harmonic rhythm of a style, or of two blended ``amount`` of the way."""
+    first = STYLE_HARMONY[names[0]]
+    second = STYLE_HARMONY[names[1]] if len(names) > 1 else first
+    k = min(1.0, max(0.0, amount))
+    return first[0] * (1 - k) + second[0] * k, first[1] ** (1 - k) * second[1] ** k
+
+
 def style_steering(names: list[str], amount: float) -> tuple[float, float]:
     """The density and spread of a style, or of two blended ``amount`` of the way (density on a log scale)."""
     first = STYLE_STEERING[names[0]]

@@ -13,8 +13,8 @@ from performer.music.hearing import Hearing
 from performer.music.keys import Key
 from performer.music.progression import Chord
 from performer.music.scales import Scale, key_pitch_class, pitch_classes
-from performer.music.steering import Constraints, Steering
-from performer.music.styles import blend
+from performer.music.steering import Constraints, Steering, SteerParam
+from performer.music.styles import blend, style_harmony, style_steering
 from performer.music.voicing import voice_chord
 from performer.show.mapping import Mapping, steer
 
@@ -55,9 +55,44 @@ class Ensemble:
         pitched = [v for v in spec.voices if not v.drums]
         self.lowest = min(pitched, key=lambda v: sum(v.register_)).name if pitched else ""
 
+    def steering(self, voice: VoiceSpec, mappings: list[Mapping], paces: list[float]) -> Steering:
+        """A voice's steering now: its own, the scene's style's density and spread where it sets none, moved by
+        its mappings; a drum voice's density also follows the ensemble's ``paces`` (each pitched voice's density
+        over its own default, as it last chose)."""
+        base = voice.steering.steering()
+        unset = {"density", "spread"} - voice.steering.model_fields_set
+        if unset and self.spec.style and not voice.drums:  # the scene's style plays what the voice leaves open
+            density, spread = style_steering(self.spec.style, self.settings(mappings).style)
+            base = dataclasses.replace(base, **{k: v for k, v in (("density", density), ("spread", spread))
+                                                if k in unset})
+        steering = steer(base, voice.name, mappings)
+        if not voice.drums or not paces:
+            return steering
+        return steering.with_values({SteerParam.density: steering.density * sum(paces) / len(paces)})
+
+    def placed(self, voice: VoiceSpec, anchor: bool, onset: float, cursor: float | None, density: float,
+               mappings: list[Mapping]) -> float:
+        """Where a planned onset lands: a chord voice or the bass (an ``anchor``) on the next change of the
+        harmony if the onset would pass it; a drum voice on the meter's grid (eighths in compound meters, else by
+        its ``density``)."""
+        if anchor and cursor is not None:
+            return min(onset, self.next_change(cursor, mappings))
+        if voice.drums:
+            grid = 0.5 if self.spec.meter[1] == 8 else 1.0 if density < 1.0 else 0.5 if density < 3.0 else 0.25
+            return math.ceil(onset / grid - 1e-9) * grid
+        return onset
+
     def settings(self, mappings: list[Mapping]) -> Steering:
-        """The harmony's tension and rhythm and the style blend now: the scene's, moved by mappings to no voice."""
-        return steer(self.spec.harmony_steering(), "", mappings)
+        """The harmony's tension and rhythm and the style blend now: the scene's (its style's tension and rhythm
+        where it sets none), moved by mappings to no voice."""
+        base = self.spec.harmony_steering()
+        unset = {"tension", "harmonic_rhythm"} - self.spec.model_fields_set
+        if unset and self.spec.style:
+            blend_now = steer(base, "", mappings).style
+            tension, rhythm = style_harmony(self.spec.style, blend_now)
+            base = dataclasses.replace(base, **{k: v for k, v in (("tension", tension), ("harmonic_rhythm", rhythm))
+                                                if k in unset})
+        return steer(base, "", mappings)
 
     def span(self, beat: float, mappings: list[Mapping], settings: Steering | None = None) -> Span:
         """The chord at ``beat`` (deciding it, if it is the first ask), under ``settings`` if given."""
@@ -115,10 +150,14 @@ class Ensemble:
         if self.notes[0].end < horizon:
             self.notes = [n for n in self.notes if n.end >= horizon]
 
-    def hear_player(self, beat: float, pitch: int) -> None:
-        """A player's key: the harmony follows it, and the voices hear it as sounding for PLAYER_BEATS."""
+    def hear_player(self, beat: float, pitch: int, mappings: list[Mapping], soonest: float) -> bool:
+        """A player's key at ``beat``: the harmony follows it, the voices hear it as sounding for PLAYER_BEATS, and a
+        key the chord cannot take changes the chord from ``soonest`` (the first beat a note can still start).
+        Whether it did."""
         self.harmony.hear(beat, pitch)
         self.record(PLAYER, beat, beat + PLAYER_BEATS, pitch)
+        settings = self.settings(mappings)
+        return self.harmony.revise(soonest, pitch, settings.tension, settings.harmonic_rhythm)
 
     def voiced(self, voice: VoiceSpec, steering: Steering, beat: float, lead: int, mappings: list[Mapping]
                ) -> tuple[int, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from performer.config.scene import GLIDE, Mode, SceneSpec, VoiceSpec
 from performer.generate.factory import BASS_ROLE, GeneratorFactory, rule_factory, voice_role
@@ -13,14 +13,13 @@ from performer.generate.protocol import Generator
 from performer.generate.rulewalk import RuleGenerator
 from performer.music.notes import NoteEvent
 from performer.music.scales import pitch_classes
-from performer.music.steering import Constraints, Steering, SteerParam
-from performer.music.styles import style_steering
+from performer.music.steering import Constraints, Steering
 from performer.music.timeline import FixedTimeline, Timeline
 from performer.show.bus import ControlBus
 from performer.show.callresponse import Call
 from performer.show.ensemble import Ensemble
 from performer.show.expression import Glide
-from performer.show.mapping import Mapping, steer
+from performer.show.mapping import Mapping
 from synthesis.catalog import PARAMS
 from synthesis.protocol import Cut, Note, Param
 
@@ -338,30 +337,15 @@ class SceneRun:
         return self.ensemble.constraints(voice.spec, voice.constraints, at, self.mappings, placed)
 
     def _steering(self, voice: VoiceRun) -> Steering:
-        """The voice's steering now: its own, the scene's style's density and spread where it sets none, moved by
-        its mappings; a drum voice's density also follows the ensemble's (how far the pitched voices' have moved)."""
-        base = voice.spec.steering.steering()
-        unset = {"density", "spread"} - voice.spec.steering.model_fields_set
-        if unset and self.spec.style and not voice.spec.drums:  # the scene's style plays what the voice leaves open
-            density, spread = style_steering(self.spec.style, self.ensemble.settings(self.mappings).style)
-            base = replace(base, **{k: v for k, v in (("density", density), ("spread", spread)) if k in unset})
-        steering = steer(base, voice.spec.name, self.mappings)
-        if not voice.spec.drums:
-            return steering
+        """The voice's steering now (ensemble.py: with the style's density and spread, a drum's pace)."""
         paces = [v.steering.density / v.spec.steering.density for v in self.voices if not v.spec.drums]
-        pace = sum(paces) / len(paces) if paces else 1.0  # as the pitched voices last chose (no new steering here)
-        return steering.with_values({SteerParam.density: steering.density * pace})
+        return self.ensemble.steering(voice.spec, self.mappings, paces)
 
     def _placed(self, voice: VoiceRun, onset: float) -> float:
-        """Where a planned onset lands: a chord voice or the bass on the next change of the harmony if the onset
-        would pass it; a drum voice on the meter's grid (eighths in compound meters, else by its density)."""
-        if voice.spec.name in self.anchors and voice.cursor is not None:
-            return min(onset, self.ensemble.next_change(voice.cursor, self.mappings))
-        if voice.spec.drums:
-            density = voice.planned.density if voice.planned is not None else 1.0
-            grid = 0.5 if self.spec.meter[1] == 8 else 1.0 if density < 1.0 else 0.5 if density < 3.0 else 0.25
-            return math.ceil(onset / grid - 1e-9) * grid
-        return onset
+        """Where a planned onset lands (ensemble.py: a bass or chord voice on a change, a drum on the grid)."""
+        anchor = voice.spec.name in self.anchors
+        density = voice.planned.density if voice.planned is not None else 1.0
+        return self.ensemble.placed(voice.spec, anchor, onset, voice.cursor, density, self.mappings)
 
     def _fall_back(self, voice: VoiceRun) -> None:
         log.exception("scene %r, voice %r: generator failed; continuing with the rule-based generator",
@@ -379,11 +363,27 @@ class SceneRun:
         if not self.start <= t < self.end:
             return
         self.call.press(t)
-        self.ensemble.hear_player(self.timeline.beat_at(t), pitch)
+        soonest = self.timeline.beat_at(t + self.lookahead)
+        if self.ensemble.hear_player(self.timeline.beat_at(t), pitch, self.mappings, soonest):
+            for voice in self.voices:
+                if voice.spec.name in self.anchors:
+                    self._answer_change(voice, soonest, t)
         chord, self._last_key = t - self._last_key < CHORD_SPREAD, t
         for voice in self.voices:
             if self.spec.mode_of(voice.spec) is not Mode.autonomous:
                 self._feed(voice, t, pitch, velocity, chord)
+
+    def _answer_change(self, voice: VoiceRun, beat: float, t: float) -> None:
+        """The harmony changed at ``beat`` under a player's key: the bass or chord voice lets its held note go and
+        sounds the new chord there (a lookahead after the key: an accompanist following within ~0.1 s)."""
+        if voice.done or voice.onset is None or voice.cursor is None or beat <= voice.cursor + 1e-6:
+            return
+        if voice.last_end is not None and voice.last_end > beat + 1e-9:
+            voice.generator.cut_after(beat - voice.cursor)
+            voice.last_end = beat
+            self.cuts.append(Cut(voice.spec.name, self.time_of(beat) - CHORD_HANDOVER))
+        if voice.onset > beat + 1e-9:
+            self._set_onset(voice, beat, t)
 
     def lift(self, t: float) -> None:
         """A player's key went up at ``t`` (the end of a call, once none is held)."""

@@ -164,6 +164,7 @@ class ModelGenerator:
         if own:
             pitches = pitches + _leap_cost(own[-1] - tk.PITCH_LOW, round(steer.register) - tk.PITCH_LOW,
                                            round(steer.spread))
+            pitches = _repeat_cost(pitches, own[-1] - tk.PITCH_LOW, len(own) > 1 and own[-2] == own[-1])
         cue = self._memory.sounding(onset, steer.register) if steer.repetition > 0 else None
         if cue is None:
             if steer.repetition < 0.5:
@@ -266,25 +267,34 @@ CLASHES = (1, 6, 11)
 OVER_BASS_COST = 1.0  # ... and against a second, fourth or seventh above the lowest note sounding (or below others)
 OVER_BASS = (2, 5, 10)
 ONSET_LEAN = 1.5  # logits toward an onset another voice (or the player) has already placed
+_PCS = PIANO_PITCHES % 12
+_IS_CLASH = np.isin(np.arange(12), CLASHES)
+_IS_OVER_BASS = np.isin(np.arange(12), OVER_BASS)
 
 
-@lru_cache(maxsize=512)
 def _hearing_prior(hearing: Hearing, bass: bool) -> np.ndarray:
     """Added to the pitch head: a lean toward the chord (harder where the harmony changes), for the bass toward its
     root, and a cost for pitches that clash with what the other voices sound, or stand a second, fourth or seventh
     over the lowest of them. A lean, never a mask: the model's passing notes stay possible, and the scale and range
     masks still decide what is allowed."""
+    return _prior(hearing.chord, hearing.root if bass else None, hearing.sounding, hearing.strong)
+
+
+@lru_cache(maxsize=1024)
+def _prior(chord: frozenset[int], root: int | None, sounding: tuple[int, ...], strong: bool) -> np.ndarray:
+    """_hearing_prior's array, for only what it depends on (so the cache holds across notes)."""
     prior = np.zeros(MASK_SIZE, dtype=np.float32)
-    lean = CHORD_LEAN[1] if hearing.strong else CHORD_LEAN[0]
-    prior[:tk.N_PITCH] += lean * np.isin(PIANO_PITCHES % 12, list(hearing.chord))
-    if bass and hearing.root is not None:
-        prior[:tk.N_PITCH] += ROOT_LEAN[hearing.strong] * (PIANO_PITCHES % 12 == hearing.root)
-    if hearing.sounding:
-        others = np.array(hearing.sounding)[None, :]
-        clash = np.isin((PIANO_PITCHES[:, None] - others) % 12, CLASHES).sum(axis=1)
-        lowest = min(hearing.sounding)
-        above = np.isin((PIANO_PITCHES - lowest) % 12, OVER_BASS)  # the note over the bass
-        under = np.isin((others - PIANO_PITCHES[:, None]) % 12, OVER_BASS).sum(axis=1)  # the note as the bass
+    member = np.zeros(12, dtype=bool)
+    member[[pc % 12 for pc in chord]] = True
+    prior[:tk.N_PITCH] += (CHORD_LEAN[1] if strong else CHORD_LEAN[0]) * member[_PCS]
+    if root is not None:
+        prior[:tk.N_PITCH] += ROOT_LEAN[strong] * (_PCS == root % 12)
+    if sounding:
+        others = np.array(sounding, dtype=np.int64)
+        clash = _IS_CLASH[(PIANO_PITCHES[:, None] - others[None, :]) % 12].sum(axis=1)
+        lowest = int(others.min())
+        above = _IS_OVER_BASS[(PIANO_PITCHES - lowest) % 12]  # the note over the bass
+        under = _IS_OVER_BASS[(others[None, :] - PIANO_PITCHES[:, None]) % 12].sum(axis=1)  # the note as the bass
         over_bass = np.where(PIANO_PITCHES > lowest, above, under)
         prior[:tk.N_PITCH] -= CLASH_COST * clash + OVER_BASS_COST * over_bass
     return prior
@@ -303,6 +313,7 @@ def _onset_lean(onsets: tuple[float, ...]) -> np.ndarray:
 DENSITY_SPAN = 2.0  # a note's interval within this factor of the steered one (1 / density beats): half to double
 FAST = (2.0, 4.0)  # notes a beat over which onsets come to lean toward the steered interval: none to full
 FAST_SD = 0.3  # octaves: how closely, at full lean
+REPEAT_COST = (0.3, 1.5)  # logits against the last pitch again, and again after a repeat
 LEAP, LEAP_COST = 7, 0.5  # semitones that make a leap, and how much (in logits) one is disfavoured
 REGISTER_WINDOW = 7.0  # semitones beyond the spread: how far from the steered register a pitch may stray
 VELOCITY_SD = 6.0  # the spread of the prior around the steered velocity
@@ -371,6 +382,16 @@ def _velocity_prior(velocity: int) -> np.ndarray:
     prior[:tk.N_VEL] = np.where(np.abs(values - velocity) <= VELOCITY_REACH,
                                 -0.5 * ((values - velocity) / VELOCITY_SD) ** 2, -np.inf)
     return prior
+
+
+def _repeat_cost(mask: np.ndarray, last: int, again: bool) -> np.ndarray:
+    """``mask`` with the voice's last pitch disfavoured by REPEAT_COST (more if it was already repeated): the
+    model alone repeated a note a third of the time at default steering (0.13 with the cost)."""
+    if not 0 <= last < tk.N_PITCH:
+        return mask
+    costed = mask.copy()
+    costed[last] -= REPEAT_COST[again]
+    return costed
 
 
 def _leaning(mask: np.ndarray, index: int, bonus: float) -> np.ndarray:
