@@ -21,6 +21,7 @@ class Hearing:
     style: tuple[float, ...] = ()
     strong: bool = False  # the note lands on a chord change or a downbeat: it leans harder toward the chord
     onsets: tuple[float, ...] = ()  # beats from the voice's last note to notes the others have placed after it
+    lock: bool = False  # the voice is the ensemble's lowest: its onsets lock onto the others' (homorhythm)
 
     def bass(self) -> int | None:
         """The pitch class under the note: the lowest other voice sounding, else the chord's root."""

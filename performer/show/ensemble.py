@@ -118,7 +118,7 @@ class Ensemble:
         hearing = Hearing(chord=span.chord.classes, root=span.chord.root, sounding=self.sounding_at(beat, voice.name),
                           tonic=self.harmony.key.tonic, minor=self.harmony.key.minor, style=self._style(settings),
                           strong=abs(beat - span.start) < EPS or _on_bar(beat, self.spec.beats_per_bar),
-                          onsets=onsets)
+                          onsets=onsets, lock=voice.name == self.lowest)
         if voice.scale is not None:
             classes = base.pitch_classes
         elif self.harmony.fixed:

@@ -134,17 +134,23 @@ def test_demo_notes_appear_in_audio_at_their_times(demo: Path, own_sound: dict[s
     sr = sf.info(str(demo / "audio.wav")).samplerate
     pitched = [v for v in voiced_notes(demo) if v.instrument != "drums"]
     assert len(pitched) > 200
-    checked = 0
+    checked = resolved = 0
     for v in pitched:
         note, mono = v.note, own_sound[v.note.track]
         span = min(max(note.end - note.start, 0.1), 0.3)
+        others = [o for o in pitched if o is not v and o.note.track == note.track]
+        if any(0 < abs(o.note.pitch - note.pitch) <= 2 and any(a < note.start + span and b > note.start
+                                                                for a, b in sounding_spans(o.note, o.instrument))
+               for o in others):
+            continue  # its own voice sounds a second away (a chord, or the last one's release): 0.3 s cannot tell
+            # a tone from its neighbour
+        resolved += 1
         f0 = hz(note.pitch)
         freqs, after = spectrum(mono, sr, note.start, note.start + span)
         peak_f, peak = band_peak(freqs, after, f0, 0.5)
         floor = float(np.median(after[(freqs > 30) & (freqs < 5000)]))
         assert abs(cents(peak_f, f0)) < 35, (v, peak_f)  # the note's fundamental is where notes.mid says
         assert peak > 30 * floor, (v, peak / floor)  # and it stands well out of its voice's spectrum
-        others = [o for o in pitched if o is not v and o.note.track == note.track]
         if not sounding(others, note.start - span, note.start, note.pitch):
             _, before = spectrum(mono, sr, note.start - span, note.start)
             _, was = band_peak(freqs, before, f0, 0.5)
@@ -152,6 +158,7 @@ def test_demo_notes_appear_in_audio_at_their_times(demo: Path, own_sound: dict[s
             checked += 1
     # The rise can only be seen where the voice's pitch was silent just before: the model repeats pitches, and
     # releases and delay echoes keep notes sounding. Against a vacuous check, a floor on the notes checked.
+    assert resolved >= 2 * len(pitched) // 3, (resolved, len(pitched))  # most notes stand clear of a second
     assert checked >= len(pitched) // 4, (checked, len(pitched))
 
 

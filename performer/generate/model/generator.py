@@ -148,7 +148,7 @@ class ModelGenerator:
             mask = windowed if np.isfinite(windowed[:len(_DELTAS)]).any() else _DELTA_ONLY[soonest]
         head = self._runner.head(ctx, 0, np.zeros(3, dtype=np.int64))
         if constraints.hearing is not None and constraints.hearing.onsets and self._prev != START:
-            mask = mask + _onset_lean(constraints.hearing.onsets)
+            mask = mask + _onset_lean(constraints.hearing.onsets, ONSET_LEAN[constraints.hearing.lock])
         free = int(kernels.choose(head, mask, temperature, top_p, self._draw[0]))
         cue = self._cue(steering, self._beat + _DELTAS[free]) if self._prev != START else None
         if cue is None or not 0.0 < cue.beat - self._beat <= _DELTAS[-1] + 1e-9:
@@ -266,7 +266,7 @@ CLASH_COST = 1.5  # logits against a pitch a semitone, a tritone or a major seve
 CLASHES = (1, 6, 11)
 OVER_BASS_COST = 1.0  # ... and against a second, fourth or seventh above the lowest note sounding (or below others)
 OVER_BASS = (2, 5, 10)
-ONSET_LEAN = 1.5  # logits toward an onset another voice (or the player) has already placed
+ONSET_LEAN = (1.5, 4.0)  # logits toward an onset another voice (or the player) has placed; the lowest voice's
 _PCS = PIANO_PITCHES % 12
 _IS_CLASH = np.isin(np.arange(12), CLASHES)
 _IS_OVER_BASS = np.isin(np.arange(12), OVER_BASS)
@@ -301,16 +301,17 @@ def _prior(chord: frozenset[int], root: int | None, sounding: tuple[int, ...], s
 
 
 @lru_cache(maxsize=256)
-def _onset_lean(onsets: tuple[float, ...]) -> np.ndarray:
+def _onset_lean(onsets: tuple[float, ...], strength: float) -> np.ndarray:
     """Added to the delta head: a lean toward the deltas at which another voice's note is already placed."""
     lean = np.zeros(MASK_SIZE, dtype=np.float32)
     for delta in onsets:
         if 0.0 < delta <= _DELTAS[-1]:
-            lean[tk.delta_index(delta)] = ONSET_LEAN
+            lean[tk.delta_index(delta)] = strength
     return lean
 
 
 DENSITY_SPAN = 2.0  # a note's interval within this factor of the steered one (1 / density beats): half to double
+LENGTH_WIDE = (1.0, 2.0)  # notes a beat up to which a note may last the whole interval window, fading to none
 FAST = (2.0, 4.0)  # notes a beat over which onsets come to lean toward the steered interval: none to full
 FAST_SD = 0.3  # octaves: how closely, at full lean
 REPEAT_COST = (0.3, 1.5)  # logits against the last pitch again, and again after a repeat
@@ -365,9 +366,15 @@ def _leap_cost(last: int, register: int, spread: int) -> np.ndarray:
 
 @lru_cache(maxsize=256)
 def _length_mask(density: float) -> np.ndarray:
-    """Durations up to the steered interval: a note never holds the voice's next onset back past the density it
-    was chosen under, whose interval window then always has room (the shortest duration always remains)."""
-    longest = 1.0 / max(density, 1e-3)
+    """Durations up to the interval window's far end at slow densities (twice the steered interval up to 1 note a
+    beat, narrowing to the interval itself at 2): a note never holds the voice's next onset back past the window,
+    which then always has room (the shortest duration always remains). A line's rhythm is its durations (the
+    corpus is legato: the next onset comes when a note ends), so a cap at the interval itself left only it and
+    shorter values: at 1 note a beat, quarters 82 % of the time; with the wider cap, quarters, eighths, dotted
+    quarters and halves, still at 1 note a beat."""
+    density = max(density, 1e-3)
+    widen = min(1.0, max(0.0, (LENGTH_WIDE[1] - density) / (LENGTH_WIDE[1] - LENGTH_WIDE[0])))
+    longest = (1.0 + (DENSITY_SPAN - 1.0) * widen) / density
     return additive_mask(np.array([i == 0 or d <= longest for i, d in enumerate(_DURATIONS)]), MASK_SIZE)
 
 
