@@ -40,14 +40,6 @@ LIMITS: dict[SteerParam, tuple[float, float]] = {
 }
 
 
-def clamp_param(param: SteerParam, value: float) -> float:
-    """Clamp a steering value into its legal range; NaN becomes the low limit."""
-    lo, hi = LIMITS[param]
-    if math.isnan(value):
-        return lo
-    return min(hi, max(lo, value))
-
-
 _BOUNDS = tuple((p.value, lo, hi) for p, (lo, hi) in LIMITS.items())
 
 

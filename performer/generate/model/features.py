@@ -83,7 +83,8 @@ def hearing_vector(hearing: Hearing | None) -> np.ndarray:
     else:
         vector[TONIC + hearing.tonic % 12] = 1.0
         vector[MINOR] = float(hearing.minor)
-    vector[STYLE:STYLE + len(hearing.style)] = hearing.style[:len(STYLES)]
+    weights = np.nan_to_num(np.asarray(hearing.style[:len(STYLES)], dtype=np.float32), nan=0.0)
+    vector[STYLE:STYLE + len(weights)] = np.clip(weights, 0.0, 1.0)  # a broken blend is no style, never NaN
     return vector
 
 
