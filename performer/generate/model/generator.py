@@ -312,6 +312,7 @@ def _onset_lean(onsets: tuple[float, ...], strength: float) -> np.ndarray:
 
 DENSITY_SPAN = 2.0  # a note's interval within this factor of the steered one (1 / density beats): half to double
 LENGTH_WIDE = (1.0, 2.0)  # notes a beat up to which a note may last the whole interval window, fading to none
+LONGEST_WIDE = 2.0  # beats: the longest a note is let last beyond the steered interval
 FAST = (2.0, 4.0)  # notes a beat over which onsets come to lean toward the steered interval: none to full
 FAST_SD = 0.3  # octaves: how closely, at full lean
 REPEAT_COST = (0.3, 1.5)  # logits against the last pitch again, and again after a repeat
@@ -367,14 +368,15 @@ def _leap_cost(last: int, register: int, spread: int) -> np.ndarray:
 @lru_cache(maxsize=256)
 def _length_mask(density: float) -> np.ndarray:
     """Durations up to the interval window's far end at slow densities (twice the steered interval up to 1 note a
-    beat, narrowing to the interval itself at 2): a note never holds the voice's next onset back past the window,
+    beat, narrowing to the interval itself at 2; never widened past LONGEST_WIDE beats, so a slow line keeps its
+    pace over a few bars): a note never holds the voice's next onset back past the window,
     which then always has room (the shortest duration always remains). A line's rhythm is its durations (the
     corpus is legato: the next onset comes when a note ends), so a cap at the interval itself left only it and
     shorter values: at 1 note a beat, quarters 82 % of the time; with the wider cap, quarters, eighths, dotted
     quarters and halves, still at 1 note a beat."""
     density = max(density, 1e-3)
     widen = min(1.0, max(0.0, (LENGTH_WIDE[1] - density) / (LENGTH_WIDE[1] - LENGTH_WIDE[0])))
-    longest = (1.0 + (DENSITY_SPAN - 1.0) * widen) / density
+    longest = max(1.0 / density, min((1.0 + (DENSITY_SPAN - 1.0) * widen) / density, LONGEST_WIDE))
     return additive_mask(np.array([i == 0 or d <= longest for i, d in enumerate(_DURATIONS)]), MASK_SIZE)
 
 
