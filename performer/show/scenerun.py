@@ -196,7 +196,7 @@ class SceneRun:
         answering = self.spec.mode_of(voice.spec) is Mode.answer
         if notes[0].velocity < MIN_VELOCITY or (answering and not self.call.may_answer(notes[0].start)):  # a rest
             return []
-        return notes
+        return self._sounded(voice, notes)
 
     def strikes(self, bus: ControlBus, t: float) -> list[Note]:
         """Gesture onsets: each strike whose signal crossed its threshold since the last look plays its voice's
@@ -216,7 +216,14 @@ class SceneRun:
             return []
         notes = self._complete(voice, beat)
         voice.onset, voice.decide_at = None, t  # plan the next onset from this note
-        return notes if notes[0].velocity >= MIN_VELOCITY else []
+        return self._sounded(voice, notes) if notes[0].velocity >= MIN_VELOCITY else []
+
+    def _sounded(self, voice: VoiceRun, notes: list[Note]) -> list[Note]:
+        """Notes about to be sent: the other voices hear them from now on (a rest is never heard)."""
+        assert voice.cursor is not None and voice.last_end is not None  # _complete set both
+        for note in notes:
+            self.ensemble.record(voice.spec.name, voice.cursor, voice.last_end, note.pitch)
+        return notes
 
     def _plan(self, voice: VoiceRun, t: float) -> None:
         """The voice's next onset, from the steering at ``t``; it acts again one lookahead before it."""
@@ -324,8 +331,6 @@ class SceneRun:
         glide = self.glides.get(voice.spec.name)  # a glide voice's note starts on the glide's target
         if glide is not None:
             pitches = (glide.pitch_at_start(),)
-        for pitch in pitches:
-            self.ensemble.record(voice.spec.name, onset, onset + length, pitch)
         return [Note(start=start, duration=duration, pitch=pitch, velocity=velocity, instrument=voice.spec.instrument,
                      voice=voice.spec.name, channel=voice.spec.channel) for pitch in pitches]
 
