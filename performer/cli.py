@@ -13,8 +13,36 @@ from performer.config.warnings import rig_warnings
 from performer.errors import ConfigError, PerformerError
 from performer.model_cli import add_model_commands
 
+SNIFF_BYTES = 1 << 20  # what `check` reads to tell a scene file from a rig (a larger file is left to load_rig)
+
+
+def _is_scene(path: str) -> bool:
+    """Whether a file reads as a scene (it has voices, and neither scenes nor a show): `check` then checks it as
+    one rather than calling its tempo an unknown rig field. Anything unreadable is left to load_rig's one line."""
+    import tomllib
+
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.loads(handle.read(SNIFF_BYTES + 1).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return False
+    return "voices" in data and "scenes" not in data and "show" not in data
+
+
+def _check_scene(path: str) -> int:
+    from performer.config.loading import load_scene
+    from performer.config.warnings import scene_warnings
+
+    spec = load_scene(Path(path))
+    print(f"{path}: ok, scene {spec.name!r}, {len(spec.voices)} voice(s): {', '.join(v.name for v in spec.voices)}")
+    for warning in scene_warnings(spec, path):
+        print(f"warning: {warning}")
+    return 0
+
 
 def _check(args: argparse.Namespace) -> int:
+    if _is_scene(args.rig):
+        return _check_scene(args.rig)
     if args.rig.endswith(".show.toml"):
         loaded = load_show(args.rig)
         scenes = ", ".join(f"{s.name} ({p})" for s, p in zip(loaded.scenes, loaded.scene_paths))

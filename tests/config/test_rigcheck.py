@@ -93,3 +93,15 @@ def test_the_demo_show_has_four_contrasting_scenes():
     scenes = load_show(SCENES / "demo.show.toml").scenes
     assert len(scenes) >= 4
     assert len({s.tempo for s in scenes}) == len(scenes) and len({(s.key, s.scale) for s in scenes}) == len(scenes)
+
+
+def test_check_takes_a_scene_file(tmp_path, performer_cmd):
+    """`performer check scene.toml` checks it as a scene (it used to call its tempo an unknown rig field)."""
+    ok = subprocess.run([*performer_cmd, "check", str(SCENES / "dawn.toml")], capture_output=True, text=True,
+                        timeout=60)
+    assert ok.returncode == 0 and ok.stdout.strip().endswith("ok, scene 'Dawn', 3 voice(s): melody, pad, bass"), ok
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "X"\ntempo = "fast"\n[[voices]]\nname = "a"\ninstrument = "pad"\n')
+    out = subprocess.run([*performer_cmd, "check", str(bad)], capture_output=True, text=True, timeout=60)
+    lines = (out.stdout + out.stderr).strip().splitlines()
+    assert out.returncode == 2 and len(lines) == 1 and lines[0].startswith(f"{bad}: tempo: "), lines
