@@ -92,6 +92,11 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), "", f"cannot read: {err.strerror}") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(str(path), "", f"not valid TOML: {err}") from None
+    except UnicodeDecodeError as err:  # a Latin-1 or UTF-16 file, or a stray byte saved mid-rehearsal
+        raise ConfigError(str(path), "", f"expected UTF-8 text, found byte 0x{err.object[err.start]:02x} at "
+                                         f"offset {err.start}") from None
+    except RecursionError:
+        raise ConfigError(str(path), "", "arrays or tables nested too deeply") from None
 
 
 def load_scene(path: Path) -> SceneSpec:

@@ -82,6 +82,31 @@ def test_an_invalid_edit_keeps_the_last_good_version_and_a_valid_one_takes_over_
 LOOK = 0.5
 
 
+def test_a_save_with_a_byte_that_is_not_utf8_is_one_line_and_the_music_plays_on(tmp_path, caplog):
+    """A stray Latin-1 byte saved during rehearsal used to crash the conductor (and the restarted one)."""
+    rig, scene = _rig(tmp_path)
+    loaded = load_rig(rig)
+    sink = CollectSink()
+    conductor = Conductor(loaded, sink, rig_factory(loaded), start=0.0, trace=Trace())
+    reloader = SceneReloader(conductor)
+    t = 0.0
+    while t < 4.0:
+        t += 0.05
+        conductor.advance_to(t)
+        reloader.look(t)
+    stamp = scene.stat().st_mtime_ns
+    scene.write_bytes(scene.read_bytes().replace(b"# Dawn", b"# Dawn \xe9", 1))
+    os.utime(scene, ns=(stamp + 10**9, stamp + 10**9))
+    with caplog.at_level("WARNING"):
+        while t < 10.0:
+            t += 0.05
+            conductor.advance_to(t)
+            reloader.look(t)
+    lines = [r.getMessage() for r in caplog.records if "dawn.toml" in r.getMessage()]
+    assert len(lines) == 1 and "expected UTF-8 text, found byte 0xe9" in lines[0], lines
+    assert reloader.rejected == 1 and [n for n in sink.notes if 5.0 < n.start < 10.0]  # the music went on
+
+
 @pytest.mark.slow
 def test_a_live_rehearsal_rig_reloads_without_stopping(tmp_path, jack_server, performer_cmd):
     tag = uuid.uuid4().hex[:6]
