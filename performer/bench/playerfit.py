@@ -11,6 +11,7 @@ from performer.config.scene import SceneSpec, SteeringSpec, VoiceSpec
 from performer.data.eventfile import EventFile
 from performer.generate.factory import GeneratorFactory
 from performer.music.keys import estimate_key, pitch_class_weights
+from performer.music.scales import SCALE_STEPS, Scale
 from performer.offline.scenenotes import play_scene
 from synthesis.protocol import Note
 
@@ -18,7 +19,6 @@ TEMPO = 100.0
 BARS = 8  # bars in the scene's key, then as many in the far key
 AWAY = 6  # semitones to the far key: a tritone, the farthest there is
 MELODIES = 12
-MAJOR = (0, 2, 4, 5, 7, 9, 11)
 
 
 def accompaniment() -> SceneSpec:
@@ -74,7 +74,7 @@ def one_melody(factory: GeneratorFactory, melody: np.ndarray, seed: int) -> dict
     leave = 4.0 * BARS
     spans = played.run.ensemble.harmony.spans
     changes = [s for s in spans if s.start >= leave - 1e-6]
-    new_key = frozenset((AWAY + s) % 12 for s in MAJOR)
+    new_key = frozenset((AWAY + s) % 12 for s in SCALE_STEPS[Scale.major])
     fitting = [s for s in changes if s.chord.classes <= new_key]
     out["change_bars"] = (changes[0].start - leave) / 4.0 if changes else float("nan")
     out["new_key_bars"] = (fitting[0].start - leave) / 4.0 if fitting else float("nan")

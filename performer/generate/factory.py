@@ -11,6 +11,7 @@ from typing import Callable
 from performer.config.loading import LoadedRig
 from performer.config.rig import GeneratorKind, ModelConfig
 from performer.config.scene import SceneSpec
+from performer.generate.model.tokens import BASS_ROLE
 from performer.generate.protocol import Generator
 from performer.generate.rulewalk import RuleGenerator
 
@@ -19,7 +20,6 @@ log = logging.getLogger(__name__)
 # (seed, scene, index of the voice in the scene) -> a fresh generator
 GeneratorFactory = Callable[[int, SceneSpec, int], Generator]
 BASS_BELOW = 55  # a voice whose register centre is below this plays the model's bass role
-BASS_ROLE = 3
 
 
 def voice_role(scene: SceneSpec, index: int) -> int:

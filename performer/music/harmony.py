@@ -12,6 +12,7 @@ import numpy as np
 from performer.music.chords import chord_tones
 from performer.music.keys import Key, key_fits, pitch_class_weights
 from performer.music.progression import Chord, chords_of, fit, weights
+from performer.music.scales import SCALE_STEPS, Scale
 
 RHYTHMS = (0.25, 0.5, 1.0, 2.0, 4.0)  # chords per bar a harmonic rhythm snaps to, so changes fall on bar lines
 FOLLOW = 5.0  # how strongly a chord's fit with the player's recent notes weighs in its choice
@@ -182,5 +183,4 @@ class HarmonyPlan:
 
     @staticmethod
     def _scale_of(key: Key) -> frozenset[int]:
-        steps = (0, 2, 3, 5, 7, 8, 10) if key.minor else (0, 2, 4, 5, 7, 9, 11)
-        return frozenset((key.tonic + s) % 12 for s in steps)
+        return frozenset((key.tonic + s) % 12 for s in SCALE_STEPS[Scale.minor if key.minor else Scale.major])

@@ -8,7 +8,8 @@ import zlib
 from dataclasses import dataclass, field
 
 from performer.config.scene import GLIDE, Mode, SceneSpec, VoiceSpec
-from performer.generate.factory import BASS_ROLE, GeneratorFactory, rule_factory, voice_role
+from performer.generate.factory import GeneratorFactory, rule_factory, voice_role
+from performer.generate.model.tokens import BASS_ROLE
 from performer.generate.protocol import Generator
 from performer.generate.rulewalk import RuleGenerator
 from performer.music.notes import NoteEvent

@@ -15,6 +15,7 @@ import numpy as np
 from performer.generate.model import kernels
 from performer.generate.model import tokens as tk
 from performer.generate.model.features import hearing_vector, steering_vector
+from performer.generate.model.leans import MASK_SIZE, PIANO_PITCHES, hearing_prior, onset_lean
 from performer.generate.model.runner import Runner
 from performer.generate.model.sampling import additive_mask, safe_temperature, safe_top_p
 from performer.generate.phrases import Cue, PhraseMemory, Remembered, novelty, strength
@@ -24,7 +25,6 @@ from performer.music.steering import DEFAULT_SPREAD, PIANO, Constraints, PitchRe
 
 Prev = tuple[int, int, int, int, int]  # the previous note's tokens: delta, duration, pitch, velocity, bar position
 START: Prev = (len(tk.DELTA_GRID), len(tk.DUR_GRID), tk.N_PITCH, tk.N_VEL, 0)  # previous-note tokens before any note
-PIANO_PITCHES = np.arange(tk.PITCH_LOW, tk.PITCH_HIGH + 1)
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class ModelGenerator:
         steer = steering.clamped()
         pitches = self._pitch_mask(self._near_register(steering, constraints))
         if constraints.hearing is not None:
-            pitches = pitches + _hearing_prior(constraints.hearing, self._voice == BASS_ROLE)
+            pitches = pitches + hearing_prior(constraints.hearing, self._voice == tk.BASS_ROLE)
         pitches, lengths, loudness = self._shaped(steer, self._beat + delta, pitches)
         p = kernels.choose(run.head(ctx, 1, conds), pitches, temperature, top_p, u[1])
         conds[2] = p
@@ -148,7 +148,7 @@ class ModelGenerator:
             mask = windowed if np.isfinite(windowed[:len(_DELTAS)]).any() else _DELTA_ONLY[soonest]
         head = self._runner.head(ctx, 0, np.zeros(3, dtype=np.int64))
         if constraints.hearing is not None and constraints.hearing.onsets and self._prev != START:
-            mask = mask + _onset_lean(constraints.hearing.onsets, ONSET_LEAN[constraints.hearing.lock])
+            mask = mask + onset_lean(constraints.hearing.onsets, constraints.hearing.lock)
         free = int(kernels.choose(head, mask, temperature, top_p, self._draw[0]))
         cue = self._cue(steering, self._beat + _DELTAS[free]) if self._prev != START else None
         if cue is None or not 0.0 < cue.beat - self._beat <= _DELTAS[-1] + 1e-9:
@@ -249,7 +249,6 @@ DRAWS = 7  # uniform draws per note: delta, pitch, duration, velocity, and the p
 
 _DELTAS = [float(v) for v in tk.DELTA_GRID]
 _DURATIONS = [float(v) for v in tk.DUR_GRID]
-MASK_SIZE = tk.N_PITCH  # every head's logits are padded to the widest head
 MASK_CACHE = 64
 _NO_MASK = np.zeros(MASK_SIZE, dtype=np.float32)
 _ONLY_ZERO = additive_mask(np.arange(len(_DELTAS)) == 0, MASK_SIZE)  # a voice's first note starts on its beat
@@ -257,57 +256,6 @@ _DELTA_ONLY = [additive_mask(np.arange(len(_DELTAS)) == i, MASK_SIZE) for i in r
 # _DELTA_MASKS[i]: only deltas from index i on (clamped so the longest delta always remains)
 _DELTA_MASKS = [additive_mask(np.arange(len(_DELTAS)) >= min(i, len(_DELTAS) - 1), MASK_SIZE)
                 for i in range(len(_DELTAS) + 1)]
-
-
-BASS_ROLE = 3
-CHORD_LEAN = (1.0, 2.5)  # logits toward the chord's pitch classes: between changes, and on a change or downbeat
-ROOT_LEAN = (1.0, 2.5)  # and, for the bass, toward the root (more on a change or downbeat)
-CLASH_COST = 1.5  # logits against a pitch a semitone, a tritone or a major seventh from a sounding note
-CLASHES = (1, 6, 11)
-OVER_BASS_COST = 1.0  # ... and against a second, fourth or seventh above the lowest note sounding (or below others)
-OVER_BASS = (2, 5, 10)
-ONSET_LEAN = (1.5, 4.0)  # logits toward an onset another voice (or the player) has placed; the lowest voice's
-_PCS = PIANO_PITCHES % 12
-_IS_CLASH = np.isin(np.arange(12), CLASHES)
-_IS_OVER_BASS = np.isin(np.arange(12), OVER_BASS)
-
-
-def _hearing_prior(hearing: Hearing, bass: bool) -> np.ndarray:
-    """Added to the pitch head: a lean toward the chord (harder where the harmony changes), for the bass toward its
-    root, and a cost for pitches that clash with what the other voices sound, or stand a second, fourth or seventh
-    over the lowest of them. A lean, never a mask: the model's passing notes stay possible, and the scale and range
-    masks still decide what is allowed."""
-    return _prior(hearing.chord, hearing.root if bass else None, hearing.sounding, hearing.strong)
-
-
-@lru_cache(maxsize=1024)
-def _prior(chord: frozenset[int], root: int | None, sounding: tuple[int, ...], strong: bool) -> np.ndarray:
-    """_hearing_prior's array, for only what it depends on (so the cache holds across notes)."""
-    prior = np.zeros(MASK_SIZE, dtype=np.float32)
-    member = np.zeros(12, dtype=bool)
-    member[[pc % 12 for pc in chord]] = True
-    prior[:tk.N_PITCH] += (CHORD_LEAN[1] if strong else CHORD_LEAN[0]) * member[_PCS]
-    if root is not None:
-        prior[:tk.N_PITCH] += ROOT_LEAN[strong] * (_PCS == root % 12)
-    if sounding:
-        others = np.array(sounding, dtype=np.int64)
-        clash = _IS_CLASH[(PIANO_PITCHES[:, None] - others[None, :]) % 12].sum(axis=1)
-        lowest = int(others.min())
-        above = _IS_OVER_BASS[(PIANO_PITCHES - lowest) % 12]  # the note over the bass
-        under = _IS_OVER_BASS[(others[None, :] - PIANO_PITCHES[:, None]) % 12].sum(axis=1)  # the note as the bass
-        over_bass = np.where(PIANO_PITCHES > lowest, above, under)
-        prior[:tk.N_PITCH] -= CLASH_COST * clash + OVER_BASS_COST * over_bass
-    return prior
-
-
-@lru_cache(maxsize=256)
-def _onset_lean(onsets: tuple[float, ...], strength: float) -> np.ndarray:
-    """Added to the delta head: a lean toward the deltas at which another voice's note is already placed."""
-    lean = np.zeros(MASK_SIZE, dtype=np.float32)
-    for delta in onsets:
-        if 0.0 < delta <= _DELTAS[-1]:
-            lean[tk.delta_index(delta)] = strength
-    return lean
 
 
 DENSITY_SPAN = 2.0  # a note's interval within this factor of the steered one (1 / density beats): half to double

@@ -22,6 +22,7 @@ N_POS = 8 * POS_PER_BEAT  # positions up to 8 beats into a bar
 N_BARLEN = 17  # bar length in half beats, 1..16 (8 beats), 0 unused
 N_VOICE = 5  # part role from the top: 0 melody ... 3 bass, and 4 keys (a whole texture: chords)
 KEYS_ROLE = 4
+BASS_ROLE = 3
 
 _LOG_DUR = np.log2(DUR_GRID)
 
