@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from performer.config.loading import load_rig, load_show
+from performer.config.loading import LoadedRig, load_rig, load_show
 from performer.config.warnings import rig_warnings
 from performer.errors import ConfigError, PerformerError
 from performer.model_cli import add_model_commands
@@ -40,6 +40,23 @@ def _check_scene(path: str) -> int:
     return 0
 
 
+def _check_weights(loaded: LoadedRig) -> str:
+    """What plays the rig's notes; weights a run would refuse (and so play the rule-based fallback) are an
+    error here, naming the rig's field."""
+    model = loaded.rig.model
+    if model.generator.value != "model":
+        return "the rule-based generator"
+    from performer.generate.model.weights import DEFAULT_WEIGHTS, WeightsError, load_weights
+
+    path = loaded.path.parent / model.weights if model.weights else DEFAULT_WEIGHTS
+    try:
+        weights = load_weights(path)
+    except WeightsError as error:
+        raise ConfigError(str(loaded.path), "model.weights", f"{error}; a run would play the rule-based "
+                                                             f"fallback") from None
+    return f"model {path.name} ({weights.layers}x{weights.hidden} GRU)"
+
+
 def _check(args: argparse.Namespace) -> int:
     if _is_scene(args.rig):
         return _check_scene(args.rig)
@@ -51,7 +68,8 @@ def _check(args: argparse.Namespace) -> int:
         return 0
     loaded = load_rig(args.rig)
     scenes = ", ".join(f"{s.name} ({p})" for s, p in zip(loaded.scenes, loaded.scene_paths))
-    print(f"{loaded.path}: ok, rig {loaded.rig.name!r}, {len(loaded.scenes)} scene(s): {scenes}")
+    print(f"{loaded.path}: ok, rig {loaded.rig.name!r}, {len(loaded.scenes)} scene(s): {scenes}, "
+          f"{_check_weights(loaded)}")
     for warning in rig_warnings(loaded):
         print(f"warning: {warning}")
     return 0

@@ -21,8 +21,18 @@ class ConfigError(PerformerError, ValueError):
 
     def __init__(self, path: str, field: str, expected: str) -> None:
         self.path, self.field, self.expected = path, field, expected
-        where = f"{path}: {field}" if field else path
-        super().__init__(f"{where}: {expected}")
+        where = f"{one_line(path)}: {one_line(field)}" if field else one_line(path)
+        super().__init__(f"{where}: {one_line(expected, MAX_EXPECTED)}")
+
+
+MAX_EXPECTED = 400  # characters of a message's "what was expected, got ..." (a got value may be megabytes)
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """``text`` with line breaks and other control characters escaped (a newline in a file name must not split
+    the one line in two), cut to ``limit`` characters."""
+    out = "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text[:limit + 1])
+    return out if len(out) <= limit else out[:limit] + "..."
 
 
 class DeviceError(PerformerError, OSError):

@@ -51,7 +51,8 @@ class Camera:
         if config.hands:
             from sensors.hands import HandTracker
 
-            self.hands = HandTracker(max_hands=config.hands, mirror=config.mirror)
+            self.hands = HandTracker(max_hands=config.hands, mirror=config.mirror,
+                                     complexity=config.model_complexity)
         self.motion = MotionAnalyzer(zones=config.zones) if config.motion else None
         self.prefixes = ["hand"] * bool(config.hands) + ["audience"] * config.motion
 

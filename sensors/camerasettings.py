@@ -22,17 +22,28 @@ class Zone:
 @dataclass(frozen=True)
 class CameraSettings:
     """One camera (an index, part of a V4L device's name, or a video file), what to read from it, and the OSC port
-    on ``host`` its signals are sent to."""
+    on ``host`` its signals are sent to.
+
+    ``model_complexity`` is MediaPipe Hands' model, 0 (lite) or 1 (full): some real hands are found only at 1 (a
+    hand gripping an object, a dim one), at a cost. Measured on this project's 2-core machine, a 640x480 frame of
+    the opencv-doc hand photos, median of 100 frames, per hand (two hands run side by side, one per core):
+    tracking a found hand 3.1-3.4 ms at 0 and 5.3-5.7 ms at 1; detecting it (palm detector and landmarks)
+    8.5-9.3 ms and 11.9-12.1 ms; the palm detector alone, on a frame without a hand, 5.6-6.1 ms and 6.4-6.8 ms."""
 
     device: str
     width: int = 640
     height: int = 480
     mirror: bool = False
     hands: int = 0
+    model_complexity: int = 0
     motion: bool = False
     zones: tuple[Zone, ...] = ()
     send: int = 0
     host: str = "127.0.0.1"
+
+    def __post_init__(self) -> None:
+        if self.model_complexity not in (0, 1):
+            raise ValueError(f"model_complexity {self.model_complexity!r}: 0 or 1")
 
     def to_json(self) -> str:
         """One JSON argument for the camera process."""

@@ -20,10 +20,13 @@ MARGIN = 0.3  # a painted-out box is this much larger than the hand's landmarks,
 SAME_HAND = 0.08  # palm centres closer than this (picture heights) are one hand seen twice
 
 
-def _solver(max_hands: int) -> Any:
+def _solver(max_hands: int, complexity: int = 0) -> Any:
+    """MediaPipe Hands in tracking mode; ``complexity`` is its model_complexity, 0 (lite) or 1 (full models)."""
     import mediapipe as mp  # heavy: only the camera process loads it
 
-    return mp.solutions.hands.Hands(static_image_mode=False, max_num_hands=max_hands, model_complexity=0,
+    if complexity not in (0, 1):
+        raise ValueError(f"model_complexity {complexity!r}: 0 or 1")
+    return mp.solutions.hands.Hands(static_image_mode=False, max_num_hands=max_hands, model_complexity=complexity,
                                     min_detection_confidence=0.5, min_tracking_confidence=0.5)
 
 
@@ -38,8 +41,8 @@ def _hands(result: Any) -> list[Hand]:
 class OneSolver:
     """MediaPipe Hands as it comes, for one hand (or two, one after the other)."""
 
-    def __init__(self, max_hands: int = 1) -> None:
-        self.solver = _solver(max_hands)
+    def __init__(self, max_hands: int = 1, complexity: int = 0) -> None:
+        self.solver = _solver(max_hands, complexity)
 
     def process(self, rgb: np.ndarray, now: float) -> list[Hand]:
         return _hands(self.solver.process(rgb))
@@ -66,8 +69,8 @@ class HandPair:
     hand painted out. ``process`` returns the hands seen in this frame (a found second hand joins from the frame
     its search finishes on)."""
 
-    def __init__(self) -> None:
-        self.solvers = [_solver(1), _solver(1)]
+    def __init__(self, complexity: int = 0) -> None:
+        self.solvers = [_solver(1, complexity), _solver(1, complexity)]
         self.last: list[list[Hand]] = [[], []]  # what each solver saw last
         self._requests: queue.Queue[tuple[Any, np.ndarray, np.ndarray | None] | None] = queue.Queue()
         self._results: queue.Queue[list[Hand]] = queue.Queue()

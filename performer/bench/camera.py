@@ -86,8 +86,8 @@ def rig_playing(tmp: Path) -> Iterator[int]:
     port = free_port()
     scenes = ", ".join(f'"{ROOT / "scenes" / name}"' for name in ("dawn.toml", "drift.toml", "bloom.toml"))
     rig = tmp / "bench-rig.toml"
-    rig.write_text(f'name = "camera-bench"\nscenes = [{scenes}]\n[audio]\nbackend = "jack"\njack_name = "bench"\n'
-                   f'jack_connect = false\n[osc]\nport = {port}\n')
+    rig.write_text(f'name = "camera-bench"\nroot = "/"\nscenes = [{scenes}]\n'
+                   f'[audio]\nbackend = "jack"\njack_name = "bench"\njack_connect = false\n[osc]\nport = {port}\n')
     with JackServer() as server:
         proc = subprocess.Popen([sys.executable, "-m", "performer", "run", str(rig)], env=server.env,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

@@ -32,6 +32,7 @@ def write_live_rig(folder: Path, lookahead_ms: float, osc_port: int, scenes: lis
     """The laptop rig (or one playing ``scenes``) on the bench's jackd: no device to wait for, OSC on a free port."""
     rig = tomlkit.parse((RIGS / "laptop.toml").read_text())
     rig["show"] = str((RIGS / str(rig["show"])).resolve())
+    rig["root"] = "/"  # it plays the shipped scenes from the bench's folder
     rig.pop("demo_session", None)
     if scenes is not None:
         rig.pop("show")

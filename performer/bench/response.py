@@ -153,8 +153,8 @@ def _scene_lag(path: Path, scene: SceneSpec, mapping: MappingSpec, generator: st
     found = []
     with tempfile.TemporaryDirectory() as folder:
         rig = Path(folder) / "rig.toml"
-        rig.write_text(f'name = "bench"\nscenes = ["{path}"]\nseed = 3\n[model]\ngenerator = "{generator}"\n'
-                       '[audio]\nbackend = "offline"\n')
+        rig.write_text(f'name = "bench"\nroot = "/"\nscenes = ["{path}"]\nseed = 3\n'
+                       f'[model]\ngenerator = "{generator}"\n[audio]\nbackend = "offline"\n')
         loaded = load_rig(rig)
         for k in range(OFFSETS):
             jump_at = SETTLE_BARS * bar + bar * k / OFFSETS

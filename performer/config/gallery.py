@@ -78,7 +78,7 @@ class GalleryConfig(Strict):
 
     hours: dict[str, list[list[str]]]
     quiet: list[QuietHours] = []
-    idle_after_minutes: float = Field(10.0, ge=0.0)
+    idle_after_minutes: float = Field(10.0, ge=0.0, le=7 * 24 * 60)
     idle_scene: Optional[str] = None
     state_file: str = ""
 

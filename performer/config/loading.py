@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import sys
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from performer.config.reading import inside, read_toml
 from performer.config.rig import Rig
 from performer.config.scene import GLIDE, MappingSpec, SceneSpec, check_range
 from performer.config.show import ShowSpec
@@ -16,11 +17,6 @@ from performer.config.signals import signal_problem
 from performer.errors import ConfigError
 from sensors.cues import WORDS, Cue
 from synthesis.catalog import PARAMS
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -71,32 +67,16 @@ def describe(error: Mapping[str, Any]) -> str:
 
 
 def validate(model: type[M], data: dict[str, Any], path: Path) -> M:
-    """Validate ``data`` against ``model`` or raise a one-line ConfigError."""
+    """Validate ``data`` against ``model`` strictly, or raise a one-line ConfigError. Strict as JSON is: a string
+    is never taken for a number or a boolean (``enabled = "off"`` is an error, not False), nor a float for an
+    integer, while arrays still fill tuples and strings enums."""
     try:
-        return model.model_validate(data)
+        return model.model_validate_json(json.dumps(data), strict=True)
     except ValidationError as err:
         first = err.errors()[0]
         more = len(err.errors()) - 1
         expected = describe(first) + (f" (and {more} more error{'s' if more > 1 else ''})" if more else "")
         raise ConfigError(str(path), field_path(tuple(first["loc"])), expected) from None
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file, turning I/O and syntax errors into one line."""
-    try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(str(path), "", "file not found") from None
-    except OSError as err:
-        raise ConfigError(str(path), "", f"cannot read: {err.strerror}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(str(path), "", f"not valid TOML: {err}") from None
-    except UnicodeDecodeError as err:  # a Latin-1 or UTF-16 file, or a stray byte saved mid-rehearsal
-        raise ConfigError(str(path), "", f"expected UTF-8 text, found byte 0x{err.object[err.start]:02x} at "
-                                         f"offset {err.start}") from None
-    except RecursionError:
-        raise ConfigError(str(path), "", "arrays or tables nested too deeply") from None
 
 
 def load_scene(path: Path) -> SceneSpec:
@@ -174,30 +154,43 @@ def load_show(path: str | Path) -> LoadedRig:
 
 
 def _loaded(path: Path, rig: Rig) -> LoadedRig:
-    show_path, loop, count_in, names = None, True, 0, [(path.parent, name) for name in rig.scenes]
+    root = path.parent / rig.root
+    show_path, loop, count_in, names = None, True, 0, [(path, f"scenes[{i}]", n) for i, n in enumerate(rig.scenes)]
     if rig.show:
-        show_path = path.parent / rig.show
-        if not show_path.is_file():
-            raise ConfigError(str(path), "show", f"show file not found: {show_path}")
+        show_path = _file(root, rig.show, path, "show", "show file")
         show = validate(ShowSpec, read_toml(show_path), show_path)
-        loop, count_in, names = show.loop, show.count_in, [(show_path.parent, name) for name in show.scenes]
-    where = str(show_path or path)
-    scene_paths = tuple(folder / name for folder, name in names)
-    for i, scene_path in enumerate(scene_paths):
-        if not scene_path.is_file():
-            raise ConfigError(where, f"scenes[{i}]", f"scene file not found: {scene_path}")
+        loop, count_in = show.loop, show.count_in
+        names = [(show_path, f"scenes[{i}]", name) for i, name in enumerate(show.scenes)]
+    scene_paths = tuple(_file(root, name, where, field, "scene file") for where, field, name in names)
     scenes = tuple(load_scene(p) for p in scene_paths)
-    if rig.demo_session and not (path.parent / rig.demo_session).is_file():
-        raise ConfigError(str(path), "demo_session", f"session file not found: {path.parent / rig.demo_session}")
+    if rig.demo_session:
+        _file(root, rig.demo_session, path, "demo_session", "session file")
+    if rig.model.weights:  # missing or corrupt, it is a run's warning (and the fallback), and check's error
+        inside(root, rig.model.weights, path, "model.weights")
+    if rig.gallery is not None and rig.gallery.state_file:
+        inside(root, rig.gallery.state_file, path, "gallery.state_file")
     scene_names = [s.name for s in scenes]
     for i, (scene, scene_path) in enumerate(zip(scenes, scene_paths)):
-        check_show_scene(scene, scene_path, scene_names[:i] + scene_names[i + 1:])
+        if scene.name in scene_names[:i]:  # the later file's fault: the first was fine until it came
+            raise ConfigError(str(scene_path), "name", f"scene names in a rig must be unique, {scene.name!r} is "
+                                                       f"also {scene_paths[scene_names.index(scene.name)]}'s")
+        check_cues(scene, scene_path, scene_names)
     idle = rig.gallery.idle_scene if rig.gallery is not None else None
     if idle is not None and idle not in scene_names:
         raise ConfigError(str(path), "gallery.idle_scene", f"expected a scene of the show ({', '.join(scene_names)}), "
                           f"got {idle!r}")
     return LoadedRig(path=path, rig=rig, scenes=scenes, scene_paths=scene_paths, loop=loop, show_path=show_path,
                      count_in=count_in)
+
+
+def _file(root: Path, name: str, where: Path, field: str, kind: str) -> Path:
+    """A file a rig or show names, relative to ``where``: inside the rig's root, and there."""
+    target = inside(root, name, where, field)
+    if target.exists() and not target.is_file():
+        raise ConfigError(str(where), field, f"expected a regular {kind}, not a device, folder or pipe: {target}")
+    if not target.is_file():
+        raise ConfigError(str(where), field, f"{kind} not found: {target}")
+    return target
 
 
 def is_cue(target: str, scene_names: list[str]) -> bool:

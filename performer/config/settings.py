@@ -27,4 +27,5 @@ def camera_settings(camera: CameraConfig, osc_port: int) -> CameraSettings:
     """One of the rig's cameras, sending to the rig's OSC port on loopback."""
     zones = tuple(Zone(z.name, *z.rect) for z in camera.zones)
     return CameraSettings(device=camera.device, width=camera.width, height=camera.height, mirror=camera.mirror,
-                          hands=camera.hands, motion=camera.motion, zones=zones, send=osc_port)
+                          hands=camera.hands,
+                          model_complexity=camera.model_complexity, motion=camera.motion, zones=zones, send=osc_port)

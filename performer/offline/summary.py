@@ -24,8 +24,9 @@ def write_summary(trace: Trace, length: float, path: Path, title: str) -> None:
         pitches = [n.pitch for n in trace.notes]
         roll.set_ylim(min(pitches) - 2, max(pitches) + 2)
     roll.set_ylabel("MIDI pitch")
-    roll.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=colors[v]) for v in voices], labels=voices,
-                loc="upper right", fontsize=8)
+    if voices:
+        roll.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=colors[v]) for v in voices], labels=voices,
+                    loc="upper right", fontsize=8)
     for name, points in sorted(trace.curves.items()):
         curves.plot([p[0] for p in points], [p[1] for p in points], label=name, linewidth=1.2)
     curves.set_ylim(-0.05, 1.05)

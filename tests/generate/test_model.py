@@ -155,6 +155,7 @@ def test_impossible_pitch_set_is_relaxed_and_logged_once(runner, caplog):
 def _rig_with_weights(tmp_path: Path, weights: str) -> Path:
     text = (RIGS / "laptop.toml").read_text()
     text = text.replace('"../scenes/', f'"{SCENES}/').replace('"sessions/', f'"{RIGS}/sessions/')
+    text = text.replace('root = ".."', 'root = "/"')
     rig = tmp_path / "rig.toml"
     rig.write_text(text + f'\n[model]\nweights = "{weights}"\n')
     return rig

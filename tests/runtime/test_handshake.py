@@ -72,7 +72,8 @@ def test_performer_run_gives_up_on_a_silent_engine_in_one_line(tmp_path, monkeyp
     # The one stand-in: the engine's command is replaced by a process that never answers (a hung engine cannot
     # be produced on purpose otherwise). The supervisor, its deadline and its exit are the real ones.
     rig = tmp_path / "stage.toml"
-    rig.write_text((RIGS / "stage.toml").read_text().replace('"../scenes/', f'"{SCENES}/'))
+    rig.write_text((RIGS / "stage.toml").read_text().replace('"../scenes/', f'"{SCENES}/')
+               .replace('root = ".."', 'root = "/"'))
     monkeypatch.setattr(supervisor, "engine_argv", lambda settings: SILENT)
     monkeypatch.setattr(supervisor, "has_keys", lambda: False)
     args = argparse.Namespace(record=None, notes_log=None, hold=None, duration=None, fallback_render=None)

@@ -1,16 +1,21 @@
 """Hand gestures on real photos: handSrc.jpg and handDst.jpg from Debian's opencv-doc, moved by affine warps into
 a video written with OpenCV and read back through cv2.VideoCapture, then tracked by MediaPipe as live (each search
-for a second hand waited for, so that every run gives the same signals: tests/sensors/conftest.py)."""
+for a second hand waited for, so that every run gives the same signals: tests/sensors/conftest.py). Both photos
+are of a flat open hand, so they calibrate openness's open end; no photo of a fist ships on the machine."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
 from performer.bench.testvideo import HAND_PHOTOS, moving_hand, read_video, two_hands, write_video
-from sensors.hands import hand_features
+from sensors.camera import Camera
+from sensors.camerasettings import CameraSettings
+from sensors.handpair import OneSolver
+from sensors.hands import TIPS, HandTracker, hand_features
 from tests.conftest import require
 from tests.sensors.conftest import track_hands
 
@@ -92,3 +97,90 @@ def test_two_hands_in_view_are_both_tracked_each_on_its_side(tmp_path):
     assert len(both) >= 0.95 * len(settled)
     for s in both:  # one hand in each half, whichever MediaPipe calls which
         assert sorted([s["hand/left/x"], s["hand/right/x"]])[0] < 0.4 < 0.6 < max(s["hand/left/x"], s["hand/right/x"])
+
+
+def _still(photo: Path) -> np.ndarray:
+    """The photo (BGR, 640x480) at SCALE in the middle of its frame, as the moving-hand video shows it."""
+    require(photo.exists(), photo.name, "opencv-doc")
+    frames, _ = moving_hand(photo, frames=1, travel=0.0, scale=SCALE)
+    return frames[0]
+
+
+@pytest.fixture(scope="module")
+def photo_hands() -> dict[tuple[str, int], np.ndarray]:
+    """MediaPipe's 21 landmarks of the hand in each photo, per model_complexity, from the rig's solver."""
+    out = {}
+    for photo in HAND_PHOTOS:
+        rgb = cv2.cvtColor(_still(photo), cv2.COLOR_BGR2RGB)
+        for complexity in (0, 1):
+            solver = OneSolver(1, complexity)
+            try:
+                hands = solver.process(rgb, 0.0)
+            finally:
+                solver.close()
+            assert len(hands) == 1, (photo.name, complexity)
+            out[photo.name, complexity] = hands[0][0]
+    return out
+
+
+@pytest.mark.parametrize("complexity", [0, 1])
+@pytest.mark.parametrize("name", ["handSrc.jpg", "handDst.jpg"])
+def test_a_real_open_hand_reads_open(photo_hands, name, complexity):
+    """Issue 16: real spread hands read 0.51-0.67. Both photos' flat open hands must read near 1 now."""
+    assert hand_features(photo_hands[name, complexity])["openness"] >= 0.85
+
+
+@pytest.mark.parametrize("name", ["handSrc.jpg", "handDst.jpg"])
+def test_tracked_open_hand_reads_open(tracked, name):
+    """The same through the live tracker (video file, smoothing), the photo moving and rocking."""
+    signals, _ = tracked[name]
+    side = next(s for s in ("left", "right") if signals[-1][f"hand/{s}/presence"])
+    assert min(s[f"hand/{side}/openness"] for s in signals[10:]) >= 0.85
+
+
+@pytest.mark.parametrize("complexity", [0, 1])
+@pytest.mark.parametrize("name", ["handSrc.jpg", "handDst.jpg"])
+def test_the_real_hand_curled_reads_closed(photo_hands, name, complexity):
+    """No fist photo ships on this machine, so the fist is synthesised from the real hand: each fingertip moved to
+    its own knuckle (MCP; the thumb's to its MCP too). Seen from the palm or the back, a fist's tips lie between
+    the knuckles and the palm centre, so this is a fist's most open reading. Tips moved only to the middle joints
+    (PIP; the thumb's to its IP) is a half-curled hand, and reads in between."""
+    hand = photo_hands[name, complexity]
+    fist, half = hand.copy(), hand.copy()
+    for tip in TIPS:
+        fist[tip], half[tip] = hand[tip - 3], hand[tip - 2]
+    assert hand_features(fist)["openness"] <= 0.1
+    assert 0.15 <= hand_features(half)["openness"] <= 0.7
+
+
+def test_model_complexity_1_reaches_mediapipe_and_finds_the_hand(tmp_path):
+    """model_complexity crosses into the camera process in CameraSettings' JSON; the camera builds its tracker at
+    that complexity, and the full model finds and tracks the real hand from a video file."""
+    from mediapipe.python import packet_getter
+
+    video = write_video([_still(HAND_PHOTOS[1])] * 10, tmp_path / "still.avi", FPS)
+    settings = CameraSettings.from_json(CameraSettings(str(video), hands=1, model_complexity=1).to_json())
+    assert settings.model_complexity == 1
+    camera = Camera(settings)
+    assert isinstance(camera.hands, HandTracker)
+    try:
+        solver = camera.hands._solver
+        assert isinstance(solver, OneSolver)
+        assert packet_getter.get_int(solver.solver._input_side_packets["model_complexity"]) == 1
+        assert camera.open()
+        signals = [camera.frame_signals() for _ in range(5)]
+    finally:
+        camera.hands.close()
+        if camera.capture is not None:
+            camera.capture.release()
+    last = signals[-1]
+    assert last is not None
+    assert [last[f"hand/{s}/presence"] for s in ("left", "right")].count(1.0) == 1, last
+    side = "left" if last["hand/left/presence"] else "right"
+    assert last[f"hand/{side}/openness"] >= 0.85
+
+
+def test_model_complexity_is_0_or_1():
+    assert CameraSettings("0").model_complexity == 0  # the lite models, as before, unless a rig asks
+    with pytest.raises(ValueError, match="model_complexity"):
+        CameraSettings("0", model_complexity=2)

@@ -93,8 +93,8 @@ def test_midi_learn_binds_the_next_control_moved(tmp_path, jack_server, performe
     from performer.config.loading import load_rig
 
     rig = tmp_path / "rig.toml"  # written here, not by write_rig: its comments are part of the test
-    rig.write_text(f'# my rig\nname = "learn"\nscenes = ["{SCENES}/dawn.toml"]\n\n[midi]\napi = "jack"  # JACK\n'
-                   '[[midi.inputs]]\nport = "Knobs"\n')
+    rig.write_text(f'# my rig\nname = "learn"\nroot = "/"\nscenes = ["{SCENES}/dawn.toml"]\n\n'
+                   '[midi]\napi = "jack"  # JACK\n[[midi.inputs]]\nport = "Knobs"\n')
     for key, value in jack_server.env.items():
         monkeypatch.setenv(key, value)
     knobs = mido.Backend("mido.backends.rtmidi/UNIX_JACK", load=True).open_output("Knobs", virtual=True)

@@ -12,6 +12,7 @@ from performer.errors import ModelError
 from performer.generate.model.network import FORMAT_VERSION
 
 DEFAULT_WEIGHTS = Path(__file__).with_name("weights.pt")
+MAX_WEIGHTS_BYTES = 64 << 20  # the shipped weights are 3.9 MB; a larger file is not ours to unpack
 
 
 class WeightsError(ModelError):
@@ -38,6 +39,8 @@ def load_state_dict(path: Path) -> dict:
 
     if not path.is_file():
         raise WeightsError(f"{path}: no such weights file")
+    if path.stat().st_size > MAX_WEIGHTS_BYTES:
+        raise WeightsError(f"{path}: larger than the {MAX_WEIGHTS_BYTES >> 20} MB a weights file may be")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:
@@ -52,15 +55,23 @@ def load_module(path: Path = DEFAULT_WEIGHTS):
     from performer.generate.model.network import NoteNet
 
     state = load_state_dict(path)
-    version = state.get("format_version")
-    if version is None or int(version) != FORMAT_VERSION:
+    version = _version(state.get("format_version"))
+    if version != FORMAT_VERSION:
         raise WeightsError(f"{path}: format_version {version}, expected {FORMAT_VERSION}")
     try:
         module = NoteNet(config_for(state))
         module.load_state_dict(state)
-    except (KeyError, RuntimeError, AttributeError) as error:
+    except (KeyError, RuntimeError, AttributeError, ValueError, TypeError, IndexError) as error:
         raise WeightsError(f"{path}: does not match the network ({str(error).splitlines()[0][:160]})") from error
     return module.eval()
+
+
+def _version(value: object) -> int | None:
+    """The format version saved beside the tensors (a one-number tensor, or an int), or None if it is neither."""
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError, RuntimeError):
+        return None
 
 
 def load_weights(path: Path = DEFAULT_WEIGHTS) -> Weights:
