@@ -128,8 +128,9 @@ def parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="play a rig live")
     run.add_argument("rig")
-    run.add_argument("--record", metavar="SESSION", help="record every bus event and cue to this session file")
-    run.add_argument("--notes-log", metavar="FILE", help="log every note sent to the engine (JSON lines)")
+    run.add_argument("--record", metavar="SESSION",
+                     help="record every bus event and cue to this session file (appended to, as a new segment)")
+    run.add_argument("--notes-log", metavar="FILE", help="log every note sent to the engine (JSON lines, appended)")
     run.add_argument("--duration", type=float, help="stop after this many seconds")
     run.add_argument("--fallback-render", metavar="DIR",
                      help="with no audio output device, render the rig's demo session to DIR instead")
@@ -143,6 +144,8 @@ def parser() -> argparse.ArgumentParser:
     conduct.add_argument("--record")
     conduct.add_argument("--notes-log")
     conduct.add_argument("--hold")
+    conduct.add_argument("--state", help="where the show's position is kept for a restart")
+    conduct.add_argument("--resume", action="store_true", help="begin where --state says (a restart)")
     conduct.add_argument("--keys", action="store_true", help="read the monitor's keys on stdin")
     conduct.set_defaults(func=_conduct)
     learn = sub.add_parser("learn", help="bind the next MIDI control moved to a signal name in the rig")

@@ -12,7 +12,7 @@ import os
 import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import Any, Iterator
 
 from performer.errors import ConfigError
 from sensors.events import ControlEvent, CueEvent, Event, PlayerMidi, ReleaseEvent, is_signal_name
@@ -140,28 +140,3 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
                                                           f"0x{raw[err.start]:02x}") from None
             if line.strip():
                 yield number, line
-
-
-class SessionWriter:
-    """Appends events to a session file as they happen, flushing each line so a crash loses nothing."""
-
-    def __init__(self, handle: IO[str], origin: float, **header: Any) -> None:
-        self._handle = handle
-        self._origin = origin
-        self._write({"performer_session": FORMAT_VERSION, **header})
-
-    def _write(self, record: dict[str, Any]) -> None:
-        self._handle.write(json.dumps(record) + "\n")
-        self._handle.flush()
-
-    def write(self, event: Event) -> None:
-        """Record one event, with its time relative to the show's start."""
-        t = round(event.t - self._origin, 6)
-        if isinstance(event, CueEvent):
-            self._write({"t": t, "cue": event.target})
-        elif isinstance(event, PlayerMidi):
-            self._write({"t": t, "midi": list(event.data)})
-        elif isinstance(event, ReleaseEvent):
-            self._write({"t": t, "release": event.prefix})
-        else:
-            self._write({"t": t, "signal": event.name, "value": round(event.value, 6)})

@@ -11,20 +11,22 @@ import signal
 import threading
 import time
 from datetime import datetime
-from typing import IO, Iterator, Protocol
+from pathlib import Path
+from typing import Iterator, Protocol
 
 from performer.config.loading import LoadedRig
-from performer.config.session import SessionWriter
 from performer.generate.factory import rig_factory
 from performer.runtime.echoes import ExpectedEchoes
 from performer.runtime.engine_link import EngineLink
 from performer.runtime.handshake import Announcer
 from performer.runtime.inputs import Inputs
+from performer.runtime.recording import Appender, SessionWriter
 from performer.show.clock import WallClock
 from performer.show.conductor import Conductor
-from performer.show.director import GalleryDirector, Position, default_state_file
+from performer.show.director import GalleryDirector
+from performer.show.position import Position, ShowKeeper, default_state_file
 from performer.show.reload import SceneReloader
-from sensors.events import Event
+from sensors.events import ControlEvent, Event
 from sensors.link import LinkSession
 from sensors.udp import UdpReceiver
 from synthesis.protocol import Health, decode
@@ -67,12 +69,16 @@ def _watch_health(port: int) -> UdpReceiver | None:
 
 
 @contextlib.contextmanager
-def _optional_file(path: str | None) -> Iterator[IO[str] | None]:
+def _appending(path: str | None, what: str) -> Iterator[Appender | None]:
+    """The notes log, appended to (a restarted conductor keeps what the last one logged)."""
     if path is None:
         yield None
-    else:
-        with open(path, "w") as handle:
-            yield handle
+        return
+    out = Appender(Path(path), what)
+    try:
+        yield out
+    finally:
+        out.close()
 
 
 def conduct_live(loaded: LoadedRig, args: argparse.Namespace, announcer: Announcer) -> int:
@@ -90,18 +96,23 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace, announcer: Announc
     inputs = Inputs(loaded, clock, inbox, echoes, keys=args.keys)
     session = _link(loaded)
     start = clock.now() + START_DELAY
-    with _optional_file(args.notes_log) as notes_log, _optional_file(args.record) as record:
+    with _appending(args.notes_log, "notes log") as notes_log:
         engine = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=notes_log, echoes=echoes)
-        writer = SessionWriter(record, start, rig=loaded.rig.name) if record else None
-        first = None if loaded.rig.gallery is not None else _first(loaded, args.hold)  # a gallery may be closed
+        writer = SessionWriter(Path(args.record), start, rig=loaded.rig.name) if args.record else None
+        keep = Position(Path(args.state)) if args.state and loaded.rig.gallery is None else None
+        first, controls = _first(loaded, args.hold, keep if args.resume else None)
         conductor = Conductor(loaded, engine, start=start, factory=factory, hold=args.hold is not None,
                               first=first, link=session)
-        lookers = _lookers(loaded, conductor, start)
+        for control in controls:  # the knobs where the player left them, before the restart
+            conductor.ingest(ControlEvent(start, control.name, control.value))
+        lookers = _lookers(loaded, conductor, start, keep)
         announcer.ready()
         try:
             _loop(conductor, clock, inbox, stop, writer, lookers)
         finally:
             inputs.close()
+            if writer is not None:
+                writer.close()
             if echoes is not None:
                 log.info("conductor: %d echoes of the MIDI out dropped", echoes.count)
             engine.panic()
@@ -113,9 +124,10 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace, announcer: Announc
     return 0
 
 
-def _lookers(loaded: LoadedRig, conductor: Conductor, start: float) -> list[Looker]:
-    """What the loop lets look at the world now and then: a gallery's calendar, rehearsal's scene files."""
-    lookers: list[Looker] = []
+def _lookers(loaded: LoadedRig, conductor: Conductor, start: float, keep: Position | None) -> list[Looker]:
+    """What the loop lets look at the world now and then: a gallery's calendar, rehearsal's scene files, and
+    the show's position for a restart."""
+    lookers: list[Looker] = [ShowKeeper(conductor, keep)] if keep is not None else []
     gallery = loaded.rig.gallery
     if gallery is not None:
         state = loaded.path.parent / gallery.state_file if gallery.state_file else default_state_file(
@@ -141,12 +153,21 @@ def _link(loaded: LoadedRig) -> LinkSession | None:
     return session
 
 
-def _first(loaded: LoadedRig, hold: str | None) -> int:
-    """The scene to begin with: the one to hold (rehearsal's loop one scene), else the first."""
+def _first(loaded: LoadedRig, hold: str | None, resume: Position | None) -> tuple[int | None, list[ControlEvent]]:
+    """The scene to begin with and the controls to set: a gallery's director decides (it may be closed); else
+    the one to hold (rehearsal's loop one scene), or where a restarted show was, else the first."""
+    if loaded.rig.gallery is not None:
+        return None, []
     names = [s.name for s in loaded.scenes]
     if hold and hold not in names:
         log.warning("--hold %r: no such scene (scenes: %s); holding the first", hold, ", ".join(names))
-    return names.index(hold) if hold in names else 0
+    saved, controls = ShowKeeper.resume(resume, names) if resume is not None else (None, [])
+    if hold:
+        return (names.index(hold) if hold in names else 0), controls
+    if saved is not None:
+        log.info("resuming the show at scene %r", names[saved])
+        return saved, controls
+    return 0, controls
 
 
 def _loop(conductor: Conductor, clock: WallClock, inbox: "queue.Queue[Event]", stop: threading.Event,

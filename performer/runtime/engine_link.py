@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import socket
-from typing import IO
 
 from performer.runtime.echoes import ExpectedEchoes
+from performer.runtime.recording import Appender
 from synthesis.protocol import Cut, Loudness, Note, Panic, Param, Thru
 
 
 class EngineLink:
     """A NoteSink that sends to the engine, optionally logging each note (JSON lines) relative to ``origin``."""
 
-    def __init__(self, host: str, port: int, origin: float, log_to: IO[str] | None = None,
+    def __init__(self, host: str, port: int, origin: float, log_to: Appender | None = None,
                  echoes: ExpectedEchoes | None = None) -> None:
         self.address = (host, port)
         self.echoes = echoes
@@ -33,11 +32,9 @@ class EngineLink:
 
     def _log(self, note: Note) -> None:
         if self.log_to is not None:
-            self.log_to.write(json.dumps({"t": round(note.start - self.origin, 6), "clock": note.start,
-                                          "duration": round(note.duration, 6),
-                                          "pitch": note.pitch, "velocity": note.velocity, "voice": note.voice,
-                                          "instrument": note.instrument}) + "\n")
-            self.log_to.flush()
+            self.log_to.line({"t": round(note.start - self.origin, 6), "clock": note.start,
+                              "duration": round(note.duration, 6), "pitch": note.pitch, "velocity": note.velocity,
+                              "voice": note.voice, "instrument": note.instrument})
 
     def param(self, param: Param) -> None:
         self._send(param.to_osc())

@@ -15,8 +15,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Iterator
 
 from performer.config.loading import LoadedRig
@@ -56,8 +58,9 @@ class Child:
     the handshake (performer/runtime/handshake.py), which ``start`` waits for with a deadline."""
 
     def __init__(self, name: str, argv: list[str], env: dict[str, str] | None = None, stdin_pipe: bool = False,
-                 ready_timeout: float = READY_TIMEOUT) -> None:
+                 ready_timeout: float = READY_TIMEOUT, resume: tuple[str, ...] = ()) -> None:
         self.name, self.argv, self.env, self.ready_timeout = name, argv, env, ready_timeout
+        self.resume = resume  # what a restart adds to its arguments, once (the conductor's --resume)
         self.stdin_pipe = stdin_pipe  # the conductor reads the monitor's keys there
         self.proc: subprocess.Popen[str] | None = None
         self.restarts: list[float] = []
@@ -133,9 +136,16 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 def run_rig(loaded: LoadedRig, args: argparse.Namespace, ready_timeout: float = READY_TIMEOUT) -> int:
     """Play ``loaded`` live until interrupted (or for ``args.duration`` seconds)."""
-    settings = audio_settings(loaded.rig)
-    if settings.backend == "offline":
+    if loaded.rig.audio.backend.value == "offline":
         return _no_audio(loaded, args, f"{loaded.path}: audio.backend is 'offline'")
+    with tempfile.TemporaryDirectory(prefix="performer-") as private:  # 0700: this run's own files
+        return _run(loaded, args, ready_timeout, Path(private))
+
+
+def _run(loaded: LoadedRig, args: argparse.Namespace, ready_timeout: float, private: Path) -> int:
+    """Start the engine, the conductor (which keeps the show's position in ``private`` for a restart) and the
+    cameras, and supervise them."""
+    settings = audio_settings(loaded.rig)
     engine_port, health_port = free_port(), free_port()
     engine = Child("engine", engine_argv(EngineSettings(settings, port=engine_port, health=health_port)),
                    ready_timeout=ready_timeout)
@@ -145,8 +155,9 @@ def run_rig(loaded: LoadedRig, args: argparse.Namespace, ready_timeout: float = 
         if value:
             conductor_argv += [flag, value]
     keys = has_keys()
-    conductor = Child("conductor", conductor_argv + ["--keys"] * keys, env=dict(os.environ, **SINGLE_THREAD),
-                      stdin_pipe=keys, ready_timeout=ready_timeout)
+    conductor = Child("conductor", conductor_argv + ["--keys"] * keys + ["--state", str(private / "position.json")],
+                      env=dict(os.environ, **SINGLE_THREAD), stdin_pipe=keys, ready_timeout=ready_timeout,
+                      resume=("--resume",))
     cameras = [Child(f"camera {i}", camera_argv(camera_settings(camera, loaded.rig.osc.port)),
                      ready_timeout=ready_timeout) for i, camera in enumerate(loaded.rig.cameras)]
     stop = threading.Event()
@@ -204,6 +215,7 @@ def _restart(child: Child, stop: threading.Event) -> bool:
         print(f"performer: {child.name} keeps failing (exit {code}); stopping", file=sys.stderr)
         return False
     log.warning("%s exited unexpectedly (exit %s); restarting it", child.name, code)
+    child.argv, child.resume = child.argv + list(child.resume), ()
     outcome = child.start(stop)
     if not isinstance(outcome, Ready) and not stop.is_set():
         print(not_started(child, outcome), file=sys.stderr, flush=True)

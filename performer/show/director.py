@@ -4,54 +4,20 @@ lower the loudness cap, an empty room gets the attract scene, and the show's pos
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from datetime import datetime
-from pathlib import Path
 from typing import Callable
 
 from performer.config.gallery import GalleryConfig
 from performer.config.scene import SceneSpec
 from performer.show.conductor import Conductor
 from performer.show.hours import Change, ClockWentBack, Gallery, GalleryMode
+from performer.show.position import Position
 
 log = logging.getLogger(__name__)
 
 PRESENCE = "audience/presence"  # the motion analysis's debounced presence: someone is in the room
 LOOK_EVERY = 1.0  # seconds of conductor time between looks at the calendar
-
-
-class Position:
-    """The show's position in a small JSON file, written atomically (a power cut leaves the old one or the new)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def load(self) -> str | None:
-        """The saved scene's name, or None (no file, or one that cannot be read: logged)."""
-        try:
-            return str(json.loads(self.path.read_text())["scene"])
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            log.warning("%s: cannot read the saved position (%s); starting from the first scene", self.path, err)
-            return None
-
-    def save(self, scene: str) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(".tmp")
-            temporary.write_text(json.dumps({"scene": scene}))
-            os.replace(temporary, self.path)
-        except OSError as err:  # a full or read-only disk must not stop the music
-            log.warning("%s: cannot save the position: %s", self.path, err)
-
-
-def default_state_file(rig_name: str) -> Path:
-    """Where a gallery rig keeps its position unless the rig says: the user's state folder."""
-    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
-    return base / "performer" / f"{rig_name}.json"
 
 
 class GalleryDirector:

@@ -90,12 +90,11 @@ def test_released_signals_glide_to_each_readers_default():
 
 
 def test_sessions_record_releases(tmp_path):
-    import io
-
-    from performer.config.session import SessionWriter, read_session
+    from performer.config.session import read_session
+    from performer.runtime.recording import SessionWriter
     from sensors.events import ReleaseEvent
 
-    handle = io.StringIO()
-    SessionWriter(handle, origin=1.0).write(ReleaseEvent(3.0, "hand"))
-    (tmp_path / "s.jsonl").write_text(handle.getvalue())
+    writer = SessionWriter(tmp_path / "s.jsonl", origin=1.0)
+    writer.write(ReleaseEvent(3.0, "hand"))
+    writer.close()
     assert read_session(tmp_path / "s.jsonl").events == [ReleaseEvent(2.0, "hand")]

@@ -19,8 +19,9 @@ from performer.config.loading import load_rig
 from performer.generate.factory import rig_factory
 from performer.offline.render import CollectSink
 from performer.show.conductor import Conductor, Trace
-from performer.show.director import GalleryDirector, Position
+from performer.show.director import GalleryDirector
 from performer.show.hours import GalleryMode
+from performer.show.position import Position
 from sensors.events import ControlEvent
 from tests.conftest import SCENES, wait_until, write_rig
 

@@ -1,0 +1,171 @@
+"""Fault injection with real processes: `performer run` on a jackd of its own, one of its processes killed (or
+its disk full), and how long the music took to come back. The tests assert what must hold; `performer bench
+faults` reports the recovery times. Each fault returns a dict of what it measured."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pythonosc.udp_client import SimpleUDPClient
+
+from performer.bench.jackd import JackServer
+from performer.runtime.supervisor import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENES = ROOT / "scenes"
+RIG = """name = "faults"
+root = "/"
+show = "{show}"
+seed = 3
+[audio]
+backend = "jack"
+jack_name = "{jack}"
+jack_connect = false
+[engine]
+lookahead_ms = 80
+[midi]
+api = "jack"
+thru = false
+[osc]
+host = "127.0.0.1"
+port = {port}
+[model]
+generator = "{generator}"
+"""
+
+
+def write_rig(folder: Path, jack: str, port: int, generator: str = "rules") -> Path:
+    """The demo show (Dawn, Drift, Bloom, Ember) on the fault bench's jackd, with OSC on ``port``."""
+    rig = folder / "rig.toml"
+    rig.write_text(RIG.format(show=SCENES / "demo.show.toml", jack=jack, port=port, generator=generator))
+    return rig
+
+
+@dataclass
+class LiveRun:
+    """`performer run RIG` with a notes log and a session recording; its output is read as it comes, stamped."""
+
+    rig: Path
+    server: JackServer
+    folder: Path
+    record: Path | None = None  # the session file: FOLDER/take.jsonl unless given
+    lines: list[tuple[float, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.notes, self.session = self.folder / "notes.jsonl", self.record or self.folder / "take.jsonl"
+        self.proc = subprocess.Popen([sys.executable, "-m", "performer", "run", str(self.rig), "--notes-log",
+                                      str(self.notes), "--record", str(self.session)],
+                                     env=self.server.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append((time.monotonic(), line.rstrip("\n")))
+
+    def output(self) -> str:
+        return "\n".join(line for _, line in self.lines)
+
+    def said(self, text: str, after: float = 0.0) -> float | None:
+        """When the run first printed a line containing ``text`` at or after ``after``."""
+        return next((t for t, line in list(self.lines) if t >= after and text in line), None)
+
+    def notes_logged(self) -> list[dict]:
+        if not self.notes.exists():
+            return []
+        return [json.loads(line) for line in self.notes.read_text().splitlines() if line.endswith("}")]
+
+    def child(self, module: str) -> int | None:
+        """The pid of the run's child process whose command line names ``module`` (engine_process, conduct)."""
+        for pid in _children(self.proc.pid):
+            try:
+                if module in Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " "):
+                    return pid
+            except OSError:
+                continue
+        return None
+
+    def stop(self) -> int:
+        """SIGTERM, as Ctrl-C would; the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
+    pairs = [tuple(int(x) for x in line.split()) for line in out.splitlines() if line.strip()]
+    return [p for p, parent in pairs if parent == pid]
+
+
+def wait_for(condition: Callable[[], object], timeout: float, what: str, run: LiveRun) -> float:
+    """Poll every 20 ms until ``condition`` holds; the time it did. Raises naming ``what`` on a timeout or if
+    the run exits first."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if run.proc.poll() is not None:
+            raise RuntimeError(f"the run exited ({run.proc.returncode}) before {what}:\n{run.output()[-3000:]}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no {what} within {timeout:g} s:\n{run.output()[-3000:]}")
+        time.sleep(0.02)
+    return time.monotonic()
+
+
+def conductor_killed(server: JackServer, folder: Path, generator: str = "rules") -> dict:
+    """Cue the show to its second scene and move a control, kill the conductor (SIGKILL: no goodbye), and
+    measure until the restarted conductor's first note. It must resume the scene, append to the session and
+    the notes log."""
+    port = free_port()
+    run = LiveRun(write_rig(folder, "faults-engine", port, generator), server, folder)
+    try:
+        wait_for(lambda: run.notes_logged(), 40, "first note", run)
+        osc = SimpleUDPClient("127.0.0.1", port)
+        osc.send_message("/scene", "Drift")
+        osc.send_message("/touch/dynamics", 0.8)
+        wait_for(lambda: run.said("scene 'Drift' at"), 20, "Drift", run)
+        time.sleep(2.5)  # the keeper saves the controls about once a second
+        before = len(run.notes_logged())
+        conductor = run.child("performer conduct")
+        assert conductor is not None, "no conductor process"
+        killed = time.monotonic()
+        os.kill(conductor, signal.SIGKILL)
+        wait_for(lambda: run.said("resuming the show", killed), 40, "a resumed conductor", run)
+        back = wait_for(lambda: len(run.notes_logged()) > before, 40, "a note after the restart", run)
+        time.sleep(1.0)
+        code = run.stop()
+    finally:
+        run.stop()
+    return {"recovery_s": round(back - killed, 3), "notes_before": before, "notes_after": len(run.notes_logged()),
+            "exit_code": code, "output": run.output(), "session": run.session, "notes": run.notes}
+
+
+def disk_full(server: JackServer, folder: Path) -> dict:
+    """Record to /dev/full, where every write fails as on a full disk: the recording stops with one line, and the
+    notes go on (counted for a few seconds after it)."""
+    run = LiveRun(write_rig(folder, "faults-full", free_port()), server, folder, record=Path("/dev/full"))
+    try:
+        wait_for(lambda: run.notes_logged(), 40, "first note", run)
+        stopped = wait_for(lambda: run.said("session recording stopped"), 10, "the recording's one line", run)
+        before = len(run.notes_logged())
+        time.sleep(4.0)
+        after = len(run.notes_logged())
+        code = run.stop()
+    finally:
+        run.stop()
+    lines = [line for _, line in run.lines if "/dev/full" in line]
+    return {"notes_in_4_s_after": after - before, "lines_about_it": lines, "exit_code": code,
+            "said_after_s": round(stopped - run.lines[0][0], 3), "output": run.output()}

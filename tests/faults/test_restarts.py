@@ -1,0 +1,40 @@
+"""Faults with real processes (performer/bench/faults.py drives them; `performer bench faults` reports the
+recovery times): the conductor killed mid-show, and a recording on a full disk."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from performer.bench.faults import conductor_killed, disk_full
+from performer.config.session import read_session
+
+
+@pytest.mark.slow
+def test_a_killed_conductor_resumes_the_show_and_appends_its_records(jack_server, tmp_path):
+    result = conductor_killed(jack_server, tmp_path)
+    output = result["output"]
+    assert result["exit_code"] == 0, output
+    assert "conductor exited unexpectedly (exit -9); restarting it" in output
+    assert "resuming the show at scene 'Drift'" in output
+    headers = [json.loads(line) for line in result["session"].read_text().splitlines() if "performer_session" in line]
+    assert len(headers) == 2 and "segment" not in headers[0] and headers[1]["segment"] > 0, headers
+    session = read_session(result["session"])
+    cues = [e for e in session.events if getattr(e, "target", None) == "Drift"]
+    assert len(cues) == 1 and cues[0].t < headers[1]["segment"]  # the first segment's cue is kept, before the second
+    notes = [json.loads(line) for line in result["notes"].read_text().splitlines()]
+    assert len(notes) == result["notes_after"] > result["notes_before"] > 0  # nothing of the first part lost
+    after = notes[result["notes_before"]:]
+    voices = {n["voice"] for n in after}  # Drift's kit and keys, not Dawn's pad: the show did not start over
+    assert voices & {"kick", "snare", "hats", "keys"} and "pad" not in voices, voices
+    print(f"conductor killed: music back after {result['recovery_s']} s")
+
+
+@pytest.mark.slow
+def test_a_full_disk_stops_the_recording_in_one_line_and_the_show_goes_on(jack_server, tmp_path):
+    result = disk_full(jack_server, tmp_path)
+    assert result["exit_code"] == 0, result["output"]
+    assert len(result["lines_about_it"]) == 1, result["output"]
+    assert "No space left on device" in result["lines_about_it"][0]
+    assert result["notes_in_4_s_after"] > 4
