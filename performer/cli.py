@@ -91,6 +91,28 @@ def _run(args: argparse.Namespace) -> int:
     return run_rig(load_rig(args.rig), args)
 
 
+def _soak(args: argparse.Namespace) -> int:
+    import json
+    from datetime import datetime
+
+    from performer.config.session import read_session
+    from performer.offline.soak import soak
+
+    loaded = load_rig(args.rig)
+    session = read_session(args.replay) if args.replay else None
+    try:
+        start = datetime.fromisoformat(args.start)
+    except ValueError:
+        raise ConfigError("--start", "", f"expected a date and time like 2026-11-24T08:00, got {args.start!r}") \
+            from None
+    result = soak(loaded, args.hours, start, args.seed, session).as_json()
+    text = json.dumps(result, indent=2)
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+    print(text)
+    return 0
+
+
 def _learn(args: argparse.Namespace) -> int:
     from performer.runtime.learn import learn
 
@@ -148,6 +170,15 @@ def parser() -> argparse.ArgumentParser:
     conduct.add_argument("--resume", action="store_true", help="begin where --state says (a restart)")
     conduct.add_argument("--keys", action="store_true", help="read the monitor's keys on stdin")
     conduct.set_defaults(func=_conduct)
+    soak = sub.add_parser("soak", help="run a rig's show offline for hours of its time, as fast as it goes, and "
+                                       "report memory growth, stuck notes, exceptions and schedule errors")
+    soak.add_argument("rig")
+    soak.add_argument("--hours", type=float, default=24.0)
+    soak.add_argument("--start", default="2026-11-24T08:00", help="the calendar's start (default a Tuesday 08:00)")
+    soak.add_argument("--seed", type=int, default=0, help="the generated room's visitors")
+    soak.add_argument("--replay", metavar="SESSION", help="loop a recorded session instead of a generated room")
+    soak.add_argument("--json", metavar="FILE")
+    soak.set_defaults(func=_soak)
     learn = sub.add_parser("learn", help="bind the next MIDI control moved to a signal name in the rig")
     learn.add_argument("rig")
     learn.add_argument("signal", help="the name scenes will map, e.g. stage/filter")
