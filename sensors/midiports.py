@@ -35,6 +35,8 @@ class PolledInputs:
         self.api, self.patterns, self.client, self.who = api, patterns, client, who
         self.own = own  # the name prefix of the rig's own MIDI out, never read back (a feedback loop)
         self.ports: dict[str, rtmidi.MidiIn] = {}
+        self._held: dict[str, set[tuple[int, int]]] = {}  # port -> (channel, note) down on it
+        self._lost: list[mido.Message] = []  # note-offs for keys a vanished port held, for the next poll
         self._lister: rtmidi.MidiIn | None = None
         self._missing_logged: set[str] = set()
         if patterns:
@@ -54,7 +56,10 @@ class PolledInputs:
         names = [n for n in self._lister.get_ports() if not (self.own and n.startswith(self.own))]
         for name in [n for n in self.ports if n not in names]:
             self.ports.pop(name).close_port()
-            log.warning("%s: %s went away; listening for it to come back", self.who, name)
+            held = sorted(self._held.pop(name, set()))
+            self._lost += [mido.Message("note_off", channel=channel, note=note) for channel, note in held]
+            log.warning("%s: %s went away%s; listening for it to come back", self.who, name,
+                        f" with {len(held)} key(s) down, released" if held else "")
         for pattern in self.patterns:
             matches = [n for n in names if re.search(pattern, n, re.IGNORECASE)]
             if not matches and pattern not in self._missing_logged:
@@ -69,14 +74,18 @@ class PolledInputs:
                 log.info("%s: listening to %s", self.who, name)
 
     def poll(self) -> list[mido.Message]:
-        """Every message queued since the last poll, oldest first per port; malformed bytes are skipped."""
-        out = []
-        for port in self.ports.values():
+        """Every message queued since the last poll, oldest first per port, after the note-offs of keys held on
+        a port that went away (theirs will never come); malformed bytes are skipped."""
+        out, self._lost = self._lost, []
+        for name, port in self.ports.items():
+            held = self._held.setdefault(name, set())
             while (item := port.get_message()) is not None:
                 try:
-                    out.append(mido.Message.from_bytes(item[0]))
+                    message = mido.Message.from_bytes(item[0])
                 except ValueError:
                     continue
+                _track(held, message)
+                out.append(message)
         return out
 
     def close(self) -> None:
@@ -86,6 +95,14 @@ class PolledInputs:
         if self._lister is not None:
             self._lister.delete()
             self._lister = None
+
+
+def _track(held: set[tuple[int, int]], message: mido.Message) -> None:
+    """Keep ``held`` (channel, note) in step with one message."""
+    if message.type == "note_on" and message.velocity > 0:
+        held.add((message.channel, message.note))
+    elif message.type in ("note_on", "note_off"):
+        held.discard((message.channel, message.note))
 
 
 class JackLinks:
@@ -102,12 +119,17 @@ class JackLinks:
         self.who, self.exclude = who, exclude
         self.client = jack.Client(client, no_start_server=True)
         self._missing: set[str] = set()  # patterns logged as matching nothing, until they do
+        self._joined: set[str] = set()  # what was joined at the last look
 
-    def link(self) -> None:
+    def link(self) -> bool:
+        """Join the ports that appeared since the last look; whether one that was joined has gone."""
         ports = [p.name for p in self.client.get_ports(is_midi=True, is_output=self.ours_is_input,
                                                        is_input=not self.ours_is_input)
                  if p.name != self.ours and not (self.exclude and p.name.startswith(self.exclude))]
         linked = {p.name for p in self.client.get_all_connections(self.ours)}
+        gone = self._joined - linked
+        for name in sorted(gone):
+            log.warning("%s: %s went away; joining it again when it comes back", self.who, name)
         for pattern in self.patterns:
             matches = [name for name in ports if re.search(pattern, name, re.IGNORECASE)]
             if not matches and pattern not in self._missing:
@@ -119,6 +141,8 @@ class JackLinks:
                 linked.add(name)
                 self._missing.discard(pattern)
                 log.info("%s: joined %s", self.who, name)
+        self._joined = linked
+        return bool(gone)
 
     def close(self) -> None:
         self.client.close()
@@ -147,10 +171,9 @@ class ThruPorts:
                                exclude=own)
         self.link()
 
-    def link(self) -> None:
-        """Join the sources that appeared since (JACK only)."""
-        if self.links is not None:
-            self.links.link()
+    def link(self) -> bool:
+        """Join the sources that appeared since (JACK only); whether one went away (its keys must be released)."""
+        return self.links.link() if self.links is not None else False
 
     def close(self) -> None:
         """Close the ports (after the audio has stopped: closing waits for the JACK cycle)."""
@@ -192,10 +215,11 @@ class MidiOut:
         """Send one message's bytes now (rtmidi queues it; on JACK it goes out in the next cycle)."""
         self.port.send_message(data)
 
-    def link(self) -> None:
-        """Join the destinations that appeared since (JACK only)."""
+    def link(self) -> bool:
+        """Join the destinations that appeared since (JACK only). A destination going away holds no key: False."""
         if self.links is not None:
             self.links.link()
+        return False
 
     def close(self) -> None:
         """Close the port (after the audio has stopped: closing waits for the JACK cycle)."""

@@ -20,6 +20,7 @@ from synthesis.midiout import MidiOutput, MidiSender
 from synthesis.protocol import Cut, Health, Loudness, Message, Note, Panic, Param, Thru
 from synthesis.scheduler import FrameClock, Scheduler
 from synthesis.settings import AudioSettings
+from synthesis.thru import KeysLost
 from synthesis.thruplayer import MidiSource, ThruPlayer
 from synthesis.xruns import XrunCounter
 
@@ -42,7 +43,7 @@ class Engine:
         self.latency = round(LIMITER_LOOKAHEAD * self.sr)
         self.scheduler = Scheduler()
         self.held = HeldNotes()
-        self.inbox: queue.SimpleQueue[Message] = queue.SimpleQueue()
+        self.inbox: queue.SimpleQueue[Message | KeysLost] = queue.SimpleQueue()
         self.instruments = {name: Instrument(name, settings.voices_of(name)) for name in INSTRUMENTS}
         self.master = MasterChain(list(self.instruments.values()), settings)
         self.xruns = xruns  # JACK's xrun count, on the JACK backend
@@ -54,7 +55,7 @@ class Engine:
         self._last_wall: float | None = None
         server.setCallback(self._on_buffer)
 
-    def submit(self, message: Message) -> None:
+    def submit(self, message: Message | KeysLost) -> None:
         """Hand a message to the audio callback (thread-safe, never blocks)."""
         self.inbox.put(message)
 
@@ -104,6 +105,8 @@ class Engine:
                 self.panic()
             elif isinstance(message, (Param, Thru, Loudness, Cut)):
                 self._accept_timed(message)
+            elif isinstance(message, KeysLost):
+                self.thru.release_all(self.frame)
 
     def _accept(self, note: Note) -> None:
         """Check a note where it enters: unknown instruments are dropped, wild values clamped and counted."""

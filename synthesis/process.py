@@ -20,6 +20,7 @@ from synthesis.protocol import Health, Panic, decode
 from synthesis.scheduler import FrameClock
 from synthesis.server import make_server
 from synthesis.settings import AudioSettings, EngineSettings
+from synthesis.thru import KeysLost
 from synthesis.xruns import open_counter
 
 log = logging.getLogger("synthesis")
@@ -30,7 +31,8 @@ HEALTH_PERIOD = 1.0
 class Linked(Protocol):
     """MIDI ports that join devices plugged in later (``link``, each second) and close after the audio stops."""
 
-    def link(self) -> None: ...
+    def link(self) -> bool:
+        """Join what appeared since; whether a source it reads went away (its held keys must be released)."""
 
     def close(self) -> None: ...
 
@@ -87,7 +89,8 @@ class EngineProcess:
             self._send_health(self.engine.health(cpu=self._cpu_percent()), self.health_to)
         for ports in self.linked:
             try:
-                ports.link()
+                if ports.link():
+                    self.engine.submit(KeysLost())
             except Exception as err:  # the JACK server is going away; the audio side will say so
                 log.warning("engine: MIDI: %s", err)
 

@@ -27,6 +27,12 @@ class KeyOff:
     key: Key
 
 
+@dataclass(frozen=True)
+class KeysLost:
+    """A keyboard went away (unplugged, its JACK port gone): every key held on the thru path is released now,
+    since their note-offs will never come."""
+
+
 @dataclass
 class ThruKeys:
     """Which keys are down, which the pedal holds, and which channel to listen to."""

@@ -54,6 +54,13 @@ class ThruPlayer:
                 instrument, voice, started = self.held.pop(action.key)
                 instrument.release_voice(voice, started, frame + round(instrument.release * self.sr))
 
+    def release_all(self, frame: int) -> None:
+        """Release every held key, as if lifted at ``frame`` (a keyboard went away with keys down)."""
+        for instrument, voice, started in self.held.values():
+            instrument.release_voice(voice, started, frame + round(instrument.release * self.sr))
+        self.held.clear()
+        self.keys.clear()
+
     def clear(self) -> None:
         """Forget every held key (a panic silences them)."""
         self.held.clear()

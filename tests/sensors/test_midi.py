@@ -69,6 +69,34 @@ def test_a_pattern_that_matches_nothing_is_one_line(jack_server, monkeypatch, ca
     assert caplog.text.count("NoSuchController") == 1
 
 
+def test_keys_held_on_a_keyboard_that_vanishes_are_released(jack_server, monkeypatch):
+    """A keyboard pulled out with keys down: their note-offs never come, so the inputs make them (the conductor's
+    player would otherwise hold those notes forever); the keyboard is heard again once back."""
+    for key, value in jack_server.env.items():
+        monkeypatch.setenv(key, value)
+    backend = mido.Backend("mido.backends.rtmidi/UNIX_JACK", load=True)
+    keys = backend.open_output("Keys", virtual=True)
+    inputs = PolledInputs("jack", ["Keys"], "test-keys")
+    try:
+        keys.send(mido.Message("note_on", note=60, velocity=90))
+        keys.send(mido.Message("note_on", channel=3, note=64, velocity=90))
+        keys.send(mido.Message("note_on", note=67, velocity=90))
+        keys.send(mido.Message("note_off", note=67))
+        assert len(_received(inputs, 4)) == 4
+        keys.close()  # pulled out with 60 and 64 down
+        inputs.rescan()
+        assert sorted((m.type, m.channel, m.note) for m in inputs.poll()) == [("note_off", 0, 60),
+                                                                             ("note_off", 3, 64)]
+        assert inputs.poll() == []  # once
+        keys = backend.open_output("Keys", virtual=True)
+        inputs.rescan()
+        keys.send(mido.Message("note_on", note=62, velocity=80))
+        assert [m.note for m in _received(inputs, 1)] == [62]
+    finally:
+        keys.close()
+        inputs.close()
+
+
 @pytest.mark.parametrize("program, scene", [(0, "Dawn"), (2, "Bloom")])
 def test_program_change_selects_a_scene(program, scene):
     from performer.config.loading import load_rig

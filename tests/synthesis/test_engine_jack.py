@@ -101,3 +101,29 @@ def test_a_keyboard_plugged_in_late_or_replugged_plays_through(jack_server: Jack
     xruns = jack_server.xruns().since(before).total
     assert 5 - first <= xruns and 0 < first <= 5, (first, xruns)  # a key lost only where JACK logged an xrun
     assert 10 - second <= xruns and first < second <= 10, (second, xruns)
+
+
+@pytest.mark.slow
+def test_a_key_held_on_a_keyboard_that_vanishes_is_released(jack_server: JackServer, monkeypatch):
+    """Unplugged with a key down, a keyboard's note-off never comes: the engine releases what it held at its next
+    look at the ports (each second) instead of letting it ring for HOLD_LIMIT."""
+    import rtmidi
+
+    from synthesis.protocol import Thru
+    from synthesis.thru import HOLD_LIMIT
+
+    for key, value in jack_server.env.items():
+        monkeypatch.setenv(key, value)
+    with EngineRun(jack_server, engine_settings(8, effects=False, thru=("GoneKeys",))) as engine:
+        engine.send(Thru("pad"))
+        keyboard = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, "GoneKeys")
+        keyboard.open_virtual_port("out")
+        wait_until(lambda: jack_connected(jack_server, "GoneKeys"), 3, "the engine joining the keyboard")
+        keyboard.send_message([0x90, 60, 100])
+        keyboard.send_message([0x90, 64, 100])
+        wait_until(lambda: engine.health().voices >= 2, 5, "the held keys sounding")
+        gone = time.monotonic()
+        keyboard.close_port()  # pulled out, keys down
+        wait_until(lambda: engine.health().voices == 0, 6, "the held keys released")
+        released = time.monotonic() - gone
+    assert released < HOLD_LIMIT / 10, released
