@@ -207,6 +207,39 @@ def test_a_failing_generator_is_replaced_and_the_music_goes_on(caplog):
     assert all(isinstance(v.generator, RuleGenerator) for v in conductor._runs[0].voices)  # each voice's replaced
 
 
+class _Flaky:
+    """The model, until a bug is met mid-show: from its ``after``-th note on, every call raises."""
+
+    def __init__(self, inner: ModelGenerator, after: int) -> None:
+        self.inner, self.after, self.calls = inner, after, 0
+
+    def feed(self, note):
+        self.inner.feed(note)
+
+    def reset(self):
+        self.inner.reset()
+
+    def sample(self, steering, constraints):
+        self.calls += 1
+        if self.calls > self.after:
+            raise FloatingPointError("a bug met mid-show")
+        return self.inner.sample(steering, constraints)
+
+
+def test_a_generator_failing_mid_show_is_replaced_within_a_beat(runner):
+    loaded, sink = load_rig(RIGS / "laptop.toml"), CollectSink()
+    conductor = Conductor(loaded, sink, start=0.0,
+                          factory=lambda seed, scene, index: _Flaky(ModelGenerator(runner, seed=seed), after=12))
+    conductor.advance_to(20.0)
+    beat = 60.0 / loaded.scenes[0].tempo
+    for voice in {v.name for v in loaded.scenes[0].voices}:
+        onsets = sorted({n.start for n in sink.notes if n.voice == voice})
+        assert len(onsets) > 14, (voice, len(onsets))  # it went on after its 12th note
+        gaps = [b - a for a, b in zip(onsets, onsets[1:])]
+        before, at = max(gaps[:10]), max(gaps[10:14])  # its own gaps, and those around the failure
+        assert at <= before + beat, (voice, before, at)
+
+
 def test_velocity_commands_reach_both_ends(runner):
     """Steered from pp to ff, the model plays from pp to ff, near what is asked: on its own it answered commands
     of 10 to 127 with 46 to 102 (the corpus's velocities are 90 % between 64 and 87)."""
