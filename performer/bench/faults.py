@@ -35,6 +35,7 @@ lookahead_ms = 80
 [midi]
 api = "jack"
 thru = false
+inputs = [{{ port = "faults-knobs" }}]
 [osc]
 host = "127.0.0.1"
 port = {port}
@@ -169,3 +170,58 @@ def disk_full(server: JackServer, folder: Path) -> dict:
     lines = [line for _, line in run.lines if "/dev/full" in line]
     return {"notes_in_4_s_after": after - before, "lines_about_it": lines, "exit_code": code,
             "said_after_s": round(stopped - run.lines[0][0], 3), "output": run.output()}
+
+
+def engine_killed(server: JackServer, folder: Path) -> dict:
+    """Kill the engine (SIGKILL) mid-show: the supervisor starts a new one, silent until the conductor's next
+    notes (all notes off), and the conductor carries on, the same process, sending."""
+    run = LiveRun(write_rig(folder, "faults-engine-kill", free_port()), server, folder)
+    try:
+        wait_for(lambda: run.notes_logged(), 40, "first note", run)
+        engine, conductor = run.child("engine_process"), run.child("performer conduct")
+        assert engine is not None and conductor is not None, "no engine or conductor process"
+        killed = time.monotonic()
+        os.kill(engine, signal.SIGKILL)
+        back = wait_for(lambda: run.said("engine: ready on port", killed), 20, "a new engine", run)
+        before = len(run.notes_logged())
+        wait_for(lambda: len(run.notes_logged()) > before + 4, 20, "notes after the new engine", run)
+        same = run.child("performer conduct") == conductor
+        code = run.stop()
+    finally:
+        run.stop()
+    return {"recovery_s": round(back - killed, 3), "same_conductor": same, "exit_code": code,
+            "output": run.output()}
+
+
+def midi_replugged(server: JackServer, folder: Path) -> dict:
+    """A knob box pulled out and plugged back in (its JACK port closed and opened again): how long until the
+    conductor hears it again (it looks for ports each second), timed by the recorded session."""
+    os.environ.update(server.env)  # libjack in this process: the knob box's port
+    import mido
+
+    backend = mido.Backend("mido.backends.rtmidi/UNIX_JACK", load=True)
+    run = LiveRun(write_rig(folder, "faults-midi", free_port()), server, folder)
+    knobs = backend.open_output("faults-knobs", virtual=True)
+    try:
+        listening = "MIDI: listening to RtMidiOut Client:faults-knobs"
+        wait_for(lambda: run.said(listening), 40, "the conductor listening", run)
+        knobs.close()  # pulled out
+        wait_for(lambda: run.said("went away"), 10, "the port gone", run)
+        knobs = backend.open_output("faults-knobs", virtual=True)
+        plugged, value = time.monotonic(), 0
+        while not _heard(run.session) and time.monotonic() < plugged + 10:
+            value = value % 127 + 1
+            knobs.send(mido.Message("control_change", control=1, value=value))
+            time.sleep(0.02)
+        heard = time.monotonic()
+        code = run.stop()
+    finally:
+        knobs.close()
+        run.stop()
+    return {"reconnect_s": round(heard - plugged, 3), "heard": heard - plugged < 10, "exit_code": code,
+            "output": run.output()}
+
+
+def _heard(session: Path) -> bool:
+    """Whether the session has recorded midi/cc/1: nothing is sent on it before the knob box comes back."""
+    return session.exists() and '"midi/cc/1"' in session.read_text()

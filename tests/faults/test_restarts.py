@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from performer.bench.faults import conductor_killed, disk_full
+from performer.bench.faults import conductor_killed, disk_full, engine_killed, midi_replugged
 from performer.config.session import read_session
 
 
@@ -38,3 +38,22 @@ def test_a_full_disk_stops_the_recording_in_one_line_and_the_show_goes_on(jack_s
     assert len(result["lines_about_it"]) == 1, result["output"]
     assert "No space left on device" in result["lines_about_it"][0]
     assert result["notes_in_4_s_after"] > 4
+
+
+@pytest.mark.slow
+def test_a_killed_engine_is_replaced_and_the_conductor_carries_on(jack_server, tmp_path):
+    result = engine_killed(jack_server, tmp_path)
+    assert result["exit_code"] == 0, result["output"]
+    assert "engine exited unexpectedly (exit -9); restarting it" in result["output"]
+    assert result["same_conductor"], result["output"]
+    print(f"engine killed: a new engine ready after {result['recovery_s']} s")
+
+
+@pytest.mark.slow
+def test_a_knob_box_pulled_out_is_heard_again_when_plugged_back(jack_server, tmp_path, monkeypatch):
+    for key, value in jack_server.env.items():
+        monkeypatch.setenv(key, value)
+    result = midi_replugged(jack_server, tmp_path)
+    assert result["exit_code"] == 0 and result["heard"], result["output"]
+    assert "faults-knobs" in result["output"] and "went away" in result["output"]
+    print(f"MIDI port back: heard again after {result['reconnect_s']} s")
