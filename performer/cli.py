@@ -13,18 +13,17 @@ from performer.config.warnings import rig_warnings
 from performer.errors import ConfigError, PerformerError
 from performer.model_cli import add_model_commands
 
-SNIFF_BYTES = 1 << 20  # what `check` reads to tell a scene file from a rig (a larger file is left to load_rig)
-
 
 def _is_scene(path: str) -> bool:
     """Whether a file reads as a scene (it has voices, and neither scenes nor a show): `check` then checks it as
     one rather than calling its tempo an unknown rig field. Anything unreadable is left to load_rig's one line."""
     import tomllib
 
+    from performer.config.reading import MAX_FILE_BYTES, read_bytes
+
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.loads(handle.read(SNIFF_BYTES + 1).decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        data = tomllib.loads(read_bytes(Path(path), MAX_FILE_BYTES).decode("utf-8"))
+    except (ConfigError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return False
     return "voices" in data and "scenes" not in data and "show" not in data
 
@@ -168,6 +167,7 @@ def parser() -> argparse.ArgumentParser:
     conduct.add_argument("--hold")
     conduct.add_argument("--state", help="where the show's position is kept for a restart")
     conduct.add_argument("--resume", action="store_true", help="begin where --state says (a restart)")
+    conduct.add_argument("--camera-channel", default="", help="the socket the rig's cameras send to")
     conduct.add_argument("--keys", action="store_true", help="read the monitor's keys on stdin")
     conduct.set_defaults(func=_conduct)
     soak = sub.add_parser("soak", help="run a rig's show offline for hours of its time, as fast as it goes, and "

@@ -70,7 +70,7 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
     train.set_defaults(func=_train)
 
     bench = sub.add_parser("bench", help="measure against the issue targets and write JSON")
-    bench.add_argument("what", choices=["model", "music", "audio", "camera", "response"])
+    bench.add_argument("what", choices=["model", "music", "audio", "camera", "response", "fuzz"])
     bench.add_argument("--json", metavar="FILE", help="write the result object here (default: stdout)")
     bench.add_argument("--events", default=str(DEFAULT_EVENTS), metavar="FILE")
     bench.add_argument("--weights", default="performer/generate/model/weights.pt", metavar="FILE")
@@ -88,4 +88,13 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
     bench.add_argument("--finetune-minutes", type=float, default=12.0, help="model: fine-tuning time budget")
     bench.add_argument("--music-seconds", type=float, default=120.0, help="music: length of each scene's run")
     bench.add_argument("--music-seeds", type=int, default=5, help="music: runs (seeds) of each scene")
+    bench.add_argument("--cases", type=int, default=100_000,
+                       help="fuzz: cases in all, shared evenly by the targets (but check)")
+    bench.add_argument("--check-cases", type=int, default=200,
+                       help="fuzz: files run through `performer check`, each in a process of its own")
+    bench.add_argument("--seed", type=int, default=0, help="fuzz: the same seed draws the same cases")
+    bench.add_argument("--random-seed", action="store_true", help="fuzz: draw a fresh seed (the JSON says which)")
+    bench.add_argument("--only", metavar="NAMES",
+                       help="fuzz: these targets only, comma-separated (rig, scene, show, toml, session, midi, "
+                            "thru, osc, gate, check)")
     bench.set_defaults(func=_bench)

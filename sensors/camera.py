@@ -1,6 +1,7 @@
 """A camera process's work (``performer.runtime.camera_process`` starts it). It reads one camera (by index, by
 part of its name, or a video file), runs hand tracking and/or audience motion on each frame, and sends the signals
-to the conductor as one OSC bundle per frame over loopback UDP, like any OSC controller.
+to the conductor as one OSC bundle per frame, over the conductor's private camera channel (an AF_UNIX socket no
+other sender can flood), or over UDP like any OSC controller when it has none (a camera on another machine).
 
 On an unplug or a read failure it sends ``/release hand`` or ``/release audience``, so the conductor glides those
 signals to each scene's defaults over a second; the loss is logged once, and the camera is reopened every second
@@ -11,7 +12,6 @@ from __future__ import annotations
 import glob
 import logging
 import signal
-import socket
 import time
 from pathlib import Path
 from typing import Callable
@@ -19,8 +19,9 @@ from typing import Callable
 import cv2
 
 from sensors.camerasettings import CameraSettings
+from sensors.dgramsend import DatagramSender
 from sensors.motion import MotionAnalyzer
-from sensors.oscout import osc_bundle, release
+from sensors.oscout import osc_bundles, release
 
 log = logging.getLogger("camera")
 
@@ -92,7 +93,7 @@ class Camera:
         return signals
 
 
-def run(camera: Camera, send: "socket.socket", to: tuple[str, int], stop: list[bool], lost: bool = False) -> None:
+def run(camera: Camera, out: DatagramSender, stop: list[bool], lost: bool = False) -> None:
     """Frames to bundles until stopped; on a loss, release the signals, log once, and reopen every REOPEN
     seconds. ``lost``: the camera was missing from the start (already logged)."""
     lost_logged, next_open = lost, time.monotonic() + REOPEN
@@ -101,13 +102,14 @@ def run(camera: Camera, send: "socket.socket", to: tuple[str, int], stop: list[b
         now = time.monotonic()
         if signals is not None:
             lost_logged = False
-            send.sendto(osc_bundle(signals), to)
+            for bundle in osc_bundles(signals):
+                out.send(bundle)
             continue
         if not lost_logged:
             log.warning("camera %s: lost (no frame); its signals glide to the scenes' defaults, reopening every "
                         "%g s", camera.config.device, REOPEN)
             lost_logged, next_open = True, now + REOPEN
-            send.sendto(release(camera.prefixes), to)
+            out.send(release(camera.prefixes))
         if now >= next_open:
             next_open = now + REOPEN
             if camera.open():
@@ -118,7 +120,7 @@ def run(camera: Camera, send: "socket.socket", to: tuple[str, int], stop: list[b
 
 def serve(settings: CameraSettings, on_ready: Callable[[], None]) -> int:
     """Open the camera (a missing one is one line; it is retried), say it is ready, and send its signals to
-    ``settings.host:settings.send`` until SIGTERM or SIGINT."""
+    ``settings.channel`` (or ``settings.host:settings.send``) until SIGTERM or SIGINT."""
     stop: list[bool] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.append(True))
@@ -128,6 +130,6 @@ def serve(settings: CameraSettings, on_ready: Callable[[], None]) -> int:
         log.warning("camera %s: not there; going on without it (its signals read their scene defaults), retrying "
                     "every %g s", settings.device, REOPEN)
     on_ready()
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as send:
-        run(camera, send, (settings.host, settings.send), stop, lost=not opened)
+    with DatagramSender(settings.channel, settings.host, settings.send, name=f"camera {settings.device}") as out:
+        run(camera, out, stop, lost=not opened)
     return 0

@@ -21,8 +21,9 @@ class Zone:
 
 @dataclass(frozen=True)
 class CameraSettings:
-    """One camera (an index, part of a V4L device's name, or a video file), what to read from it, and the OSC port
-    on ``host`` its signals are sent to.
+    """One camera (an index, part of a V4L device's name, or a video file), what to read from it, and where its
+    signals go: ``channel``, the conductor's private camera channel (an AF_UNIX datagram socket's path, which no
+    other sender can flood), or if empty, the OSC port ``send`` on ``host`` (a sensor on another machine).
 
     ``model_complexity`` is MediaPipe Hands' model, 0 (lite) or 1 (full): some real hands are found only at 1 (a
     hand gripping an object, a dim one), at a cost. Measured on this project's 2-core machine, a 640x480 frame of
@@ -40,6 +41,7 @@ class CameraSettings:
     zones: tuple[Zone, ...] = ()
     send: int = 0
     host: str = "127.0.0.1"
+    channel: str = ""
 
     def __post_init__(self) -> None:
         if self.model_complexity not in (0, 1):

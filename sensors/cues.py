@@ -53,7 +53,7 @@ class Cue:
         if word in WORDS:
             return cls(command=WORDS[word])
         digits = word[len(NUMBER_MARK):]
-        if word.startswith(NUMBER_MARK) and digits.isdigit():
+        if word.startswith(NUMBER_MARK) and digits.isascii() and digits.isdigit():  # not "#²", which int() refuses
             return cls(number=int(digits))
         return cls(scene=word)
 

@@ -61,4 +61,4 @@ def clamp01(value: float) -> tuple[float, bool]:
 
 def is_signal_name(name: str) -> bool:
     """Signal names are lower-case paths with at least two parts, like ``audience/energy``."""
-    return bool(SIGNAL_NAME.match(name))
+    return bool(SIGNAL_NAME.fullmatch(name))  # not match: its $ would also take a trailing newline

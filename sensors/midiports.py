@@ -82,7 +82,7 @@ class PolledInputs:
             while (item := port.get_message()) is not None:
                 try:
                     message = mido.Message.from_bytes(item[0])
-                except ValueError:
+                except (ValueError, IndexError, TypeError):  # mido's IndexError: a message cut short ([0xE0])
                     continue
                 _track(held, message)
                 out.append(message)

@@ -44,6 +44,11 @@ def run_bench(args: argparse.Namespace) -> int:
         from performer.bench.camera import bench_camera
 
         result = bench_camera()
+    elif args.what == "fuzz":
+        from performer.bench.fuzz.bench import bench_fuzz
+
+        only = [name for name in args.only.split(",") if name] if args.only else []
+        result = bench_fuzz(args.cases, None if args.random_seed else args.seed, only, args.check_cases)
     else:
         raise ValueError(args.what)
     text = json.dumps(result, indent=2)

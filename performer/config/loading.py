@@ -186,10 +186,14 @@ def _loaded(path: Path, rig: Rig) -> LoadedRig:
 def _file(root: Path, name: str, where: Path, field: str, kind: str) -> Path:
     """A file a rig or show names, relative to ``where``: inside the rig's root, and there."""
     target = inside(root, name, where, field)
-    if target.exists() and not target.is_file():
-        raise ConfigError(str(where), field, f"expected a regular {kind}, not a device, folder or pipe: {target}")
+    try:
+        target.stat()
+    except FileNotFoundError:
+        raise ConfigError(str(where), field, f"{kind} not found: {target}") from None
+    except OSError as err:  # a name too long for the file system, a folder we may not read
+        raise ConfigError(str(where), field, f"cannot read it ({err.strerror}): {target}") from None
     if not target.is_file():
-        raise ConfigError(str(where), field, f"{kind} not found: {target}")
+        raise ConfigError(str(where), field, f"expected a regular {kind}, not a device, folder or pipe: {target}")
     return target
 
 

@@ -10,7 +10,7 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from performer.errors import ConfigError
 
@@ -23,12 +23,21 @@ MAX_FILE_BYTES = 1 << 20  # a rig, scene or show file; the largest shipped is 6 
 MAX_DEPTH = 12  # tables and arrays within each other; the deepest schema (gallery hours) needs 5
 
 
+def open_regular(path: Path, kind: str = "file") -> BinaryIO:
+    """``path`` opened for reading if it is a regular file, else one line: a device or a FIFO may never end, and
+    opening a FIFO would wait for a writer (hence O_NONBLOCK, which a regular file ignores)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ConfigError(str(path), "", f"expected a regular {kind}, not a device, folder or pipe")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
 def read_bytes(path: Path, limit: int, kind: str = "file") -> bytes:
-    """At most ``limit`` bytes of a regular file (never a device or a FIFO, which may never end), or one line."""
+    """At most ``limit`` bytes of a regular file, or one line."""
     try:
-        with open(path, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise ConfigError(str(path), "", f"expected a regular {kind}, not a device, folder or pipe")
+        with open_regular(path, kind) as handle:
             data = handle.read(limit + 1)
     except FileNotFoundError:
         raise ConfigError(str(path), "", "file not found") from None
@@ -82,8 +91,10 @@ def check_plain(value: Any, path: Path, where: str = "", depth: int = 0) -> None
 def inside(root: Path, value: str, path: Path, field: str) -> Path:
     """``value`` resolved against the file's folder, which must lie within ``root`` (symbolic links followed):
     a rig cannot read or write outside the folder it says it lives in."""
-    target = (path.parent / value).resolve()
-    home = root.resolve()
+    try:
+        target, home = (path.parent / value).resolve(), root.resolve()
+    except (OSError, RuntimeError) as err:  # a name too long, a loop of links
+        raise ConfigError(str(path), field, f"expected a path, got {value!r} ({err})") from None
     if target != home and home not in target.parents:
         raise ConfigError(str(path), field, f"expected a path inside the rig's root {home} (the rig's `root` "
                                             f"widens it), got {value!r}")

@@ -151,14 +151,21 @@ class OscRoute(Strict):
 
 
 class OscConfig(Strict):
-    """OSC input. Bound to loopback unless the rig says otherwise; unrouted addresses map to the same signal name."""
+    """OSC input, bound to loopback unless the rig says otherwise. An address becomes a signal (``/a/b`` sets
+    ``a/b``) only if a scene maps that signal (mappings, triggers, strikes), a route or ``midi.learned`` names it,
+    or ``signals`` declares it (to record it, say); anything else is counted per address and dropped. Rates are
+    messages a second: each message of a bundle counts, and a long one counts once per 256 bytes. The rig's own
+    cameras do not use this port (they have a private channel), so none of this limits them."""
 
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(9000, ge=0, le=65535)
     routes: list[OscRoute] = []
     allow: list[str] = ["127.0.0.1", "::1"]  # senders (addresses or networks) whose packets are read
-    rate_limit: float = Field(1000.0, gt=0, le=100000)  # packets a second per sender; more are dropped
+    # messages a second per sender (an address; on loopback, an address and port: each local app); more are dropped
+    rate_limit: float = Field(1000.0, gt=0, le=100000)
+    total_rate_limit: float = Field(3000.0, gt=0, le=100000)  # messages a second from all senders together
+    signals: list[str] = Field([], max_length=1024)  # signals read from OSC though no scene maps them
 
     @field_validator("allow")
     @classmethod
@@ -170,11 +177,19 @@ class OscConfig(Strict):
                 raise ValueError(f"expected IP addresses or networks like 192.168.1.0/24, got {entry!r}") from None
         return value
 
+    @field_validator("signals")
+    @classmethod
+    def _signals(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not is_signal_name(name) or len(name) > 127:
+                raise ValueError(f"expected signal names like touch/fader/1 (at most 127 characters), got {name!r}")
+        return value
+
 
 class ZoneConfig(Strict):
     """A named part of a camera's picture, in 0..1 coordinates [x0, y0, x1, y1] (y down): audience/zone/NAME."""
 
-    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str = Field(pattern=r"^[a-z0-9_]+$", max_length=32)
     rect: tuple[float, float, float, float]
 
     @field_validator("rect")

@@ -234,7 +234,8 @@ class SceneSpec(Strict):
     """A scene: how fast, in what key, which voices, and what steers them; how long it lasts, how it enters, and
     what moves the show on from it."""
 
-    name: str = Field(min_length=1)  # not a cue word (next, stop, ...) nor #N: it could never be cued by name
+    # not a cue word (next, stop, ...) nor #N: it could never be cued by name
+    name: str = Field(min_length=1, max_length=64)
     tempo: float = Field(ge=20, le=300)
     link: bool = False  # follow the Ableton Link session's tempo and phase (rig [link] enabled); tempo if alone
     meter: tuple[int, int] = (4, 4)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
+from performer.config.reading import open_regular
 from performer.errors import ConfigError
 from sensors.events import ControlEvent, CueEvent, Event, PlayerMidi, ReleaseEvent, is_signal_name
 
@@ -56,14 +55,14 @@ def _event(record: Any, where: str) -> Event:
         return ReleaseEvent(float(t), record["release"])
     if "midi" in record:
         data = record["midi"]
-        if (not isinstance(data, list) or set(record) != {"t", "midi"} or not 1 <= len(data) <= 3
-                or not all(isinstance(b, int) and 0 <= b <= 255 for b in data)):
-            raise ConfigError(where, "midi", "expected {\"t\": seconds, \"midi\": [status, data1, data2]}")
+        if set(record) != {"t", "midi"} or not _player_key(data):
+            raise ConfigError(where, "midi", "expected {\"t\": seconds, \"midi\": [status, data1, data2]} of a "
+                                             "note on or off, or a controller")
         return PlayerMidi(float(t), tuple(data))
     name, value = record.get("signal"), record.get("value")
     if not isinstance(name, str) or len(name) > MAX_NAME or not is_signal_name(name):
         raise ConfigError(where, "signal", f"expected a signal name like midi/cc/1, got {name!r}")
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not _finite(value):
         raise ConfigError(where, "value", f"expected a number 0..1, got {value!r}")
     if set(record) != {"t", "signal", "value"}:
         extra = sorted(set(record) - {"t", "signal", "value"})
@@ -98,6 +97,22 @@ def read_session(path: str | Path) -> Session:
     return Session(events=events, header=header)
 
 
+def _player_key(data: Any) -> bool:
+    """A player's MIDI as the recorder writes it: a note on, note off or controller (the sustain pedal), three
+    bytes, the status's high bit set and the data bytes' clear."""
+    return (isinstance(data, list) and len(data) == 3 and all(isinstance(b, int) and not isinstance(b, bool)
+                                                               for b in data)
+            and data[0] >> 4 in (0x8, 0x9, 0xB) and 0x80 <= data[0] <= 0xBF and all(0 <= b < 128 for b in data[1:]))
+
+
+def _finite(value: int | float) -> bool:
+    """Whether a JSON number is a finite float (an integer of 309 digits is not: float() overflows)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
 def _no_constant(name: str) -> float:
     raise ValueError(f"{name} is not a number a session may hold")
 
@@ -108,6 +123,9 @@ def _segment(record: dict[str, Any], where: str, events: list[Event], offset: fl
     if record.get("performer_session") != FORMAT_VERSION:
         raise ConfigError(where, "performer_session", f"expected {FORMAT_VERSION}, got "
                                                       f"{record.get('performer_session')!r}")
+    duration = record.get("duration", 0.0)
+    if not isinstance(duration, (int, float)) or isinstance(duration, bool) or not 0 <= duration < MAX_SECONDS:
+        raise ConfigError(where, "duration", f"expected the session's seconds, got {duration!r}")
     if "segment" not in record:
         return offset
     start = record["segment"]
@@ -120,12 +138,10 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
     """The file's non-blank lines, numbered, each UTF-8 and at most MAX_LINE bytes: a regular file only, at most
     MAX_SESSION_BYTES (``/dev/zero`` or a file of one endless line ends in one line, not in memory)."""
     try:
-        handle = open(path, "rb")
+        handle = open_regular(path, "session file")
     except OSError as err:
         raise ConfigError(str(path), "", f"cannot read session: {err.strerror}") from None
     with handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise ConfigError(str(path), "", "expected a regular session file, not a device, folder or pipe")
         total = 0
         for number, raw in enumerate(iter(lambda: handle.readline(MAX_LINE + 1), b""), start=1):
             total += len(raw)

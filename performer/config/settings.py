@@ -7,6 +7,8 @@ from performer.config.rig import CameraConfig, Rig
 from sensors.camerasettings import CameraSettings, Zone
 from synthesis.settings import AudioSettings
 
+CAMERA_CHANNEL = "camera.sock"  # its name in the run's private folder
+
 
 def audio_settings(rig: Rig) -> AudioSettings:
     """The engine's view of the rig's audio, engine and MIDI sections."""
@@ -23,9 +25,10 @@ def audio_settings(rig: Rig) -> AudioSettings:
                          echo_window=midi.output.echo_window_ms / 1000.0 if midi.output else 0.1)
 
 
-def camera_settings(camera: CameraConfig, osc_port: int) -> CameraSettings:
-    """One of the rig's cameras, sending to the rig's OSC port on loopback."""
+def camera_settings(camera: CameraConfig, osc_port: int, channel: str = "") -> CameraSettings:
+    """One of the rig's cameras, sending to the conductor's private camera ``channel`` (an AF_UNIX socket's path;
+    the supervisor's run folder holds it), or if none, to the rig's OSC port on loopback."""
     zones = tuple(Zone(z.name, *z.rect) for z in camera.zones)
     return CameraSettings(device=camera.device, width=camera.width, height=camera.height, mirror=camera.mirror,
-                          hands=camera.hands,
-                          model_complexity=camera.model_complexity, motion=camera.motion, zones=zones, send=osc_port)
+                          hands=camera.hands, model_complexity=camera.model_complexity, motion=camera.motion,
+                          zones=zones, send=osc_port, channel=channel)

@@ -3,31 +3,15 @@ field, printed by ``performer check``. Errors (which stop a rig from loading) ar
 
 from __future__ import annotations
 
-import ipaddress
-
 from performer.config.loading import LoadedRig
 from performer.config.scene import SceneSpec
 from performer.music.steering import SteerParam
 
 
-def _loopback_allowed(allow: list[str]) -> bool:
-    return any(ipaddress.ip_address("127.0.0.1") in ipaddress.ip_network(entry, strict=False) for entry in allow)
-
-
 def rig_warnings(loaded: LoadedRig) -> list[str]:
     """Everything in ``loaded`` that is legal but probably a mistake."""
     rig, where = loaded.rig, str(loaded.path)
-    out = []
-    if rig.cameras:
-        osc = rig.osc
-        if not osc.enabled:
-            out.append(f"{where}: cameras: their signals go to the rig's OSC port, but osc.enabled is false, "
-                       "so nothing will hear them")
-        elif osc.host not in ("127.0.0.1", "0.0.0.0", "localhost"):
-            out.append(f"{where}: osc.host: cameras send to 127.0.0.1, but OSC listens on {osc.host} only")
-        elif not _loopback_allowed(osc.allow):
-            out.append(f"{where}: osc.allow: cameras send from 127.0.0.1, which the allowlist leaves out")
-    out += _unheard_signals(loaded)
+    out = _unheard_signals(loaded)
     for scene, path in zip(loaded.scenes, loaded.scene_paths):
         out += scene_warnings(scene, str(path))
     gallery = rig.gallery

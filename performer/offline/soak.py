@@ -151,6 +151,7 @@ class SoakReport:
     closings_checked: int = 0
     open_minutes: int = 0
     errors: list[str] = field(default_factory=list)
+    rss_by_hour: list[float] = field(default_factory=list)  # MB at each hour of show time: growth's shape
 
     @property
     def rss_growth_mb(self) -> float:
@@ -215,6 +216,8 @@ def soak(loaded: LoadedRig, hours: float, start: datetime, seed: int = 0, sessio
             _advance(conductor, director, t, report)
             if step % int(60 / STEP) == 0:
                 watch.check(t, conductor, sink, report)
+            if step % int(3600 / STEP) == 0:
+                report.rss_by_hour.append(round(rss_mb(), 1))
             if sink.notes and baseline_at == math.inf:
                 baseline_at = t + WARM_UP
             if t >= baseline_at and not report.rss_start_mb:

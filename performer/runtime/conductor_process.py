@@ -19,7 +19,7 @@ from performer.generate.factory import rig_factory
 from performer.runtime.echoes import ExpectedEchoes
 from performer.runtime.engine_link import EngineLink
 from performer.runtime.handshake import Announcer
-from performer.runtime.inputs import Inputs
+from performer.runtime.inputs import Inputs, SceneFollower
 from performer.runtime.recording import Appender, SessionWriter
 from performer.show.clock import WallClock
 from performer.show.conductor import Conductor
@@ -93,7 +93,7 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace, announcer: Announc
     echoes = ExpectedEchoes(output, clock.now) if output is not None and output.echo_window_ms > 0 else None
     # Loading the model takes a while, and so may opening MIDI ports and joining Link: the show starts after.
     factory = rig_factory(loaded)
-    inputs = Inputs(loaded, clock, inbox, echoes, keys=args.keys)
+    inputs = Inputs(loaded, clock, inbox, echoes, keys=args.keys, camera_channel=args.camera_channel)
     session = _link(loaded)
     start = clock.now() + START_DELAY
     with _appending(args.notes_log, "notes log") as notes_log:
@@ -105,7 +105,7 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace, announcer: Announc
                               first=first, link=session)
         for control in controls:  # the knobs where the player left them, before the restart
             conductor.ingest(ControlEvent(start, control.name, control.value))
-        lookers = _lookers(loaded, conductor, start, keep)
+        lookers = _lookers(loaded, conductor, start, keep) + [SceneFollower(conductor, inputs)]
         announcer.ready()
         try:
             _loop(conductor, clock, inbox, stop, writer, lookers)

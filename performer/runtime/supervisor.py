@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from performer.config.loading import LoadedRig
-from performer.config.settings import audio_settings, camera_settings
+from performer.config.settings import CAMERA_CHANNEL, audio_settings, camera_settings
 from performer.errors import DeviceError
 from performer.runtime.commands import camera_argv, engine_argv
 from performer.runtime.handshake import Failed, Outcome, Ready, ReadyPipe, Silent
@@ -155,10 +155,11 @@ def _run(loaded: LoadedRig, args: argparse.Namespace, ready_timeout: float, priv
         if value:
             conductor_argv += [flag, value]
     keys = has_keys()
-    conductor = Child("conductor", conductor_argv + ["--keys"] * keys + ["--state", str(private / "position.json")],
-                      env=dict(os.environ, **SINGLE_THREAD), stdin_pipe=keys, ready_timeout=ready_timeout,
-                      resume=("--resume",))
-    cameras = [Child(f"camera {i}", camera_argv(camera_settings(camera, loaded.rig.osc.port)),
+    channel = str(private / CAMERA_CHANNEL) if loaded.rig.cameras else ""  # the cameras' own way in, private
+    conductor_argv += ["--keys"] * keys + ["--state", str(private / "position.json"), "--camera-channel", channel]
+    conductor = Child("conductor", conductor_argv, env=dict(os.environ, **SINGLE_THREAD), stdin_pipe=keys,
+                      ready_timeout=ready_timeout, resume=("--resume",))
+    cameras = [Child(f"camera {i}", camera_argv(camera_settings(camera, loaded.rig.osc.port, channel)),
                      ready_timeout=ready_timeout) for i, camera in enumerate(loaded.rig.cameras)]
     stop = threading.Event()
     with _stop_on_signals(stop):

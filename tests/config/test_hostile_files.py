@@ -56,6 +56,8 @@ CASES = [
     ("rig.toml", (RIG + '[model]\nweights = "../w.pt"\n').encode(), "expected a path inside", "model.weights"),
     ("rig.toml", b'name = "t"\nroot = "/"\nscenes = ["/dev/zero"]\n', "expected a regular scene file", "scenes[0]"),
     ("dawn.toml", DAWN.replace("tempo = 84", 'tempo = "84"').encode(), "expected a valid number, got '84'", "tempo"),
+    ("rig.toml", b'name = "t"\nscenes = ["' + b"x" * 300 + b'.toml"]\n', "cannot read it (File name too long)",
+     "scenes[0]"),
 ]
 
 
@@ -122,6 +124,10 @@ SESSIONS = [
     (b'{"performer_session": 1}\n{"t": 1, "cue": "caf\xe9"}\n', "expected UTF-8 text, found byte 0xe9"),
     (b'{"performer_session": 1}\n' + b"[" * 3000 + b"\n", "expected JSON"),
     (b'{"performer_session": 2}\n', "performer_session: expected 1"),
+    (b'{"performer_session": 1, "duration": ""}\n', "duration: expected the session's seconds"),
+    (b'{"performer_session": 1}\n{"t": 0, "signal": "midi/cc/1", "value": 1' + b"0" * 309 + b"}\n",
+     "value: expected a number"),
+    (b'{"performer_session": 1}\n{"t": 0, "signal": "a/b\\n", "value": 0}\n', "signal: expected a signal name"),
 ]
 
 
@@ -138,6 +144,17 @@ def test_a_bad_session_is_one_line_before_any_audio(folder, capsys, content, exp
 def test_check_on_dev_zero_reads_nothing(capsys):
     assert _one_line(capsys, ["check", "/dev/zero"]) == "/dev/zero: expected a regular TOML file, not a device, " \
                                                        "folder or pipe"
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path, capsys):
+    os.mkfifo(tmp_path / "pipe.toml")
+    assert _one_line(capsys, ["check", str(tmp_path / "pipe.toml")]).endswith("expected a regular TOML file, not a "
+                                                                              "device, folder or pipe")
+    (tmp_path / "dawn.toml").write_text(DAWN)
+    (tmp_path / "rig.toml").write_text(RIG + '[model]\ngenerator = "rules"\n')
+    line = _one_line(capsys, ["render", str(tmp_path / "rig.toml"), "--replay", str(tmp_path / "pipe.toml"), "--out",
+                              str(tmp_path / "out")])
+    assert line.endswith("expected a regular session file, not a device, folder or pipe")
 
 
 def test_a_session_from_dev_zero_is_refused_without_reading_it(folder, capsys):

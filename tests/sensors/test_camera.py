@@ -22,8 +22,9 @@ from performer.runtime.commands import camera_argv
 from performer.runtime.handshake import Ready, ReadyPipe
 from sensors.camerasettings import CameraSettings, Zone
 from sensors.events import ControlEvent, ReleaseEvent
+from sensors.localchannel import LocalReceiver
 from sensors.osc import OscDispatcher
-from tests.conftest import SCENES, require, write_rig
+from tests.conftest import SCENES, require, wait_until, write_rig
 
 
 def _listen(seconds: float, sock: socket.socket) -> list[tuple[float, dict[str, float]]]:
@@ -79,6 +80,28 @@ def test_motion_signals_flow_and_a_lost_camera_is_released_and_comes_back(tmp_pa
     assert losses == len(releases) and opens >= 1 and losses <= opens + 1, err  # each loss logged once
 
 
+def test_the_camera_sends_over_the_private_channel(tmp_path):
+    """As the supervisor starts it: its bundles go to the conductor's AF_UNIX socket in the run's 0700 folder, out
+    of reach of any OSC sender."""
+    require(PEOPLE.exists(), "vtest.avi", "opencv-doc")
+    video = write_video([cv2.resize(f, (320, 240)) for f in read_video(PEOPLE, limit=30)], tmp_path / "room.avi", 30.0)
+    run = tmp_path / "run"
+    run.mkdir(mode=0o700)
+    received: list[bytes] = []
+    channel = LocalReceiver(str(run / "camera.sock"), lambda dgram, sender: received.append(dgram)).start()
+    try:
+        proc = _camera(CameraSettings(str(video), motion=True, channel=channel.path, send=1))  # port 1: unused
+        try:
+            wait_until(lambda: len(received) > 20, 10.0, "20 frames over the channel", proc)
+        finally:
+            _stop(proc)
+    finally:
+        channel.close()
+    dispatcher = OscDispatcher()
+    names = {e.name for dgram in received for e in dispatcher.dispatch(dgram, 0.0) if isinstance(e, ControlEvent)}
+    assert {"audience/energy", "audience/presence"} <= names and dispatcher.malformed == 0
+
+
 def test_a_missing_camera_is_one_line_and_nothing_is_sent(tmp_path):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -95,7 +118,8 @@ def test_a_missing_camera_is_one_line_and_nothing_is_sent(tmp_path):
 @pytest.mark.slow
 def test_a_rig_with_a_camera_records_its_signals(tmp_path, jack_server, performer_cmd):
     """`performer run` starts the camera process beside the engine and conductor; its signals reach the bus and
-    the session log (real UDP, real jackd)."""
+    the session log over the conductor's private camera channel (a real AF_UNIX socket), with the rig's OSC port
+    closed (real jackd)."""
     import json
 
     from performer.runtime.supervisor import free_port
@@ -104,7 +128,7 @@ def test_a_rig_with_a_camera_records_its_signals(tmp_path, jack_server, performe
     video = write_video([cv2.resize(f, (320, 240)) for f in read_video(PEOPLE, limit=60)], tmp_path / "room.avi", 10.0)
     door = {"name": "door", "rect": [0, 0, 0.3, 1]}
     rig = write_rig(tmp_path, name="room", scenes=[SCENES / "room.toml"], jack=f"room-{free_port()}",
-                    model={"generator": "rules"}, osc={"port": free_port()},
+                    model={"generator": "rules"}, osc={"enabled": False},
                     cameras=[{"device": str(video), "motion": True, "zones": [door]}])
     session = tmp_path / "take.jsonl"
     result = subprocess.run(performer_cmd + ["run", str(rig), "--duration", "8", "--record", str(session)],

@@ -179,19 +179,21 @@ def test_a_scene_names_its_thru_voice_or_none(tmp_path: Path):
 
 
 def test_sessions_record_and_replay_the_players_keys(tmp_path: Path):
-    import io
-
-    from performer.config.session import SessionWriter, read_session
+    from performer.config.session import read_session
+    from performer.runtime.recording import SessionWriter
     from sensors.events import PlayerMidi
 
-    handle = io.StringIO()
-    SessionWriter(handle, origin=10.0).write(PlayerMidi(12.5, (144, 60, 100)))
-    (tmp_path / "s.jsonl").write_text(handle.getvalue() + '{"t": 3, "midi": [144, 300]}\n')
-    try:
-        read_session(tmp_path / "s.jsonl")
-    except Exception as err:
-        assert "s.jsonl:3" in str(err) and "midi" in str(err)
-    else:
-        raise AssertionError("a bad midi record must be refused")
-    (tmp_path / "s.jsonl").write_text(handle.getvalue())
+    writer = SessionWriter(tmp_path / "s.jsonl", origin=10.0)
+    writer.write(PlayerMidi(12.5, (144, 60, 100)))
+    writer.close()
+    good = (tmp_path / "s.jsonl").read_text()
+    for bad in ("[144, 300]", "[144, 60]", "[1]", "[144, 200, 255]", "[240, 1, 2]"):
+        (tmp_path / "s.jsonl").write_text(good + f'{{"t": 3, "midi": {bad}}}\n')
+        try:
+            read_session(tmp_path / "s.jsonl")
+        except Exception as err:
+            assert "s.jsonl:3" in str(err) and "midi" in str(err)
+        else:
+            raise AssertionError(f"a bad midi record must be refused: {bad}")
+    (tmp_path / "s.jsonl").write_text(good)
     assert read_session(tmp_path / "s.jsonl").events == [PlayerMidi(2.5, (144, 60, 100))]
