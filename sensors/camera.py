@@ -55,7 +55,7 @@ class Camera:
             self.hands = HandTracker(max_hands=config.hands, mirror=config.mirror,
                                      complexity=config.model_complexity)
         self.motion = MotionAnalyzer(zones=config.zones) if config.motion else None
-        self.prefixes = ["hand"] * bool(config.hands) + ["audience"] * config.motion
+        self.prefixes = config.prefixes
 
     def open(self) -> bool:
         try:

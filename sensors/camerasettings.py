@@ -47,6 +47,11 @@ class CameraSettings:
         if self.model_complexity not in (0, 1):
             raise ValueError(f"model_complexity {self.model_complexity!r}: 0 or 1")
 
+    @property
+    def prefixes(self) -> list[str]:
+        """The kinds of signal it sends, as ``/release`` names them when it is lost."""
+        return ["hand"] * bool(self.hands) + ["audience"] * self.motion
+
     def to_json(self) -> str:
         """One JSON argument for the camera process."""
         return json.dumps(asdict(self))

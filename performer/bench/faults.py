@@ -44,10 +44,17 @@ generator = "{generator}"
 """
 
 
-def write_rig(folder: Path, jack: str, port: int, generator: str = "rules") -> Path:
-    """The demo show (Dawn, Drift, Bloom, Ember) on the fault bench's jackd, with OSC on ``port``."""
+PEOPLE = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")  # people walking (Debian's opencv-doc)
+
+
+def write_rig(folder: Path, jack: str, port: int, generator: str = "rules", camera: Path | None = None) -> Path:
+    """The demo show (Dawn, Drift, Bloom, Ember) on the fault bench's jackd, with OSC on ``port`` and, if given,
+    a camera watching motion in the video ``camera``."""
     rig = folder / "rig.toml"
-    rig.write_text(RIG.format(show=SCENES / "demo.show.toml", jack=jack, port=port, generator=generator))
+    text = RIG.format(show=SCENES / "demo.show.toml", jack=jack, port=port, generator=generator)
+    if camera is not None:
+        text += f'[[cameras]]\ndevice = "{camera}"\nwidth = 320\nheight = 240\nmotion = true\n'
+    rig.write_text(text)
     return rig
 
 
@@ -225,3 +232,31 @@ def midi_replugged(server: JackServer, folder: Path) -> dict:
 def _heard(session: Path) -> bool:
     """Whether the session has recorded midi/cc/1: nothing is sent on it before the knob box comes back."""
     return session.exists() and '"midi/cc/1"' in session.read_text()
+
+
+def camera_killed(server: JackServer, folder: Path) -> dict:
+    """Kill the camera process (SIGKILL: it cannot say goodbye): the supervisor releases its signals for it, so
+    they glide to the scenes' defaults, and starts a new one; timed until its signals are recorded again."""
+    run = LiveRun(write_rig(folder, "faults-camera", free_port(), camera=PEOPLE), server, folder)
+    try:
+        wait_for(lambda: _recorded(run.session, "audience/energy") > 20, 60, "the camera's signals", run)
+        camera = run.child("camera_process")
+        assert camera is not None, "no camera process"
+        before, notes = _recorded(run.session, "audience/energy"), len(run.notes_logged())
+        killed = time.monotonic()
+        os.kill(camera, signal.SIGKILL)
+        released = wait_for(lambda: _recorded(run.session, "release") > 0, 10, "its signals released", run)
+        back = wait_for(lambda: _recorded(run.session, "audience/energy") > before + 5, 30, "the camera back", run)
+        played = len(run.notes_logged()) - notes
+        code = run.stop()
+    finally:
+        run.stop()
+    return {"released_s": round(released - killed, 3), "recovery_s": round(back - killed, 3),
+            "notes_meanwhile": played, "exit_code": code, "output": run.output()}
+
+
+def _recorded(session: Path, what: str) -> int:
+    """How many lines of the session name ``what`` (a signal, or "release")."""
+    if not session.exists():
+        return 0
+    return sum(f'"{what}"' in line for line in session.read_text().splitlines())

@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from performer.config.loading import LoadedRig
 from performer.config.settings import CAMERA_CHANNEL, audio_settings, camera_settings
@@ -28,6 +28,9 @@ from performer.runtime.commands import camera_argv, engine_argv
 from performer.runtime.handshake import Failed, Outcome, Ready, ReadyPipe, Silent
 from performer.runtime.monitor import has_keys, keys_forwarded
 from performer.runtime.threads import SINGLE_THREAD
+from sensors.camerasettings import CameraSettings
+from sensors.dgramsend import DatagramSender
+from sensors.oscout import release
 from synthesis.settings import EngineSettings
 
 log = logging.getLogger(__name__)
@@ -58,9 +61,11 @@ class Child:
     the handshake (performer/runtime/handshake.py), which ``start`` waits for with a deadline."""
 
     def __init__(self, name: str, argv: list[str], env: dict[str, str] | None = None, stdin_pipe: bool = False,
-                 ready_timeout: float = READY_TIMEOUT, resume: tuple[str, ...] = ()) -> None:
+                 ready_timeout: float = READY_TIMEOUT, resume: tuple[str, ...] = (),
+                 on_death: Callable[[], None] | None = None) -> None:
         self.name, self.argv, self.env, self.ready_timeout = name, argv, env, ready_timeout
         self.resume = resume  # what a restart adds to its arguments, once (the conductor's --resume)
+        self.on_death = on_death  # what it can no longer say itself (a camera's release), said for it
         self.stdin_pipe = stdin_pipe  # the conductor reads the monitor's keys there
         self.proc: subprocess.Popen[str] | None = None
         self.restarts: list[float] = []
@@ -159,8 +164,8 @@ def _run(loaded: LoadedRig, args: argparse.Namespace, ready_timeout: float, priv
     conductor_argv += ["--keys"] * keys + ["--state", str(private / "position.json"), "--camera-channel", channel]
     conductor = Child("conductor", conductor_argv, env=dict(os.environ, **SINGLE_THREAD), stdin_pipe=keys,
                       ready_timeout=ready_timeout, resume=("--resume",))
-    cameras = [Child(f"camera {i}", camera_argv(camera_settings(camera, loaded.rig.osc.port, channel)),
-                     ready_timeout=ready_timeout) for i, camera in enumerate(loaded.rig.cameras)]
+    cameras = [_camera(i, camera_settings(camera, loaded.rig.osc.port, channel), ready_timeout)
+               for i, camera in enumerate(loaded.rig.cameras)]
     stop = threading.Event()
     with _stop_on_signals(stop):
         outcome = engine.start(stop)
@@ -170,6 +175,16 @@ def _run(loaded: LoadedRig, args: argparse.Namespace, ready_timeout: float, priv
             return _gave_up(engine, outcome)
         with keys_forwarded(lambda: conductor.proc) if keys else contextlib.nullcontext():
             return _supervise(engine, conductor, args.duration, cameras, stop)
+
+
+def _camera(index: int, settings: CameraSettings, ready_timeout: float) -> Child:
+    """A camera process; if it dies (killed, crashed), its signals are released on its channel for it, so they
+    glide to the scenes' defaults while it restarts instead of holding their last values."""
+    def release_for_it() -> None:
+        with DatagramSender(settings.channel, settings.host, settings.send, name="supervisor") as out:
+            out.send(release(settings.prefixes))
+
+    return Child(f"camera {index}", camera_argv(settings), ready_timeout=ready_timeout, on_death=release_for_it)
 
 
 def _gave_up(child: Child, outcome: Outcome) -> int:
@@ -198,6 +213,8 @@ def _supervise(engine: Child, conductor: Child, duration: float | None, cameras:
                 if not child.alive() and not _restart(child, stop):
                     return 1
             for camera in [c for c in cameras if c.proc is not None and not c.alive()]:
+                if camera.on_death is not None:
+                    camera.on_death()
                 if not (camera.may_restart() and isinstance(camera.start(stop), Ready)):  # the music goes on
                     print(f"performer: {camera.name} keeps failing; going on without it", file=sys.stderr)
                     cameras.remove(camera)

@@ -57,3 +57,16 @@ def test_a_knob_box_pulled_out_is_heard_again_when_plugged_back(jack_server, tmp
     assert result["exit_code"] == 0 and result["heard"], result["output"]
     assert "faults-knobs" in result["output"] and "went away" in result["output"]
     print(f"MIDI port back: heard again after {result['reconnect_s']} s")
+
+
+@pytest.mark.slow
+def test_a_killed_camera_releases_its_signals_and_comes_back(jack_server, tmp_path):
+    from performer.bench.faults import PEOPLE, camera_killed
+    from tests.conftest import require
+
+    require(PEOPLE.exists(), "vtest.avi", "opencv-doc")
+    result = camera_killed(jack_server, tmp_path)
+    assert result["exit_code"] == 0, result["output"]
+    assert result["notes_meanwhile"] > 0  # the music went on
+    assert result["released_s"] < result["recovery_s"], result  # released before it was back
+    print(f"camera killed: released after {result['released_s']} s, back after {result['recovery_s']} s")
