@@ -44,6 +44,10 @@ def run_bench(args: argparse.Namespace) -> int:
         from performer.bench.camera import bench_camera
 
         result = bench_camera()
+    elif args.what == "faults":
+        from performer.bench.faults import bench_faults
+
+        result = bench_faults()
     elif args.what == "fuzz":
         from performer.bench.fuzz.bench import bench_fuzz
 

@@ -13,11 +13,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from pythonosc.udp_client import SimpleUDPClient
 
 from performer.bench.jackd import JackServer
+from performer.generate.protocol import Generator
+from performer.music.notes import NoteEvent
+from performer.music.steering import Constraints, Steering
 from performer.runtime.supervisor import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -260,3 +263,84 @@ def _recorded(session: Path, what: str) -> int:
     if not session.exists():
         return 0
     return sum(f'"{what}"' in line for line in session.read_text().splitlines())
+
+
+class Flaky:
+    """A generator that works until a bug is met mid-show: once it has made ``after`` notes, every call that
+    makes one raises."""
+
+    def __init__(self, inner: Generator, after: int) -> None:
+        self.inner, self.after, self.notes = inner, after, 0
+
+    def _check(self) -> None:
+        if self.notes >= self.after:
+            raise FloatingPointError("a bug met mid-show")
+
+    def feed(self, note: NoteEvent) -> None:
+        self.inner.feed(note)
+
+    def sample(self, steering: Steering, constraints: Constraints) -> NoteEvent:
+        self._check()
+        self.notes += 1
+        return self.inner.sample(steering, constraints)
+
+    def plan(self, steering: Steering, constraints: Constraints) -> float:
+        self._check()
+        return self.inner.plan(steering, constraints)
+
+    def complete(self, steering: Steering, constraints: Constraints, delta: float) -> NoteEvent:
+        self._check()
+        self.notes += 1
+        return self.inner.complete(steering, constraints, delta)
+
+    def cut_after(self, beats: float) -> None:
+        self.inner.cut_after(beats)
+
+    def reset(self) -> None:
+        self.inner.reset()
+
+    def snapshot(self) -> Any:
+        return self.inner.snapshot()
+
+    def restore(self, snapshot: Any) -> None:
+        self.inner.restore(snapshot)
+
+
+def generator_failing(after: int = 12, seconds: float = 40.0) -> dict:
+    """The laptop rig's model failing from each voice's ``after``-th note: the longest gap around the failure, in
+    beats beyond the voice's own longest gap before it (the fallback's delay)."""
+    from performer.config.loading import load_rig
+    from performer.generate.model.generator import ModelGenerator
+    from performer.generate.model.runner import Runner
+    from performer.generate.model.weights import load_weights
+    from performer.offline.render import CollectSink
+    from performer.show.conductor import Conductor
+
+    loaded, sink = load_rig(ROOT / "rigs" / "laptop.toml"), CollectSink()
+    runner = Runner(load_weights())
+    conductor = Conductor(loaded, sink, start=0.0,
+                          factory=lambda seed, scene, index: Flaky(ModelGenerator(runner, seed=seed), after))
+    conductor.advance_to(seconds)
+    beat, worst = 60.0 / loaded.scenes[0].tempo, {}
+    for voice in sorted({v.name for v in loaded.scenes[0].voices}):
+        onsets = sorted({n.start for n in sink.notes if n.voice == voice})
+        gaps = [b - a for a, b in zip(onsets, onsets[1:])]
+        worst[voice] = round((max(gaps[after - 2:after + 2]) - max(gaps[:after - 2])) / beat, 3)
+    return {"extra_gap_beats": worst, "notes_after": {v: sum(n.voice == v for n in sink.notes) for v in worst}}
+
+
+def bench_faults() -> dict:
+    """Every fault, on a jackd of its own, with what it took to recover."""
+    import tempfile
+
+    out: dict = {"generator_failing": generator_failing()}
+    steps = {"conductor_killed": conductor_killed,
+             "conductor_killed_model": lambda s, f: conductor_killed(s, f, "model"),
+             "engine_killed": engine_killed, "camera_killed": camera_killed, "midi_replugged": midi_replugged,
+             "disk_full": disk_full}
+    with JackServer(realtime=False, prefix="performer-faults") as server:
+        for name, step in steps.items():
+            with tempfile.TemporaryDirectory() as folder:
+                result = step(server, Path(folder))
+            out[name] = {k: v for k, v in result.items() if k not in ("output", "session", "notes")}
+    return out

@@ -14,6 +14,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from performer.bench.faults import Flaky
 from performer.config.loading import load_rig
 from performer.generate.factory import rig_factory
 from performer.generate.model import tokens as tk
@@ -207,30 +208,12 @@ def test_a_failing_generator_is_replaced_and_the_music_goes_on(caplog):
     assert all(isinstance(v.generator, RuleGenerator) for v in conductor._runs[0].voices)  # each voice's replaced
 
 
-class _Flaky:
-    """The model, until a bug is met mid-show: from its ``after``-th note on, every call raises."""
-
-    def __init__(self, inner: ModelGenerator, after: int) -> None:
-        self.inner, self.after, self.calls = inner, after, 0
-
-    def feed(self, note):
-        self.inner.feed(note)
-
-    def reset(self):
-        self.inner.reset()
-
-    def sample(self, steering, constraints):
-        self.calls += 1
-        if self.calls > self.after:
-            raise FloatingPointError("a bug met mid-show")
-        return self.inner.sample(steering, constraints)
-
-
 def test_a_generator_failing_mid_show_is_replaced_within_a_beat(runner):
     loaded, sink = load_rig(RIGS / "laptop.toml"), CollectSink()
     conductor = Conductor(loaded, sink, start=0.0,
-                          factory=lambda seed, scene, index: _Flaky(ModelGenerator(runner, seed=seed), after=12))
-    conductor.advance_to(20.0)
+                          factory=lambda seed, scene, index: Flaky(ModelGenerator(runner, seed=seed), after=12))
+    conductor.advance_to(40.0)
+    assert all(isinstance(v.generator, RuleGenerator) for v in conductor._runs[0].voices)  # each met the bug
     beat = 60.0 / loaded.scenes[0].tempo
     for voice in {v.name for v in loaded.scenes[0].voices}:
         onsets = sorted({n.start for n in sink.notes if n.voice == voice})
