@@ -70,7 +70,7 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
     train.set_defaults(func=_train)
 
     bench = sub.add_parser("bench", help="measure against the issue targets and write JSON")
-    bench.add_argument("what", choices=["model", "music", "audio", "camera", "response", "fuzz", "faults"])
+    bench.add_argument("what", choices=["model", "music", "audio", "camera", "response", "fuzz", "faults", "flood"])
     bench.add_argument("--json", metavar="FILE", help="write the result object here (default: stdout)")
     bench.add_argument("--events", default=str(DEFAULT_EVENTS), metavar="FILE")
     bench.add_argument("--weights", default="performer/generate/model/weights.pt", metavar="FILE")

@@ -44,6 +44,10 @@ def run_bench(args: argparse.Namespace) -> int:
         from performer.bench.camera import bench_camera
 
         result = bench_camera()
+    elif args.what == "flood":
+        from performer.bench.flood import bench_flood
+
+        result = bench_flood(args.live_seconds)
     elif args.what == "faults":
         from performer.bench.faults import bench_faults
 

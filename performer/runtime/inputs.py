@@ -84,7 +84,7 @@ class Inputs:
         self.gate = OscGate(tuple(rig.osc.allow), rate=rig.osc.rate_limit, total=rig.osc.total_rate_limit)
         self.camera_osc = OscDispatcher((), listened)
         self.camera_budget = TokenBucket.full(CAMERA_RATE * max(1, len(rig.cameras)), None, clock.now())
-        self.camera_limited = 0
+        self.camera_limited = self.camera_received = self.osc_admitted = 0
         self.udp = self._open_osc(loaded) if rig.osc.enabled else None
         self.cameras = self._open_cameras(camera_channel) if camera_channel else None
         self.midi: MidiInputs | None = None
@@ -136,11 +136,13 @@ class Inputs:
         now = self.clock.now()
         if not self.gate.admit(sender, dgram, now):
             return
+        self.osc_admitted += 1
         for event in self.osc.dispatch(dgram, now):
             self._put(event, INBOX_CONTROLS if isinstance(event, ControlEvent) else INBOX_MAX)
 
     def _on_camera(self, dgram: bytes, sender: str | None) -> None:
         now = self.clock.now()
+        self.camera_received += 1
         if not self.camera_budget.take(oscshape.cost(dgram), now):
             self.camera_limited += 1
             self._log.warning("camera", "inputs: the cameras send more than %g messages a second; %d datagrams "
@@ -162,6 +164,15 @@ class Inputs:
         for receiver in (self.udp, self.cameras, self.midi):
             if receiver is not None:
                 receiver.close()
+        log.info("inputs: %s", self.summary())
+
+    def summary(self) -> str:
+        """What came in and what was turned away, in one line (the flood bench reads it)."""
+        gate = self.gate
+        return (f"camera channel {self.camera_received} datagrams, {self.camera_limited} over its budget; OSC "
+                f"{self.osc_admitted} datagrams admitted, {sum(gate.limited.values()) + gate.over_total} over a rate, "
+                f"{sum(gate.refused.values())} refused, {self.osc.unwanted_total} unwanted messages; "
+                f"{sum(self.dropped.values())} events dropped at the inbox")
 
 
 class _Showing(Protocol):
