@@ -70,7 +70,8 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
     train.set_defaults(func=_train)
 
     bench = sub.add_parser("bench", help="measure against the issue targets and write JSON")
-    bench.add_argument("what", choices=["model", "music", "audio", "camera", "response", "fuzz", "faults", "flood"])
+    bench.add_argument("what", choices=["model", "music", "audio", "camera", "response", "soak", "faults", "flood",
+                                        "fuzz", "all"])
     bench.add_argument("--json", metavar="FILE", help="write the result object here (default: stdout)")
     bench.add_argument("--events", default=str(DEFAULT_EVENTS), metavar="FILE")
     bench.add_argument("--weights", default="performer/generate/model/weights.pt", metavar="FILE")
@@ -80,7 +81,9 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
     bench.add_argument("--curve-seconds", type=float, default=60.0,
                        help="response: length of the live run at each lookahead of the curve")
     bench.add_argument("--live-seconds", type=float, default=600.0,
-                       help="response: length of the live run at the lookahead chosen from the curve")
+                       help="response and flood: length of the live run (for response, at the lookahead "
+                            "chosen from the curve)")
+    bench.add_argument("--soak-hours", type=float, default=24.0, help="soak: hours of the gallery's show")
     bench.add_argument("--offline-only", action="store_true", help="response: skip the JACK half")
     bench.add_argument("--finetune-midi", metavar="DIR",
                        help="model: a folder of performed .mid files to fine-tune on (default: ten MAESTRO "

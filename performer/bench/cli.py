@@ -8,59 +8,107 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
+from typing import Callable
 
 from performer.runtime.threads import SINGLE_THREAD
 
 
 def run_bench(args: argparse.Namespace) -> int:
-    """Run one bench, print its result and write it to --json."""
+    """Run one bench (or all of them), print its result and write it to --json."""
     if "numpy" in sys.modules and any(os.environ.get(k) != v for k, v in SINGLE_THREAD.items()):
         raise RuntimeError("numpy loaded before the bench could cap its threads; the figures would be wrong")
     os.environ.update(SINGLE_THREAD)
-    if args.what == "model":
-        from performer.bench.model import bench_model
-
-        folder = Path(args.finetune_midi) if args.finetune_midi else None
-        result = bench_model(Path(args.weights), Path(args.events), folder, args.finetune_minutes)
-    elif args.what == "audio":
-        from performer.bench.audio import bench_audio
-        from synthesis.settings import AudioSettings
-
-        result = bench_audio(AudioSettings(), seconds=args.seconds, latency_notes=args.latency_notes)
-    elif args.what == "response":
-        from performer.bench.response import bench_response
-
-        result = bench_response(args.generator)
-        if not args.offline_only:
-            from performer.bench.live import bench_live
-
-            result.update(bench_live(args.curve_seconds, args.live_seconds))
-    elif args.what == "music":
-        from performer.bench.music import bench_music
-
-        result = bench_music(Path(args.weights), Path(args.events), args.music_seconds, args.music_seeds)
-    elif args.what == "camera":
-        from performer.bench.camera import bench_camera
-
-        result = bench_camera()
-    elif args.what == "flood":
-        from performer.bench.flood import bench_flood
-
-        result = bench_flood(args.live_seconds)
-    elif args.what == "faults":
-        from performer.bench.faults import bench_faults
-
-        result = bench_faults()
-    elif args.what == "fuzz":
-        from performer.bench.fuzz.bench import bench_fuzz
-
-        only = [name for name in args.only.split(",") if name] if args.only else []
-        result = bench_fuzz(args.cases, None if args.random_seed else args.seed, only, args.check_cases)
-    else:
-        raise ValueError(args.what)
+    result = bench_all(args) if args.what == "all" else BENCHES[args.what](args)
     text = json.dumps(result, indent=2)
     if args.json:
         Path(args.json).write_text(text + "\n")
     print(text)
     return 0
+
+
+def bench_all(args: argparse.Namespace) -> dict:
+    """Every bench in turn, with the machine it ran on; one that fails is reported as such and the rest run."""
+    from performer.bench.machine import machine
+
+    out: dict = {"machine": machine()}
+    for name, bench in BENCHES.items():
+        began = time.monotonic()
+        try:
+            out[name] = bench(args)
+        except Exception as error:  # one bench's failure must not lose the others' figures
+            out[name] = {"error": f"{type(error).__name__}: {error}"[:500]}
+        out[name]["bench_seconds"] = round(time.monotonic() - began, 1)
+    return out
+
+
+def _model(args: argparse.Namespace) -> dict:
+    from performer.bench.model import bench_model
+
+    folder = Path(args.finetune_midi) if args.finetune_midi else None
+    return bench_model(Path(args.weights), Path(args.events), folder, args.finetune_minutes)
+
+
+def _audio(args: argparse.Namespace) -> dict:
+    from performer.bench.audio import bench_audio
+    from synthesis.settings import AudioSettings
+
+    return bench_audio(AudioSettings(), seconds=args.seconds, latency_notes=args.latency_notes)
+
+
+def _response(args: argparse.Namespace) -> dict:
+    from performer.bench.response import bench_response
+
+    result = bench_response(args.generator)
+    if not args.offline_only:
+        from performer.bench.live import bench_live
+
+        result.update(bench_live(args.curve_seconds, args.live_seconds))
+    return result
+
+
+def _music(args: argparse.Namespace) -> dict:
+    from performer.bench.music import bench_music
+
+    return bench_music(Path(args.weights), Path(args.events), args.music_seconds, args.music_seeds)
+
+
+def _camera(args: argparse.Namespace) -> dict:
+    from performer.bench.camera import bench_camera
+
+    return bench_camera()
+
+
+def _soak(args: argparse.Namespace) -> dict:
+    from datetime import datetime
+
+    from performer.config.loading import load_rig
+    from performer.offline.soak import soak
+
+    rig = Path(__file__).resolve().parents[2] / "rigs" / "gallery.toml"
+    return soak(load_rig(rig), args.soak_hours, datetime.fromisoformat("2026-11-24T08:00")).as_json()
+
+
+def _faults(args: argparse.Namespace) -> dict:
+    from performer.bench.faults import bench_faults
+
+    return bench_faults()
+
+
+def _flood(args: argparse.Namespace) -> dict:
+    from performer.bench.flood import bench_flood
+
+    return bench_flood(args.live_seconds)
+
+
+def _fuzz(args: argparse.Namespace) -> dict:
+    from performer.bench.fuzz.bench import bench_fuzz
+
+    only = [name for name in args.only.split(",") if name] if args.only else []
+    return bench_fuzz(args.cases, None if args.random_seed else args.seed, only, args.check_cases)
+
+
+BENCHES: dict[str, Callable[[argparse.Namespace], dict]] = {
+    "model": _model, "audio": _audio, "camera": _camera, "response": _response, "music": _music, "soak": _soak,
+    "faults": _faults, "flood": _flood, "fuzz": _fuzz}
