@@ -93,7 +93,7 @@ def inside(root: Path, value: str, path: Path, field: str) -> Path:
     a rig cannot read or write outside the folder it says it lives in."""
     try:
         target, home = (path.parent / value).resolve(), root.resolve()
-    except (OSError, RuntimeError) as err:  # a name too long, a loop of links
+    except (OSError, RuntimeError, ValueError) as err:  # a name too long, a loop of links, a NUL byte
         raise ConfigError(str(path), field, f"expected a path, got {value!r} ({err})") from None
     if target != home and home not in target.parents:
         raise ConfigError(str(path), field, f"expected a path inside the rig's root {home} (the rig's `root` "

@@ -58,6 +58,7 @@ CASES = [
     ("dawn.toml", DAWN.replace("tempo = 84", 'tempo = "84"').encode(), "expected a valid number, got '84'", "tempo"),
     ("rig.toml", b'name = "t"\nscenes = ["' + b"x" * 300 + b'.toml"]\n', "cannot read it (File name too long)",
      "scenes[0]"),
+    ("rig.toml", b'name = "t"\nscenes = ["dawn\\u0000.toml"]\n', "embedded null byte", "scenes[0]"),
 ]
 
 
