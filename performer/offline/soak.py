@@ -10,7 +10,7 @@ import logging
 import math
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Iterator
 
@@ -110,14 +110,8 @@ def replayed(session: Session, hours: float) -> Iterator[Event]:
         for event in session.events:
             if event.t + loop * length >= end:
                 return
-            yield _shifted(event, loop * length)
+            yield replace(event, t=event.t + loop * length)
         loop += 1
-
-
-def _shifted(event: Event, by: float) -> Event:
-    from dataclasses import replace
-
-    return replace(event, t=event.t + by)
 
 
 class Errors(logging.Handler):
@@ -142,6 +136,7 @@ class SoakReport:
     hours: float
     start: str
     notes: int = 0
+    inputs: int = 0  # sensor events fed to the show
     stuck_notes: int = 0
     exceptions: int = 0
     schedule_errors: int = 0
@@ -212,6 +207,7 @@ def soak(loaded: LoadedRig, hours: float, start: datetime, seed: int = 0, sessio
             now[0] = t = step * STEP
             while pending is not None and pending.t <= t:
                 conductor.ingest(pending)
+                report.inputs += 1
                 pending = next(inputs, None)
             _advance(conductor, director, t, report)
             if step % int(60 / STEP) == 0:

@@ -62,3 +62,13 @@ def test_a_rig_without_hours_soaks_its_show(tmp_path):
     rig = write_rig(tmp_path, model={"generator": "rules"})
     report = soak(load_rig(rig), 0.25, CLOSING)
     assert report.notes > 100 and report.exceptions == 0 and report.schedule_errors == 0
+
+
+def test_a_recorded_session_is_looped_through_the_soak(tmp_path):
+    from performer.config.session import read_session
+
+    rig = write_rig(tmp_path, model={"generator": "rules"}, scenes=[SCENES / "dawn.toml", SCENES / "drift.toml"])
+    session = read_session(RIGS / "sessions" / "laptop-demo.jsonl")
+    report = soak(load_rig(rig), 2 * session.duration / 3600, CLOSING, session=session)  # twice through
+    assert len(session.events) < report.inputs <= 2 * len(session.events)  # through once, and again
+    assert report.notes > 100 and report.exceptions == 0 and report.stuck_notes == 0
