@@ -132,6 +132,7 @@ def serve(settings: CameraSettings, on_ready: Callable[[], None]) -> int:
     on_ready()
     with DatagramSender(settings.channel, settings.host, settings.send, name=f"camera {settings.device}") as out:
         run(camera, out, stop, lost=not opened)
-        log.info("camera %s: stopped; sent %d datagrams, %d could not be sent", settings.device, out.sent,
-                 out.dropped)
+        if out.sent or out.dropped:  # a camera that was never there has said so already, in its one line
+            log.info("camera %s: stopped; sent %d datagrams, %d could not be sent", settings.device, out.sent,
+                     out.dropped)
     return 0
