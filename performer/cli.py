@@ -112,6 +112,13 @@ def _soak(args: argparse.Namespace) -> int:
     return 0
 
 
+def _devices(args: argparse.Namespace) -> int:
+    from performer.runtime.devices import listing
+
+    print(listing())
+    return 0
+
+
 def _learn(args: argparse.Namespace) -> int:
     from performer.runtime.learn import learn
 
@@ -179,6 +186,8 @@ def parser() -> argparse.ArgumentParser:
     soak.add_argument("--replay", metavar="SESSION", help="loop a recorded session instead of a generated room")
     soak.add_argument("--json", metavar="FILE")
     soak.set_defaults(func=_soak)
+    devices = sub.add_parser("devices", help="list audio outputs, MIDI ports and cameras, with the rig line for each")
+    devices.set_defaults(func=_devices)
     learn = sub.add_parser("learn", help="bind the next MIDI control moved to a signal name in the rig")
     learn.add_argument("rig")
     learn.add_argument("signal", help="the name scenes will map, e.g. stage/filter")
