@@ -17,13 +17,11 @@ from performer.model_cli import add_model_commands
 def _is_scene(path: str) -> bool:
     """Whether a file reads as a scene (it has voices, and neither scenes nor a show): `check` then checks it as
     one rather than calling its tempo an unknown rig field. Anything unreadable is left to load_rig's one line."""
-    import tomllib
-
-    from performer.config.reading import MAX_FILE_BYTES, read_bytes
+    from performer.config.reading import read_toml
 
     try:
-        data = tomllib.loads(read_bytes(Path(path), MAX_FILE_BYTES).decode("utf-8"))
-    except (ConfigError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        data = read_toml(Path(path))
+    except ConfigError:
         return False
     return "voices" in data and "scenes" not in data and "show" not in data
 
