@@ -14,10 +14,16 @@ OscArg = Union[str, bytes, bool, int, float]  # what OscMessageBuilder.add_arg a
 
 
 def _bundle(messages: list[tuple[str, str, OscArg]]) -> bytes:
+    return bundle_of([(address, [(type_tag, value)]) for address, type_tag, value in messages])
+
+
+def bundle_of(messages: list[tuple[str, list[tuple[str, OscArg]]]]) -> bytes:
+    """One OSC bundle of messages, each an address and its (type tag, value) arguments."""
     bundle = OscBundleBuilder(IMMEDIATELY)
-    for address, type_tag, value in messages:
+    for address, args in messages:
         message = OscMessageBuilder(address=address)
-        message.add_arg(value, type_tag)
+        for type_tag, value in args:
+            message.add_arg(value, type_tag)
         bundle.add_content(message.build())
     return bundle.build().dgram
 

@@ -150,6 +150,26 @@ class OscRoute(Strict):
         return value
 
 
+class OscOutConfig(Strict):
+    """OSC out, for visuals (TouchDesigner, Max, Processing): at ``rate`` frames a second, one bundle per frame to
+    each of ``to`` ("host:port"), with the bus's signals, the scene when it changes and the notes as they start
+    (the README lists the addresses)."""
+
+    to: list[str] = Field(min_length=1, max_length=16)
+    rate: float = Field(30.0, ge=1.0, le=120.0)
+    signals: bool = True
+    notes: bool = True
+
+    @field_validator("to")
+    @classmethod
+    def _to(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            host, _, port = entry.rpartition(":")
+            if not host or not port.isdigit() or not 1 <= int(port) <= 65535 or len(entry) > 255:
+                raise ValueError(f"expected host:port destinations like 127.0.0.1:9001, got {entry!r}")
+        return value
+
+
 class OscConfig(Strict):
     """OSC input, bound to loopback unless the rig says otherwise. An address becomes a signal (``/a/b`` sets
     ``a/b``) only if a scene maps that signal (mappings, triggers, strikes), a route or ``midi.learned`` names it,
@@ -166,6 +186,7 @@ class OscConfig(Strict):
     rate_limit: float = Field(1000.0, gt=0, le=100000)
     total_rate_limit: float = Field(3000.0, gt=0, le=100000)  # messages a second from all senders together
     signals: list[str] = Field([], max_length=1024)  # signals read from OSC though no scene maps them
+    out: Optional[OscOutConfig] = None
 
     @field_validator("allow")
     @classmethod

@@ -20,6 +20,7 @@ from performer.runtime.echoes import ExpectedEchoes
 from performer.runtime.engine_link import EngineLink
 from performer.runtime.handshake import Announcer
 from performer.runtime.inputs import Inputs, SceneFollower
+from performer.runtime.oscout import OscOut
 from performer.runtime.recording import Appender, SessionWriter
 from performer.show.clock import WallClock
 from performer.show.conductor import Conductor
@@ -106,11 +107,15 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace, announcer: Announc
         for control in controls:  # the knobs where the player left them, before the restart
             conductor.ingest(ControlEvent(start, control.name, control.value))
         lookers = _lookers(loaded, conductor, start, keep) + [SceneFollower(conductor, inputs)]
+        out = OscOut(loaded.rig.osc.out, conductor) if loaded.rig.osc.out is not None else None
+        lookers += [out] if out is not None else []
         announcer.ready()
         try:
             _loop(conductor, clock, inbox, stop, writer, lookers)
         finally:
             inputs.close()
+            if out is not None:
+                out.close()
             if writer is not None:
                 writer.close()
             if echoes is not None:

@@ -89,6 +89,7 @@ class Conductor:
         self.keys = ThruKeys(channel=midi.thru_channel)
         self._down: dict[Key, tuple[float, int, str]] = {}  # key -> (time, velocity, instrument)
         self.on_scene: list[Callable[[int, SceneSpec], None]] = []  # told each time a scene is placed
+        self.on_note: list[Callable[[Note], None]] = []  # told each note sent (OSC out for visuals)
         self.link = link  # an Ableton Link session, which scenes with link = true follow
         self._sequencer = Sequencer(loaded.scenes, self._place, self.lookahead, loop=loaded.loop, hold=hold,
                                    count_in=loaded.count_in)
@@ -242,6 +243,8 @@ class Conductor:
     def _send(self, run: SceneRun, note: Note) -> None:
         """A note of a scene to the engine, with what it brings (a glide's bend)."""
         self.sink.send(note)
+        for listener in self.on_note:
+            listener(note)
         if self.trace is not None:
             self.trace.notes.append(note)
         for change in run.on_note(note):
