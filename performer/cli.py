@@ -43,9 +43,10 @@ def _check_weights(loaded: LoadedRig) -> str:
     model = loaded.rig.model
     if model.generator.value != "model":
         return "the rule-based generator"
-    from performer.generate.model.weights import DEFAULT_WEIGHTS, WeightsError, load_weights
+    from performer.generate.factory import weights_path
+    from performer.generate.model.weights import WeightsError, load_weights
 
-    path = loaded.path.parent / model.weights if model.weights else DEFAULT_WEIGHTS
+    path = weights_path(model, loaded.path.parent)
     try:
         weights = load_weights(path)
     except WeightsError as error:
@@ -89,24 +90,20 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _soak(args: argparse.Namespace) -> int:
-    import json
     from datetime import datetime
 
+    from performer.bench.cli import report
     from performer.config.session import read_session
-    from performer.offline.soak import soak
+    from performer.offline.soak import DEFAULT_START, soak
 
     loaded = load_rig(args.rig)
     session = read_session(args.replay) if args.replay else None
     try:
-        start = datetime.fromisoformat(args.start)
+        start = datetime.fromisoformat(args.start or DEFAULT_START)
     except ValueError:
         raise ConfigError("--start", "", f"expected a date and time like 2026-11-24T08:00, got {args.start!r}") \
             from None
-    result = soak(loaded, args.hours, start, args.seed, session).as_json()
-    text = json.dumps(result, indent=2)
-    if args.json:
-        Path(args.json).write_text(text + "\n")
-    print(text)
+    report(soak(loaded, args.hours, start, args.seed, session).as_json(), args.json)
     return 0
 
 
@@ -179,7 +176,7 @@ def parser() -> argparse.ArgumentParser:
                                        "report memory growth, stuck notes, exceptions and schedule errors")
     soak.add_argument("rig")
     soak.add_argument("--hours", type=float, default=24.0)
-    soak.add_argument("--start", default="2026-11-24T08:00", help="the calendar's start (default a Tuesday 08:00)")
+    soak.add_argument("--start", help="the calendar's start, like 2026-11-24T08:00 (default a Tuesday 08:00)")
     soak.add_argument("--seed", type=int, default=0, help="the generated room's visitors")
     soak.add_argument("--replay", metavar="SESSION", help="loop a recorded session instead of a generated room")
     soak.add_argument("--json", metavar="FILE")

@@ -20,12 +20,16 @@ def run_bench(args: argparse.Namespace) -> int:
     if "numpy" in sys.modules and any(os.environ.get(k) != v for k, v in SINGLE_THREAD.items()):
         raise RuntimeError("numpy loaded before the bench could cap its threads; the figures would be wrong")
     os.environ.update(SINGLE_THREAD)
-    result = bench_all(args) if args.what == "all" else BENCHES[args.what](args)
-    text = json.dumps(result, indent=2)
-    if args.json:
-        Path(args.json).write_text(text + "\n")
-    print(text)
+    report(bench_all(args) if args.what == "all" else BENCHES[args.what](args), args.json)
     return 0
+
+
+def report(result: dict, path: str | None) -> None:
+    """Print a result as JSON, and write it to ``path`` if given (`performer bench` and `performer soak`)."""
+    text = json.dumps(result, indent=2)
+    if path:
+        Path(path).write_text(text + "\n")
+    print(text)
 
 
 def bench_all(args: argparse.Namespace) -> dict:
@@ -84,10 +88,10 @@ def _soak(args: argparse.Namespace) -> dict:
     from datetime import datetime
 
     from performer.config.loading import load_rig
-    from performer.offline.soak import soak
+    from performer.offline.soak import DEFAULT_START, soak
 
     rig = Path(__file__).resolve().parents[2] / "rigs" / "gallery.toml"
-    return soak(load_rig(rig), args.soak_hours, datetime.fromisoformat("2026-11-24T08:00")).as_json()
+    return soak(load_rig(rig), args.soak_hours, datetime.fromisoformat(DEFAULT_START)).as_json()
 
 
 def _faults(args: argparse.Namespace) -> dict:

@@ -13,24 +13,16 @@ import time
 from pathlib import Path
 
 from performer.bench.faults import PEOPLE, LiveRun, wait_for, write_rig
-from performer.bench.jackbench import idle_server_xruns
+from performer.bench.jackbench import cpu_seconds, idle_server_xruns
 from performer.bench.jackd import JackServer
 from performer.bench.live import STOPPED
+from performer.offline.soak import rss_mb
 from performer.runtime.supervisor import free_port
 
 RATE = 20_000.0  # messages a second from the flooding app
 CAMERA = re.compile(r"camera \S+: stopped; sent (\d+) datagrams, (\d+) could not be sent")
 INPUTS = re.compile(r"inputs: camera channel (\d+) datagrams, (\d+) over its budget; OSC (\d+) datagrams admitted, "
                     r"(\d+) over a rate, (\d+) refused, (\d+) unwanted messages; (\d+) events dropped at the inbox")
-
-
-def process_sample(pid: int) -> tuple[float, float]:
-    """A process's CPU seconds so far and resident memory in MB, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12])  # utime + stime
-    rss = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-               if line.startswith("VmRSS:"))
-    return ticks / 100.0, rss / 1024.0
 
 
 def flooded_run(server: JackServer, folder: Path, seconds: float, rate: float = RATE) -> dict:
@@ -49,7 +41,7 @@ def flooded_run(server: JackServer, folder: Path, seconds: float, rate: float = 
         samples = []
         for _ in range(int(seconds)):
             time.sleep(1.0)
-            samples.append(process_sample(conductor))
+            samples.append((cpu_seconds(conductor), rss_mb(conductor)))
         sent = int((flooder.communicate(timeout=30)[0] or "0").strip() or 0)
         xruns = server.xruns().since(before).total
         code = run.stop()

@@ -92,9 +92,9 @@ def xrun_trial(server: JackServer, voices: int, seconds: float) -> dict:
                              LOAD_INSTRUMENTS[i % len(LOAD_INSTRUMENTS)]))
         time.sleep(1.0)
         sounding = engine.health().voices
-        before, cpu0 = server.xruns(), _cpu_seconds(engine.proc.pid)
+        before, cpu0 = server.xruns(), cpu_seconds(engine.proc.pid)
         time.sleep(seconds)
-        log, cpu = server.xruns().since(before), (_cpu_seconds(engine.proc.pid) - cpu0) / seconds
+        log, cpu = server.xruns().since(before), (cpu_seconds(engine.proc.pid) - cpu0) / seconds
     return {"voices": voices, "sounding": sounding, "xruns": log.total, "xruns_engine_late": log.clients.get(ENGINE, 0),
             "xruns_driver": log.driver, "late_cycles": log.cycles, "engine_cpu_percent": round(100 * cpu, 1)}
 
@@ -106,7 +106,7 @@ def idle_server_xruns(server: JackServer, seconds: float) -> int:
     return server.xruns().since(before).total
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of a process, from /proc."""
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / 100.0  # utime, stime in clock ticks (USER_HZ = 100)

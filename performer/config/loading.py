@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, TypeVar
@@ -187,12 +188,12 @@ def _file(root: Path, name: str, where: Path, field: str, kind: str) -> Path:
     """A file a rig or show names, relative to ``where``: inside the rig's root, and there."""
     target = inside(root, name, where, field)
     try:
-        target.stat()
+        mode = target.stat().st_mode
     except FileNotFoundError:
         raise ConfigError(str(where), field, f"{kind} not found: {target}") from None
     except OSError as err:  # a name too long for the file system, a folder we may not read
         raise ConfigError(str(where), field, f"cannot read it ({err.strerror}): {target}") from None
-    if not target.is_file():
+    if not stat.S_ISREG(mode):
         raise ConfigError(str(where), field, f"expected a regular {kind}, not a device, folder or pipe: {target}")
     return target
 

@@ -40,13 +40,20 @@ def rig_factory(loaded: LoadedRig) -> GeneratorFactory:
     return factory
 
 
+def weights_path(config: ModelConfig, rig_dir: Path) -> Path:
+    """The weights the rig names (relative to its folder), or the shipped ones."""
+    from performer.generate.model.weights import DEFAULT_WEIGHTS
+
+    return rig_dir / config.weights if config.weights else DEFAULT_WEIGHTS
+
+
 def make_factory(config: ModelConfig, rig_dir: Path) -> tuple[GeneratorFactory, str]:
     """The factory the rig asks for, and a short description of what plays."""
     if config.generator == GeneratorKind.rules:
         return rule_factory, "rule-based generator"
-    from performer.generate.model.weights import DEFAULT_WEIGHTS, WeightsError, load_weights
+    from performer.generate.model.weights import WeightsError, load_weights
 
-    path = rig_dir / config.weights if config.weights else DEFAULT_WEIGHTS
+    path = weights_path(config, rig_dir)
     try:
         weights = load_weights(path)
     except WeightsError as error:

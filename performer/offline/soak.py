@@ -26,12 +26,13 @@ from synthesis.protocol import Cut, Loudness, Note, Param, Thru
 STEP = 0.25  # seconds of show time per step of the loop: the live loop's longest sleep
 MAX_NOTE = 120.0  # seconds: no note of any scene lasts longer; one that does is stuck
 WARM_UP = 1800.0  # seconds of show time after the first note before the memory baseline (first allocations)
+DEFAULT_START = "2026-11-24T08:00"  # a Tuesday morning: the gallery rig opens at 10:00 and closes at 18:00
 CLOSE_GRACE = 30.0  # seconds after closing within which the playing bar (and its release) may end
 
 
-def rss_mb() -> float:
-    """This process's resident memory, in MB (Linux)."""
-    with open("/proc/self/status") as status:
+def rss_mb(pid: int | str = "self") -> float:
+    """A process's resident memory (this one's by default), in MB (Linux)."""
+    with open(f"/proc/{pid}/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024

@@ -104,8 +104,8 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace, announcer: Announc
         first, controls = _first(loaded, args.hold, keep if args.resume else None)
         conductor = Conductor(loaded, engine, start=start, factory=factory, hold=args.hold is not None,
                               first=first, link=session)
-        for control in controls:  # the knobs where the player left them, before the restart
-            conductor.ingest(ControlEvent(start, control.name, control.value))
+        for name, value in controls.items():  # the knobs where the player left them, before the restart
+            conductor.ingest(ControlEvent(start, name, value))
         lookers = _lookers(loaded, conductor, start, keep) + [SceneFollower(conductor, inputs)]
         out = OscOut(loaded.rig.osc.out, conductor) if loaded.rig.osc.out is not None else None
         lookers += [out] if out is not None else []
@@ -158,15 +158,15 @@ def _link(loaded: LoadedRig) -> LinkSession | None:
     return session
 
 
-def _first(loaded: LoadedRig, hold: str | None, resume: Position | None) -> tuple[int | None, list[ControlEvent]]:
+def _first(loaded: LoadedRig, hold: str | None, resume: Position | None) -> tuple[int | None, dict[str, float]]:
     """The scene to begin with and the controls to set: a gallery's director decides (it may be closed); else
     the one to hold (rehearsal's loop one scene), or where a restarted show was, else the first."""
     if loaded.rig.gallery is not None:
-        return None, []
+        return None, {}
     names = [s.name for s in loaded.scenes]
     if hold and hold not in names:
         log.warning("--hold %r: no such scene (scenes: %s); holding the first", hold, ", ".join(names))
-    saved, controls = ShowKeeper.resume(resume, names) if resume is not None else (None, [])
+    saved, controls = ShowKeeper.resume(resume, names) if resume is not None else (None, {})
     if hold:
         return (names.index(hold) if hold in names else 0), controls
     if saved is not None:

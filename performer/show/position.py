@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from performer.show.conductor import Conductor
-from sensors.events import ControlEvent
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +38,12 @@ class Position:
 
     def load(self) -> str | None:
         """The saved scene's name, or None."""
-        scene = self.read().get("scene")
-        return scene if isinstance(scene, str) else None
+        return _scene(self.read())
 
-    def signals(self) -> dict[str, float]:
-        """The saved controls' values, only names and numbers 0..1 (the file is ours, but a disk may rot)."""
-        saved = self.read().get("signals")
-        if not isinstance(saved, dict):
-            return {}
-        return {k: float(v) for k, v in list(saved.items())[:MAX_KEPT] if isinstance(k, str)
-                and isinstance(v, (int, float)) and not isinstance(v, bool) and 0.0 <= v <= 1.0}
+    def saved(self) -> tuple[str | None, dict[str, float]]:
+        """The saved scene and controls, from one read of the file."""
+        state = self.read()
+        return _scene(state), _signals(state)
 
     def save(self, scene: str, signals: dict[str, float] | None = None) -> None:
         state: dict[str, Any] = {"scene": scene}
@@ -61,6 +56,20 @@ class Position:
             os.replace(temporary, self.path)
         except OSError as err:  # a full or read-only disk must not stop the music
             log.warning("%s: cannot save the position: %s", self.path, err)
+
+
+def _scene(state: dict[str, Any]) -> str | None:
+    scene = state.get("scene")
+    return scene if isinstance(scene, str) else None
+
+
+def _signals(state: dict[str, Any]) -> dict[str, float]:
+    """The saved controls' values, only names and numbers 0..1 (the file is ours, but a disk may rot)."""
+    saved = state.get("signals")
+    if not isinstance(saved, dict):
+        return {}
+    return {k: float(v) for k, v in list(saved.items())[:MAX_KEPT] if isinstance(k, str)
+            and isinstance(v, (int, float)) and not isinstance(v, bool) and 0.0 <= v <= 1.0}
 
 
 def default_state_file(rig_name: str) -> Path:
@@ -99,11 +108,11 @@ class ShowKeeper:
             self.position.save(self.scene, now)
 
     @staticmethod
-    def resume(position: Position, names: list[str]) -> tuple[int | None, list[ControlEvent]]:
-        """The saved scene's index among ``names`` (None if none was saved, or it is gone), and the saved controls
-        as events to publish at ``t`` 0 (the caller stamps them)."""
-        scene = position.load()
+    def resume(position: Position, names: list[str]) -> tuple[int | None, dict[str, float]]:
+        """The saved scene's index among ``names`` (None if none was saved, or it is gone), and the saved
+        controls' values."""
+        scene, controls = position.saved()
         index = names.index(scene) if scene in names else None
         if scene is not None and index is None:
             log.warning("%s: the saved scene %r is not in the show; starting from the first", position.path, scene)
-        return index, [ControlEvent(0.0, name, value) for name, value in position.signals().items()]
+        return index, controls
