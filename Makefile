@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # torch first, pinned: on Debian machines like this one it resolves to a CPU wheel already on disk,
 # where a bare `torch` would pull several GB of CUDA packages. Override with TORCH_SPEC=...
 TORCH_SPEC ?= torch==2.13.0
-SYSTEM_PACKAGES := jackd2 opencv-doc
+SYSTEM_PACKAGES := jackd2 opencv-doc chromium
 STAMP  := $(VENV)/.installed
 
 .PHONY: run test check system-deps clean
@@ -31,7 +31,8 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $@
 
-# As root on Debian/Ubuntu, install the real JACK server and OpenCV's sample data the tests use.
+# As root on Debian/Ubuntu, install the real JACK server, OpenCV's sample data and Chromium (the web monitor's
+# test), which the tests use.
 # Elsewhere print the command; the tests that need them skip (and fail under CI=true).
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \

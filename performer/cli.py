@@ -12,6 +12,7 @@ from performer.config.loading import LoadedRig, load_rig, load_show
 from performer.config.warnings import rig_warnings
 from performer.errors import ConfigError, PerformerError
 from performer.model_cli import add_model_commands
+from performer.monitor.command import add_monitor_command
 
 
 def _is_scene(path: str) -> bool:
@@ -74,12 +75,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from performer.config.session import read_session
+    from performer.offline.layout import read_replay
     from performer.offline.render import render
 
     loaded = load_rig(args.rig)
-    session = read_session(args.replay)
-    print(render(loaded, session, Path(args.out)).report())
+    print(render(loaded, read_replay(args.replay), Path(args.out)).report())
     return 0
 
 
@@ -105,6 +105,12 @@ def _soak(args: argparse.Namespace) -> int:
             from None
     report(soak(loaded, args.hours, start, args.seed, session).as_json(), args.json)
     return 0
+
+
+def _sense(args: argparse.Namespace) -> int:
+    from performer.runtime.sensenode import sense
+
+    return sense(load_rig(args.rig), args.to, args.node)
 
 
 def _devices(args: argparse.Namespace) -> int:
@@ -145,7 +151,9 @@ def parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="render a recorded session offline")
     render.add_argument("rig")
-    render.add_argument("--replay", required=True, metavar="SESSION", help="session file (JSON lines)")
+    render.add_argument("--replay", required=True, metavar="SESSION",
+                        help="a session file (JSON lines), or a run's session folder (its session.jsonl, and its "
+                             "link.jsonl if the run followed Link)")
     render.add_argument("--out", required=True, metavar="DIR")
     render.set_defaults(func=_render)
 
@@ -158,6 +166,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--fallback-render", metavar="DIR",
                      help="with no audio output device, render the rig's demo session to DIR instead")
     run.add_argument("--hold", metavar="SCENE", help="rehearsal: play SCENE over and over (GO restarts it)")
+    run.add_argument("--session-dir", metavar="DIR", help="keep this run's dated session folder in DIR (instead "
+                                                          "of the rig's [sessions] folder)")
+    run.add_argument("--no-session", action="store_true", help="write no session folder for this run")
     run.set_defaults(func=_run)
 
     conduct = sub.add_parser("conduct", help=argparse.SUPPRESS)  # the conductor process, started by `run`
@@ -167,6 +178,7 @@ def parser() -> argparse.ArgumentParser:
     conduct.add_argument("--record")
     conduct.add_argument("--notes-log")
     conduct.add_argument("--hold")
+    conduct.add_argument("--session-dir", help="the run's session folder, which the conductor writes into")
     conduct.add_argument("--state", help="where the show's position is kept for a restart")
     conduct.add_argument("--resume", action="store_true", help="begin where --state says (a restart)")
     conduct.add_argument("--camera-channel", default="", help="the socket the rig's cameras send to")
@@ -181,6 +193,13 @@ def parser() -> argparse.ArgumentParser:
     soak.add_argument("--replay", metavar="SESSION", help="loop a recorded session instead of a generated room")
     soak.add_argument("--json", metavar="FILE")
     soak.set_defaults(func=_soak)
+    sense = sub.add_parser("sense", help="a sensor node: run the rig's cameras that name this machine as their "
+                                         "node, sending to the conductor's OSC port on another machine")
+    sense.add_argument("rig")
+    sense.add_argument("--to", required=True, metavar="HOST:PORT", help="the conductor's [osc] host and port")
+    sense.add_argument("--node", default="", metavar="ADDRESS",
+                       help="this machine's address, if the rig's cameras run on several machines")
+    sense.set_defaults(func=_sense)
     devices = sub.add_parser("devices", help="list audio outputs, MIDI ports and cameras, with the rig line for each")
     devices.set_defaults(func=_devices)
     learn = sub.add_parser("learn", help="bind the next MIDI control moved to a signal name in the rig")
@@ -188,6 +207,7 @@ def parser() -> argparse.ArgumentParser:
     learn.add_argument("signal", help="the name scenes will map, e.g. stage/filter")
     learn.add_argument("--wait", type=float, default=30.0, help="seconds to wait for a control")
     learn.set_defaults(func=_learn)
+    add_monitor_command(sub)
     add_model_commands(sub)
     return top
 

@@ -71,7 +71,7 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
 
     bench = sub.add_parser("bench", help="measure against the issue targets and write JSON")
     bench.add_argument("what", choices=["model", "music", "audio", "camera", "response", "soak", "faults", "flood",
-                                        "fuzz", "all"])
+                                        "fuzz", "clock", "all"])
     bench.add_argument("--json", metavar="FILE", help="write the result object here (default: stdout)")
     bench.add_argument("--events", default=str(DEFAULT_EVENTS), metavar="FILE")
     bench.add_argument("--weights", default="performer/generate/model/weights.pt", metavar="FILE")
@@ -89,6 +89,8 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
                        help="model: a folder of performed .mid files to fine-tune on (default: ten MAESTRO "
                             "performances, fetched with pip into cache/performed)")
     bench.add_argument("--finetune-minutes", type=float, default=12.0, help="model: fine-tuning time budget")
+    bench.add_argument("--clock-seconds", type=float, default=30.0,
+                       help="clock: length of the live run at each tempo (120 and 97 bpm)")
     bench.add_argument("--music-seconds", type=float, default=120.0, help="music: length of each scene's run")
     bench.add_argument("--music-seeds", type=int, default=5, help="music: runs (seeds) of each scene")
     bench.add_argument("--cases", type=int, default=100_000,

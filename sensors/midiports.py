@@ -28,11 +28,12 @@ class NoMidi(InputUnavailable):
 class PolledInputs:
     """The rig's inputs as raw rtmidi ports without callbacks, read by ``poll()`` from the caller's own thread
     (so no Python runs in JACK's process thread), and kept in step with the ports that exist by ``rescan()``:
-    a controller unplugged is closed, and opened again when it comes back (hot-plug)."""
+    a controller unplugged is closed, and opened again when it comes back (hot-plug). MIDI clock and its
+    transport are dropped unless ``timing`` asks for them (the rig's incoming clock)."""
 
     def __init__(self, api: str, patterns: list[str], client: str, who: str = "MIDI", hotplug: bool = True,
-                 own: str = "") -> None:
-        self.api, self.patterns, self.client, self.who = api, patterns, client, who
+                 own: str = "", timing: bool = False) -> None:
+        self.api, self.patterns, self.client, self.who, self.timing = api, patterns, client, who, timing
         self.own = own  # the name prefix of the rig's own MIDI out, never read back (a feedback loop)
         self.ports: dict[str, rtmidi.MidiIn] = {}
         self._held: dict[str, set[tuple[int, int]]] = {}  # port -> (channel, note) down on it
@@ -68,7 +69,7 @@ class PolledInputs:
                 self._missing_logged.add(pattern)
             for name in [n for n in matches if n not in self.ports]:
                 port = rtmidi.MidiIn(RTMIDI_APIS[self.api], self.client)
-                port.ignore_types(sysex=True, timing=True, active_sense=True)
+                port.ignore_types(sysex=True, timing=not self.timing, active_sense=True)
                 port.open_port(port.get_ports().index(name), "in")
                 self.ports[name] = port
                 log.info("%s: listening to %s", self.who, name)

@@ -96,7 +96,7 @@ class OscDispatcher:
     def _event(self, message: OscMessage, t: float) -> Event | None:
         address, params = message.address, message.params
         if address in CUE_ADDRESSES:
-            return CueEvent(t, CUE_ADDRESSES[address].value)
+            return self._command(address, CUE_ADDRESSES[address].value, t)
         if address in ("/release", "/scene"):
             return self._command(address, params[0] if params and isinstance(params[0], str) else "", t)
         route, signal = self._route(address)
@@ -109,14 +109,17 @@ class OscDispatcher:
         return self._control(address, route, signal, float(params[0]), t)
 
     def _command(self, address: str, word: str, t: float) -> Event | None:
-        """``/release PREFIX`` (a sensor gone: its signals glide back to the scenes' defaults) or ``/scene NAME``,
-        for prefixes and cues of the show only."""
-        if address == "/release" and self.wanted.release(word.strip("/")):
-            return ReleaseEvent(t, word.strip("/"))
-        if address == "/scene" and self.wanted.cue(word):
+        """``/release PREFIX`` (a sensor gone: its signals glide back to the scenes' defaults), ``/scene NAME`` or
+        a cue address's word, for prefixes and cues of the show only."""
+        if address == "/release":
+            if self.wanted.release(word.strip("/")):
+                return ReleaseEvent(t, word.strip("/"))
+            self._reject(address, "expected a prefix of signals the show reads, like hand")
+        elif self.wanted.cue(word):
             return CueEvent(t, word)
-        self._reject(address, "expected a prefix of signals the show reads, like hand" if address == "/release" else
-                     f"expected a scene of the show (at most {MAX_NAME} characters), #N or a cue word")
+        else:
+            self._reject(address, f"expected a scene of the show (at most {MAX_NAME} characters), #N or a cue word"
+                         if self.wanted.cues else "its sender may not cue the show (a sensor node)")
         return None
 
     def _control(self, address: str, route: Route | None, signal: str, value: float, t: float) -> Event | None:

@@ -17,11 +17,13 @@ MAX_PREFIX = 64  # characters of a released prefix
 @dataclass(frozen=True)
 class Wanted:
     """``signals``: the names the show reads or declares; ``scenes``: its scenes' names, in show order. With
-    ``everything``, every well-formed signal name and any cue word up to MAX_NAME is taken (tools and tests)."""
+    ``everything``, every well-formed signal name and any cue word up to MAX_NAME is taken (tools and tests);
+    without ``cues``, no cue at all (a sensor node's sender may only move its own signals)."""
 
     signals: frozenset[str] = frozenset()
     scenes: tuple[str, ...] = ()
     everything: bool = False
+    cues: bool = True
     _prefixes: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -38,7 +40,9 @@ class Wanted:
 
     def cue(self, word: str) -> bool:
         """Whether ``word`` (``/scene WORD``) is a cue of this show: a cue word, one of its scenes' names, or #N
-        of one of its scenes (with ``everything``: any word of at most MAX_NAME characters)."""
+        of one of its scenes (with ``everything``: any word of at most MAX_NAME characters); none without ``cues``."""
+        if not self.cues:
+            return False
         if word in WORDS or word in self.scenes:
             return True
         if len(word) > MAX_NAME:

@@ -17,7 +17,7 @@ from synthesis.held import HeldNotes
 from synthesis.instruments import Instrument
 from synthesis.master import LIMITER_LOOKAHEAD, MasterChain
 from synthesis.midiout import MidiOutput, MidiSender
-from synthesis.protocol import Cut, Health, Loudness, Message, Note, Panic, Param, Thru
+from synthesis.protocol import Clock, Cut, Health, Loudness, Message, Note, Panic, Param, Thru
 from synthesis.scheduler import FrameClock, Scheduler
 from synthesis.settings import AudioSettings
 from synthesis.thru import KeysLost
@@ -65,6 +65,8 @@ class Engine:
             self._observe_time()
         self._drain()
         self.thru.poll(self.frame)
+        if self.midi_out is not None:
+            self.midi_out.send_clock(self.frame + self.bs, self._frame_of)
         for offset, item in self.scheduler.due(self.frame, self.bs, self._frame_of):
             if isinstance(item, Note):
                 self._start(offset, item)
@@ -107,6 +109,8 @@ class Engine:
                 self._accept_timed(message)
             elif isinstance(message, KeysLost):
                 self.thru.release_all(self.frame)
+            elif isinstance(message, Clock) and self.midi_out is not None:
+                self.counts.dropped += not self.midi_out.plan_clock(message)
 
     def _accept(self, note: Note) -> None:
         """Check a note where it enters: unknown instruments are dropped, wild values clamped and counted."""
@@ -181,4 +185,5 @@ class Engine:
         return Health(gaps=self.counts.gaps, voices=voices, late=self.scheduler.late, played=self.counts.played,
                       dropped=self.counts.dropped, clamped=self.counts.clamped,
                       xruns=self.xruns.count if self.xruns is not None else -1, cpu=cpu, thru=self.counts.thru,
-                      midi_out=self.counts.midi_out, echoes=self.counts.echoes, margin_us=self.counts.margin_us)
+                      midi_out=self.counts.midi_out, echoes=self.counts.echoes, margin_us=self.counts.margin_us,
+                      peak_cdb=self.master.peak_cdb())

@@ -16,6 +16,7 @@ FX_CLEAR = 4.0  # seconds the effect returns stay shut after a panic: the reverb
 DELAY_TIME = 0.375  # seconds: a dotted eighth at 120 bpm
 DELAY_FEEDBACK = 0.35  # each echo this much quieter than the one before
 LEVELLER_RATIO = 50  # above the gallery's maximum loudness, 50 dB in give 1 dB out
+METER_FALL = 0.43  # seconds for the level meter to fall 1/e (about 20 dB a second), as a peak meter does
 LIMITER_LOOKAHEAD = 0.002  # seconds the limiter delays the signal; notes start this much earlier to cancel it
 
 
@@ -40,6 +41,7 @@ class MasterChain:
                                     falltime=0.15, lookahead=LIMITER_LOOKAHEAD * 1000, knee=0.3)
         self.ceiling = pyo.Clip(self.limiter, min=-ceiling, max=ceiling)
         self.output = pyo.Mix(self.ceiling, voices=settings.channels).out()
+        self.meter = pyo.Follower2(self.ceiling, risetime=0.001, falltime=METER_FALL)  # what the room hears
         self._silence_at: int | None = None
         self._reopen_at: int | None = None
         self._fx_reopen_at: int | None = None
@@ -53,6 +55,11 @@ class MasterChain:
         self.delay = pyo.ButLP(self.delay_line, freq=4000)
         self.fx_gate = pyo.SigTo(1.0, time=PANIC_FADE)  # stays shut after a panic until the tails have died
         return pyo.Mix([dry, pyo.Mix([self.reverb, self.delay], voices=1) * self.fx_gate], voices=1)
+
+    def peak_cdb(self) -> int:
+        """The output's level now, in hundredths of a dBFS (-12000 for silence)."""
+        level = float(self.meter.get())
+        return max(-12000, round(2000 * math.log10(level))) if level > 1e-6 else -12000
 
     def panic(self, frame: int) -> None:
         """Close the gate at ``frame`` (and the effect returns, whose tails would come back when it reopens)."""

@@ -10,8 +10,10 @@ from __future__ import annotations
 import heapq
 from typing import Protocol
 
+from synthesis.clockout import ClockOut, FrameOf, Segment
 from synthesis.counts import EngineCounts
 from synthesis.midiecho import EchoFilter
+from synthesis.protocol import Clock
 
 NOTE_OFF, NOTE_ON, CONTROL = 0x80, 0x90, 0xB0
 ALL_NOTES_OFF = 123  # the controller number that ends every note on a channel
@@ -83,13 +85,16 @@ class NotesOut:
 
 class MidiOutput:
     """The rig's MIDI out as the audio callback drives it: the bytes of each note as it starts and ends go to
-    ``sender`` at once, and each is remembered (``echo``) so that hearing it back is not taken for the player."""
+    ``sender`` at once, and each is remembered (``echo``) so that hearing it back is not taken for the player.
+    The MIDI clock (``clock``) goes out on the same port, in the buffer each clock falls in; inputs never read
+    clock messages, so they are not remembered."""
 
     def __init__(self, sender: MidiSender, channels: tuple[int, ...], echo_window: float,
                  counts: EngineCounts) -> None:
         self.sender, self.counts = sender, counts
         self.notes = NotesOut(channels)
         self.echo = EchoFilter(echo_window)  # in the caller's unit of time (the engine's: frames)
+        self.clock = ClockOut()
 
     def start(self, channel: int, pitch: int, velocity: int, end: float, now: float) -> None:
         """A note on ``channel`` starts ``now`` and ends at ``end``."""
@@ -102,6 +107,19 @@ class MidiOutput:
     def all_off(self, now: float) -> None:
         """Every sounding key off, then all-notes-off on each channel used (a panic, the engine stopping)."""
         self._send(self.notes.all_off(), now)
+
+    def plan_clock(self, clock: Clock) -> bool:
+        """A segment of the clock's tempo map; False for one no tempo map can hold (dropped)."""
+        segment = Segment.of(clock)
+        if segment is not None:
+            self.clock.plan(segment)
+        return segment is not None
+
+    def send_clock(self, end: int, frame_of: FrameOf) -> None:
+        """The clock messages that fall before frame ``end``."""
+        for data in self.clock.due(end, frame_of):
+            self.sender.send(data)
+            self.counts.midi_out += 1
 
     def is_echo(self, data: list[int], now: float) -> bool:
         """Whether a message heard on an input ``now`` is one of ours coming back."""

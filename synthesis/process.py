@@ -2,8 +2,8 @@
 the audio callback; it runs no heavy Python, so pyo's callback never waits for the GIL.
 
 The MIDI devices it plays through and sends to are opened by whoever starts it and passed in (``EngineDevices``),
-so this package needs no MIDI backend of its own. On SIGTERM or SIGINT it closes the master gate (all notes off),
-then stops the server."""
+so this package needs no MIDI backend of its own. On SIGTERM or SIGINT it stops the MIDI clock and closes the
+master gate (all notes off), then stops the server."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Callable, Protocol
 
 from synthesis.engine import Engine, MidiSource
 from synthesis.midiout import MidiSender, all_notes_off
-from synthesis.protocol import Health, Panic, decode
+from synthesis.protocol import Clock, ClockMode, Health, Panic, decode
 from synthesis.scheduler import FrameClock
 from synthesis.server import make_server
 from synthesis.settings import AudioSettings, EngineSettings
@@ -149,6 +149,7 @@ def run(settings: EngineSettings, open_devices: DeviceOpener, on_ready: Callable
     try:
         process.serve()
     finally:
+        engine.submit(Clock(0.0, 0.0, 1.0, ClockMode.STOP))  # the MIDI clock, if it runs, stops now
         engine.submit(Panic())  # applied by the audio callback, like every other message
         time.sleep(0.05)  # let the gate close before the server stops: no click, no hanging note
         server.stop()

@@ -5,12 +5,14 @@ Notes travel ahead of time with their start on the sender's clock; the engine st
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Union
 
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
 NO_MARGIN = 10**9  # Health.margin_us before any note has arrived
+SILENT_CDB = -12000  # Health.peak_cdb of silence: -120 dB, in hundredths of a dB
 OscArg = Union[str, bytes, bool, int, float]  # what OscMessageBuilder.add_arg accepts, as far as we send
 
 
@@ -113,6 +115,33 @@ class Loudness:
         return _encode(self.ADDRESS, [("f", self.max_db), ("d", self.at)])
 
 
+class ClockMode(str, Enum):
+    """What a ``Clock`` segment does to the MIDI clock when its time comes (synthesis/clockout.py)."""
+
+    START = "start"  # Start (0xFA), counting from position 0
+    RUN = "run"  # go on at this pace (locating first if the engine's count disagrees)
+    LOCATE = "locate"  # Song Position Pointer and Continue, on the position's next sixteenth
+    STOP = "stop"  # Stop (0xFC)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A segment of the MIDI clock's tempo map: from time ``at`` on the conductor's clock the song is at
+    ``position`` (beats since Start) and goes on at ``seconds_per_beat`` (inf: it holds). It replaces whatever the
+    engine had planned from ``at`` on; ``at`` already past takes effect at once."""
+
+    at: float
+    position: float
+    seconds_per_beat: float
+    mode: ClockMode = ClockMode.RUN
+
+    ADDRESS = "/clock"
+
+    def to_osc(self) -> bytes:
+        return _encode(self.ADDRESS, [("d", self.at), ("d", self.position), ("d", self.seconds_per_beat),
+                                      ("s", self.mode.value)])
+
+
 @dataclass(frozen=True)
 class Health:
     """The engine's periodic report to the conductor. ``xruns`` is JACK's count (-1 on other backends);
@@ -120,7 +149,8 @@ class Health:
     can measure. ``cpu`` is the engine process's CPU time per wall second, in percent; ``thru``, the player's notes
     played through the thru path; ``midi_out``, messages sent on the rig's MIDI out, and ``echoes``, those heard back
     on an input and dropped; ``margin_us``, the least time any note arrived before its start frame, in microseconds
-    (negative: late; 10**9 before the first), which measures how long the conductor's notes take to arrive."""
+    (negative: late; 10**9 before the first), which measures how long the conductor's notes take to arrive;
+    ``peak_cdb``, the output's level (a peak meter falling 20 dB a second), in hundredths of a dBFS."""
 
     gaps: int
     voices: int
@@ -134,6 +164,7 @@ class Health:
     midi_out: int = 0
     echoes: int = 0
     margin_us: int = NO_MARGIN
+    peak_cdb: int = SILENT_CDB
 
     ADDRESS = "/engine/health"
 
@@ -141,10 +172,10 @@ class Health:
         return _encode(self.ADDRESS, [("i", self.gaps), ("i", self.voices), ("i", self.late), ("i", self.played),
                                       ("i", self.dropped), ("i", self.clamped), ("i", self.xruns), ("i", self.cpu),
                                       ("i", self.thru), ("i", self.midi_out), ("i", self.echoes),
-                                      ("i", self.margin_us)])
+                                      ("i", self.margin_us), ("i", self.peak_cdb)])
 
 
-Message = Union[Note, Panic, Param, Thru, Loudness, Cut, Health]
+Message = Union[Note, Panic, Param, Thru, Loudness, Cut, Clock, Health]
 
 
 def decode(dgram: bytes) -> Message:
@@ -173,6 +204,9 @@ def decode(dgram: bytes) -> Message:
         if msg.address == Loudness.ADDRESS:
             max_db, at = params
             return Loudness(float(max_db), float(at))
+        if msg.address == Clock.ADDRESS:
+            at, position, seconds_per_beat, mode = params
+            return Clock(float(at), float(position), float(seconds_per_beat), ClockMode(mode))
         if msg.address == Health.ADDRESS:
             return Health(*(int(p) for p in params))
     except (TypeError, ValueError) as err:

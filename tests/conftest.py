@@ -24,12 +24,17 @@ RIGS = ROOT / "rigs"
 
 def require(available: bool, what: str, package: str) -> None:
     """Skip when a system package is missing; under CI=true that is a failure instead."""
+    need(available, f"{what} missing: install with `sudo apt-get install {package}`")
+
+
+def need(available: bool, why: str) -> None:
+    """Skip, saying ``why``, when the machine cannot run a test (a package, a capability); under CI=true that is a
+    failure instead."""
     if available:
         return
-    message = f"{what} missing: install with `sudo apt-get install {package}`"
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(message + " (CI=true: required)")
-    pytest.skip(message)
+        pytest.fail(why + " (CI=true: required)")
+    pytest.skip(why)
 
 
 @pytest.fixture(scope="session")

@@ -106,6 +106,12 @@ def _flood(args: argparse.Namespace) -> dict:
     return bench_flood(args.live_seconds)
 
 
+def _clock(args: argparse.Namespace) -> dict:
+    from performer.bench.clock import bench_clock
+
+    return bench_clock(args.clock_seconds)
+
+
 def _fuzz(args: argparse.Namespace) -> dict:
     from performer.bench.fuzz.bench import bench_fuzz
 
@@ -115,4 +121,4 @@ def _fuzz(args: argparse.Namespace) -> dict:
 
 BENCHES: dict[str, Callable[[argparse.Namespace], dict]] = {
     "model": _model, "audio": _audio, "camera": _camera, "response": _response, "music": _music, "soak": _soak,
-    "faults": _faults, "flood": _flood, "fuzz": _fuzz}
+    "faults": _faults, "flood": _flood, "fuzz": _fuzz, "clock": _clock}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import stat
 from dataclasses import dataclass
@@ -38,6 +39,11 @@ class LoadedRig:
     def demo_session(self) -> Path | None:
         """The rig's demo session file, resolved against the rig's folder."""
         return self.path.parent / self.rig.demo_session if self.rig.demo_session else None
+
+    @property
+    def sessions_dir(self) -> Path:
+        """Where the rig's runs keep their dated session folders, resolved against the rig's folder."""
+        return self.path.parent / self.rig.sessions.folder
 
 
 def field_path(loc: tuple[Any, ...]) -> str:
@@ -155,6 +161,7 @@ def load_show(path: str | Path) -> LoadedRig:
 
 
 def _loaded(path: Path, rig: Rig) -> LoadedRig:
+    _check_nodes(rig, path)
     root = path.parent / rig.root
     show_path, loop, count_in, names = None, True, 0, [(path, f"scenes[{i}]", n) for i, n in enumerate(rig.scenes)]
     if rig.show:
@@ -170,6 +177,7 @@ def _loaded(path: Path, rig: Rig) -> LoadedRig:
         inside(root, rig.model.weights, path, "model.weights")
     if rig.gallery is not None and rig.gallery.state_file:
         inside(root, rig.gallery.state_file, path, "gallery.state_file")
+    inside(root, rig.sessions.folder, path, "sessions.folder")
     scene_names = [s.name for s in scenes]
     for i, (scene, scene_path) in enumerate(zip(scenes, scene_paths)):
         if scene.name in scene_names[:i]:  # the later file's fault: the first was fine until it came
@@ -182,6 +190,34 @@ def _loaded(path: Path, rig: Rig) -> LoadedRig:
                           f"got {idle!r}")
     return LoadedRig(path=path, rig=rig, scenes=scenes, scene_paths=scene_paths, loop=loop, show_path=show_path,
                      count_in=count_in)
+
+
+def _check_nodes(rig: Rig, path: Path) -> None:
+    """A camera on another machine (its ``node``) sends to the rig's OSC port: open, on a fixed port, and bound
+    where that machine can reach it."""
+    osc = rig.osc
+    for i, camera in enumerate(rig.cameras):
+        node, field = camera.node, f"cameras[{i}].node"
+        if node and (not osc.enabled or osc.port == 0):
+            got = "enabled = false" if not osc.enabled else "port = 0"
+            raise ConfigError(str(path), field, f"{node} sends to the rig's OSC port: expected [osc] enabled on a "
+                                                f"fixed port, got {got}")
+        if node and not _reaches(node, osc.host):
+            raise ConfigError(str(path), field, f"{node} cannot reach [osc] host {osc.host}: expected this machine's "
+                                                f"address on that network")
+
+
+def _reaches(node: str, host: str) -> bool:
+    """Whether a sender at ``node`` can reach a port bound to ``host``: not loopback, and the node's IP version
+    (or "::", which takes both); a host name is taken on trust."""
+    if host == "localhost":
+        return False
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    either = ip == ipaddress.IPv6Address("::")  # a dual-stack socket: IPv4 senders too
+    return not ip.is_loopback and (ip.version == ipaddress.ip_address(node).version or either)
 
 
 def _file(root: Path, name: str, where: Path, field: str, kind: str) -> Path:

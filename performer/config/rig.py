@@ -11,6 +11,8 @@ from pydantic import Field, field_validator, model_validator
 
 from performer.config.base import Strict
 from performer.config.gallery import GalleryConfig
+from performer.config.monitor import MonitorConfig
+from performer.config.sessionfolder import SessionsConfig
 from sensors.events import is_signal_name
 from synthesis.catalog import INSTRUMENTS
 
@@ -88,11 +90,13 @@ class MidiOutputConfig(Strict):
     """The rig's MIDI out: the notes of voices on ``channels`` (every voice when empty) go out as they start, to
     the ports matching ``port`` (none: the rig's own out port, JACK_NAME-midi:out, waits for a connection).
     A message heard back on an input within ``echo_window_ms`` of being sent is the rig's own and is dropped
-    (feedback suppression; 0 turns it off)."""
+    (feedback suppression; 0 turns it off). With ``clock``, MIDI clock goes out too (24 a beat, Start, Stop, Song
+    Position Pointer), at the playing scene's tempo, or Link's when the scene follows Link."""
 
     port: str = Field("", max_length=200)
     channels: list[int] = []
     echo_window_ms: float = Field(100.0, ge=0.0, le=2000.0)
+    clock: bool = False
 
     _port = field_validator("port")(check_pattern)
 
@@ -107,7 +111,9 @@ class MidiOutputConfig(Strict):
 class MidiConfig(Strict):
     """MIDI controllers: CC and notes go onto the bus as midi/cc/N and midi/note/N. With ``thru``, keys played
     on them also sound at once on the scene's thru voice (the engine reads the ports itself) and feed its model;
-    ``thru_channel`` 0 listens to every channel. ``output`` sends the voices' notes out."""
+    ``thru_channel`` 0 listens to every channel. ``output`` sends the voices' notes out. ``clock_in`` (a port's
+    regular expression) follows an incoming MIDI clock instead of Link: scenes with ``link = true`` take its tempo
+    and bar lines, and its Start, Continue and Stop play and stop the show."""
 
     api: MidiApi = MidiApi.alsa
     inputs: list[MidiInputConfig] = []
@@ -115,6 +121,9 @@ class MidiConfig(Strict):
     thru_channel: int = Field(0, ge=0, le=16)
     output: Optional[MidiOutputConfig] = None
     learned: dict[str, str] = {}  # signal name -> control (cc/N, note/N, bend, pressure), written by `performer learn`
+    clock_in: str = Field("", max_length=200)
+
+    _clock_in = field_validator("clock_in")(check_pattern)
 
     @field_validator("learned")
     @classmethod
@@ -224,7 +233,9 @@ class ZoneConfig(Strict):
 
 class CameraConfig(Strict):
     """A camera and what to read from it: hands (hand/left/x, ...) and/or audience motion (audience/energy, ...).
-    Its own process sends the signals to the rig's OSC port."""
+    Its own process sends the signals to the conductor's private channel; or, with ``node`` (the address of
+    another machine, which runs it with ``performer sense``), to the rig's OSC port, which reads only this
+    camera's signals from that address."""
 
     device: str = "0"  # an index, part of the device's name, or a video file
     width: int = Field(640, ge=160, le=3840)
@@ -236,6 +247,21 @@ class CameraConfig(Strict):
     model_complexity: int = Field(0, ge=0, le=1)
     motion: bool = False
     zones: list[ZoneConfig] = []
+    node: str = ""  # the IP address of the machine it runs on, if not this one
+
+    @field_validator("node")
+    @classmethod
+    def _node(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            ip = ipaddress.ip_address(value)
+        except ValueError:
+            ip = None
+        if ip is None or ip.is_loopback or ip.is_unspecified or ip.is_multicast:
+            raise ValueError(f"expected the IP address of another machine, like 192.168.1.31 (a camera on this "
+                             f"one names no node), got {value!r}")
+        return str(ip)
 
 
 class LinkConfig(Strict):
@@ -283,6 +309,8 @@ class Rig(Strict):
     cameras: list[CameraConfig] = []
     gallery: Optional[GalleryConfig] = None  # an installation's opening hours, quiet hours and attract scene
     link: LinkConfig = LinkConfig()
+    monitor: MonitorConfig = MonitorConfig()
+    sessions: SessionsConfig = SessionsConfig()  # each run's dated folder: its logs, notes.mid, summary.png
 
     @model_validator(mode="after")
     def _show_or_scenes(self) -> "Rig":
@@ -290,4 +318,7 @@ class Rig(Strict):
             raise ValueError("expected either scenes = [scene files] or show = \"a show file\", not both or neither")
         if self.gallery is not None and self.gallery.quiet and self.audio.max_loudness_db is None:
             raise ValueError("gallery.quiet: quiet hours lower [audio] max_loudness_db, which the rig must set")
+        if self.midi.clock_in and self.link.enabled:
+            raise ValueError("midi.clock_in: scenes follow one shared clock, an incoming MIDI clock or Link (link."
+                             "enabled), not both")
         return self

@@ -2,7 +2,8 @@
 
 Line 1 is a header ``{"performer_session": 1, ...}``; then ``{"t": 1.25, "signal": "midi/cc/1", "value": 0.5}``
 or ``{"t": 8.0, "cue": "next"}`` or a player's key ``{"t": 9.5, "midi": [144, 60, 100]}``, with t in seconds
-from the start of the show."""
+from the start of the show. A conductor that stops writes ``{"t": 30.5, "end": true}``: the show ran until then,
+so a replay plays on after the last event as long as the run did."""
 
 from __future__ import annotations
 
@@ -29,13 +30,14 @@ class Session:
 
     events: list[Event]
     header: dict[str, Any] = field(default_factory=dict)
+    end: float = 0.0  # the latest time a conductor said it stopped at (an end line), 0 if none did
 
     @property
     def duration(self) -> float:
-        """The header's duration, or the last event's time."""
+        """The header's duration, or the last event's or end line's time."""
         if "duration" in self.header:
             return float(self.header["duration"])
-        return max((e.t for e in self.events), default=0.0)
+        return max(max((e.t for e in self.events), default=0.0), self.end)
 
 
 def _event(record: Any, where: str) -> Event:
@@ -77,6 +79,7 @@ def read_session(path: str | Path) -> Session:
     header: dict[str, Any] = {}
     events: list[Event] = []
     offset = 0.0  # where the current segment starts in the whole session's time
+    end = 0.0
     for number, line in _lines(path):
         where = f"{path}:{number}"
         try:
@@ -88,13 +91,25 @@ def read_session(path: str | Path) -> Session:
                 header = record
             offset = _segment(record, where, events, offset)
             continue
+        if isinstance(record, dict) and "end" in record:
+            end = max(end, _end(record, where) + offset)
+            continue
         event = _event(record, where)
         events.append(replace(event, t=event.t + offset) if offset else event)
     if not header and not events:
         raise ConfigError(str(path), "", "expected a session: a header line {\"performer_session\": 1} and events, "
                                          "found nothing")
     events.sort(key=lambda e: e.t)
-    return Session(events=events, header=header)
+    return Session(events=events, header=header, end=end)
+
+
+def _end(record: dict[str, Any], where: str) -> float:
+    """An end line's time: when the conductor that wrote the segment stopped."""
+    t = record.get("t")
+    if (set(record) != {"t", "end"} or record["end"] is not True or not isinstance(t, (int, float))
+            or isinstance(t, bool) or not 0 <= t < MAX_SECONDS):
+        raise ConfigError(where, "end", "expected {\"t\": seconds, \"end\": true}")
+    return float(t)
 
 
 def _player_key(data: Any) -> bool:

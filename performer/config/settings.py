@@ -25,10 +25,11 @@ def audio_settings(rig: Rig) -> AudioSettings:
                          echo_window=midi.output.echo_window_ms / 1000.0 if midi.output else 0.1)
 
 
-def camera_settings(camera: CameraConfig, osc_port: int, channel: str = "") -> CameraSettings:
+def camera_settings(camera: CameraConfig, osc_port: int, channel: str = "", host: str = "127.0.0.1") -> CameraSettings:
     """One of the rig's cameras, sending to the conductor's private camera ``channel`` (an AF_UNIX socket's path;
-    the supervisor's run folder holds it), or if none, to the rig's OSC port on loopback."""
+    the supervisor's run folder holds it), or if none, to the OSC port ``osc_port`` on ``host`` (loopback, or the
+    conductor's machine for a sensor node)."""
     zones = tuple(Zone(z.name, *z.rect) for z in camera.zones)
     return CameraSettings(device=camera.device, width=camera.width, height=camera.height, mirror=camera.mirror,
                           hands=camera.hands, model_complexity=camera.model_complexity, motion=camera.motion,
-                          zones=zones, send=osc_port, channel=channel)
+                          zones=zones, send=osc_port, host=host, channel=channel)

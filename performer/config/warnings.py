@@ -23,6 +23,9 @@ def rig_warnings(loaded: LoadedRig) -> list[str]:
         used = {voice.channel for scene in loaded.scenes for voice in scene.voices}
         for channel in sorted(set(output.channels) - used):
             out.append(f"{where}: midi.output.channels: no voice of any scene plays on channel {channel}")
+    if rig.midi.clock_in and not any(scene.link for scene in loaded.scenes):
+        out.append(f"{where}: midi.clock_in: no scene has link = true, so every scene keeps its own tempo and only "
+                   f"the clock's Start, Continue and Stop are followed")
     return out
 
 

@@ -16,7 +16,9 @@ class TempoMap:
     """Piecewise-constant tempo: (time in seconds, bpm) changes, the first at time 0."""
 
     def __init__(self, changes: list[tuple[float, float]]) -> None:
-        self.changes = sorted(changes) or [(0.0, 120.0)]
+        ordered = sorted(changes) or [(0.0, 120.0)]
+        # a tempo that does not change is not a change (Link's tempo is sampled every second, steady or not)
+        self.changes = [c for i, c in enumerate(ordered) if i == 0 or abs(c[1] - ordered[i - 1][1]) > 1e-6]
         self.changes[0] = (0.0, self.changes[0][1])  # the first tempo also covers any lead-in
         self._tick_at = [0.0]
         for (t0, bpm), (t1, _) in zip(self.changes, self.changes[1:]):

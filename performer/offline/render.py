@@ -1,5 +1,6 @@
 """Offline render of a rig from a recorded session: the conductor on the engine's sample clock, then the engine
-on pyo's offline server. Writes audio.wav, notes.mid and summary.png."""
+on pyo's offline server. Writes audio.wav, notes.mid and summary.png, beside the session replayed and the notes
+and scene marks as a live run's folder holds them (performer/offline/layout.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from performer.config.loading import LoadedRig
 from performer.config.session import Session
+from performer.config.sessionfolder import AUDIO, MIDI, SUMMARY, LinkSample
 from performer.config.settings import audio_settings
 from performer.generate.factory import rig_factory
+from performer.music.linkreplay import RecordedLink
+from performer.offline.layout import Replay, check_out, tempi, write_layout
 from performer.offline.midifile import write_midi
 from performer.offline.summary import write_summary
 from performer.show.clock import SampleClock
@@ -83,15 +87,18 @@ def shifted(event: Event, offset: float) -> Event:
     return dataclasses.replace(event, t=event.t + offset)
 
 
-def conduct(loaded: LoadedRig, session: Session, settings: AudioSettings) -> tuple[list[Note], Trace, float]:
-    """Run the conductor over the session on a sample clock; return notes, trace and the show's start."""
+def conduct(loaded: LoadedRig, session: Session, settings: AudioSettings,
+            link: Sequence[LinkSample] = ()) -> tuple[list[Note], Trace, float]:
+    """Run the conductor over the session on a sample clock; return notes, trace and the show's start. With the
+    run's ``link`` samples, scenes that follow Link follow the session as the run recorded it."""
     beat = 60.0 / loaded.scenes[0].tempo
     start = math.ceil(LEAD_IN / beat) * beat
     sink, trace = CollectSink(), Trace()
-    conductor = Conductor(loaded, sink, rig_factory(loaded), start=start, trace=trace)
+    clock = SampleClock(settings.sample_rate, settings.buffer_size)
+    recorded = RecordedLink([(s.t + start, s.beat, s.tempo) for s in link], clock.now) if link else None
+    conductor = Conductor(loaded, sink, rig_factory(loaded), start=start, trace=trace, link=recorded)
     for event in session.events:
         conductor.ingest(shifted(event, start))
-    clock = SampleClock(settings.sample_rate, settings.buffer_size)
     end = start + session.duration
     while clock.now() < end:
         clock.tick()
@@ -120,16 +127,18 @@ def as_heard(notes: list[Note], cuts: list[Cut]) -> list[Note]:
     return out
 
 
-def render(loaded: LoadedRig, session: Session, out: Path) -> Rendered:
-    """Render ``session`` through the rig into ``out``."""
+def render(loaded: LoadedRig, replay: Replay | Session, out: Path) -> Rendered:
+    """Render the replayed session (a run's, or a session made up, as tests do) through the rig into ``out``."""
+    replay = replay if isinstance(replay, Replay) else Replay(replay)
+    check_out(replay, out)
     out.mkdir(parents=True, exist_ok=True)
-    settings = audio_settings(loaded.rig)
-    notes, trace, start = conduct(loaded, session, settings)
-    audio, midi, summary = out / "audio.wav", out / "notes.mid", out / "summary.png"
+    settings, session = audio_settings(loaded.rig), replay.session
+    notes, trace, start = conduct(loaded, session, settings, replay.link)
+    audio, midi, summary = out / AUDIO, out / MIDI, out / SUMMARY
     stats = render_audio(notes, trace, start + session.duration, settings, audio)
     length = stats.length
     scenes = {s.name: s for s in loaded.scenes}
-    tempi = [(t, scenes[name].tempo) for t, name in trace.scenes]
-    write_midi(as_heard(notes, trace.cuts), tempi, trace.scenes, midi)
+    write_midi(as_heard(notes, trace.cuts), tempi(replay, trace, start, scenes), trace.scenes, midi)
     write_summary(trace, length, summary, f"{loaded.rig.name}: {len(notes)} notes")
+    write_layout(out, replay, trace, start, scenes)
     return Rendered(audio, midi, summary, notes, length, trace, stats.stolen)

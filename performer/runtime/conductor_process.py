@@ -12,21 +12,26 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Callable, Iterator, Protocol
 
 from performer.config.loading import LoadedRig
 from performer.generate.factory import rig_factory
+from performer.runtime.clockin import ClockIn, ClockTransport
 from performer.runtime.echoes import ExpectedEchoes
 from performer.runtime.engine_link import EngineLink
 from performer.runtime.handshake import Announcer
 from performer.runtime.inputs import Inputs, SceneFollower
+from performer.runtime.midiclock import ClockSender
 from performer.runtime.oscout import OscOut
-from performer.runtime.recording import Appender, SessionWriter
+from performer.runtime.recording import Appender, Recording
+from performer.runtime.runfolder import RunFolder
+from performer.runtime.statusport import StatusPort
 from performer.show.clock import WallClock
 from performer.show.conductor import Conductor
 from performer.show.director import GalleryDirector
 from performer.show.position import Position, ShowKeeper, default_state_file
 from performer.show.reload import SceneReloader
+from performer.show.status import Frames
 from sensors.events import ControlEvent, Event
 from sensors.link import LinkSession
 from sensors.udp import UdpReceiver
@@ -46,8 +51,9 @@ class Looker(Protocol):
 HEALTH_LOG_PERIOD = 10.0  # seconds between health lines, so a struggling engine does not flood the log
 
 
-def _watch_health(port: int) -> UdpReceiver | None:
-    """Log the engine's health when xruns, late or dropped notes or callback gaps grow, at most every 10 s."""
+def _watch_health(port: int, listeners: list[Callable[[Health], None]]) -> UdpReceiver | None:
+    """Log the engine's health when xruns, late or dropped notes or callback gaps grow, at most every 10 s; and
+    hand each report to ``listeners`` (the monitor's frames)."""
     if not port:
         return None
     shown: dict[str, float] = {"xruns": 0, "late": 0, "dropped": 0, "gaps": 0, "at": -HEALTH_LOG_PERIOD}
@@ -57,7 +63,11 @@ def _watch_health(port: int) -> UdpReceiver | None:
             health = decode(dgram)
         except ValueError:
             return
-        if not isinstance(health, Health) or time.monotonic() - shown["at"] < HEALTH_LOG_PERIOD:
+        if not isinstance(health, Health):
+            return
+        for listener in listeners:
+            listener(health)
+        if time.monotonic() - shown["at"] < HEALTH_LOG_PERIOD:
             return
         keys = ("xruns", "late", "dropped", "gaps")
         grown = [f"{k} {getattr(health, k)}" for k in keys if getattr(health, k) > shown[k]]
@@ -89,7 +99,10 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace, announcer: Announc
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    health = _watch_health(args.health_port)
+    heard: list[Callable[[Health], None]] = []
+    health = _watch_health(args.health_port, heard)
+    folder = RunFolder(args.session_dir, loaded, clock.now)  # the run's session folder, if it has one
+    heard += [folder.health.heard] if folder.health is not None else []
     output = loaded.rig.midi.output
     echoes = ExpectedEchoes(output, clock.now) if output is not None and output.echo_window_ms > 0 else None
     # Loading the model takes a while, and so may opening MIDI ports and joining Link: the show starts after.
@@ -97,9 +110,10 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace, announcer: Announc
     inputs = Inputs(loaded, clock, inbox, echoes, keys=args.keys, camera_channel=args.camera_channel)
     session = _link(loaded)
     start = clock.now() + START_DELAY
+    folder.begin(start)
     with _appending(args.notes_log, "notes log") as notes_log:
-        engine = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=notes_log, echoes=echoes)
-        writer = SessionWriter(Path(args.record), start, rig=loaded.rig.name) if args.record else None
+        engine = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=folder.notes(notes_log), echoes=echoes)
+        writer = folder.recording(args.record, start, rig=loaded.rig.name)
         keep = Position(Path(args.state)) if args.state and loaded.rig.gallery is None else None
         first, controls = _first(loaded, args.hold, keep if args.resume else None)
         conductor = Conductor(loaded, engine, start=start, factory=factory, hold=args.hold is not None,
@@ -109,6 +123,15 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace, announcer: Announc
         lookers = _lookers(loaded, conductor, start, keep) + [SceneFollower(conductor, inputs)]
         out = OscOut(loaded.rig.osc.out, conductor) if loaded.rig.osc.out is not None else None
         lookers += [out] if out is not None else []
+        if isinstance(session, ClockIn):  # the master's Start, Continue and Stop play and stop the show
+            lookers.append(ClockTransport(conductor, session.follower, start))
+        midi_clock = ClockSender(conductor, engine.clock) if output is not None and output.clock else None
+        lookers += [midi_clock] if midi_clock is not None else []
+        status = _status_port(loaded, conductor, inputs, clock)
+        if status is not None:
+            lookers.append(status)
+            heard.append(status.health)
+        lookers += folder.lookers(conductor, session)
         announcer.ready()
         try:
             _loop(conductor, clock, inbox, stop, writer, lookers)
@@ -116,16 +139,21 @@ def conduct_live(loaded: LoadedRig, args: argparse.Namespace, announcer: Announc
             inputs.close()
             if out is not None:
                 out.close()
+            if status is not None:
+                status.close()
             if writer is not None:
-                writer.close()
+                writer.close(clock.now())
             if echoes is not None:
                 log.info("conductor: %d echoes of the MIDI out dropped", echoes.count)
+            if midi_clock is not None:
+                midi_clock.close(clock.now())
             engine.panic()
             engine.close()
             if session is not None:
                 session.close()
             if health:
                 health.close()
+            folder.close()  # after the health receiver, which writes its log
     return 0
 
 
@@ -145,8 +173,29 @@ def _lookers(loaded: LoadedRig, conductor: Conductor, start: float, keep: Positi
     return lookers
 
 
-def _link(loaded: LoadedRig) -> LinkSession | None:
-    """The rig's Ableton Link session, if it joins one; a missing library is one line and fixed tempi."""
+def _status_port(loaded: LoadedRig, conductor: Conductor, inputs: Inputs, clock: WallClock) -> StatusPort | None:
+    """The port monitors attach to, if the rig has one; a port already taken is one line, and no monitor."""
+    config = loaded.rig.monitor
+    if not config.port:
+        return None
+    try:
+        port = StatusPort(Frames(conductor, control=config.control), config.port, config.rate, inputs.put,
+                          clock.now)
+    except OSError as err:
+        log.warning("monitor: cannot listen on 127.0.0.1:%d (%s); going on without a monitor", config.port,
+                    err.strerror or err)
+        return None
+    log.info("monitor: attach with `performer monitor` (127.0.0.1:%d, %s)", port.port,
+             "cues and signals allowed" if config.control else "watch only")
+    return port
+
+
+def _link(loaded: LoadedRig) -> LinkSession | ClockIn | None:
+    """The rig's shared clock, which scenes with ``link = true`` follow: an incoming MIDI clock, or the Ableton Link
+    session it joins (a missing library is one line and fixed tempi)."""
+    if loaded.rig.midi.clock_in:
+        clock = ClockIn(loaded)
+        return clock if clock.inputs is not None else None
     if not loaded.rig.link.enabled:
         return None
     try:
@@ -176,7 +225,7 @@ def _first(loaded: LoadedRig, hold: str | None, resume: Position | None) -> tupl
 
 
 def _loop(conductor: Conductor, clock: WallClock, inbox: "queue.Queue[Event]", stop: threading.Event,
-          writer: SessionWriter | None, lookers: list[Looker]) -> None:
+          writer: Recording | None, lookers: list[Looker]) -> None:
     """Sleep until the next event or the conductor's next deadline, whichever comes first."""
     while not stop.is_set():
         for looker in lookers:

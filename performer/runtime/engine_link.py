@@ -5,14 +5,14 @@ from __future__ import annotations
 import socket
 
 from performer.runtime.echoes import ExpectedEchoes
-from performer.runtime.recording import Appender
-from synthesis.protocol import Cut, Loudness, Note, Panic, Param, Thru
+from performer.runtime.recording import Lines
+from synthesis.protocol import Clock, Cut, Loudness, Note, Panic, Param, Thru
 
 
 class EngineLink:
     """A NoteSink that sends to the engine, optionally logging each note (JSON lines) relative to ``origin``."""
 
-    def __init__(self, host: str, port: int, origin: float, log_to: Appender | None = None,
+    def __init__(self, host: str, port: int, origin: float, log_to: Lines | None = None,
                  echoes: ExpectedEchoes | None = None) -> None:
         self.address = (host, port)
         self.echoes = echoes
@@ -34,7 +34,7 @@ class EngineLink:
         if self.log_to is not None:
             self.log_to.line({"t": round(note.start - self.origin, 6), "clock": note.start,
                               "duration": round(note.duration, 6), "pitch": note.pitch, "velocity": note.velocity,
-                              "voice": note.voice, "instrument": note.instrument})
+                              "voice": note.voice, "instrument": note.instrument, "channel": note.channel})
 
     def param(self, param: Param) -> None:
         self._send(param.to_osc())
@@ -50,6 +50,10 @@ class EngineLink:
 
     def cut(self, cut: Cut) -> None:
         self._send(cut.to_osc())
+
+    def clock(self, clock: Clock) -> None:
+        """A segment of the MIDI clock's tempo map."""
+        self._send(clock.to_osc())
 
     def _send(self, dgram: bytes) -> None:
         try:

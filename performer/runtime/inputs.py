@@ -29,6 +29,7 @@ from sensors.localchannel import LocalReceiver
 from sensors.midi import MidiInputs, MidiTranslator, is_key
 from sensors.osc import OscDispatcher
 from sensors.oscgate import OscGate, TokenBucket
+from sensors.oscnodes import SensorNodes
 from sensors.ratelog import RateLimitedLog
 from sensors.tally import Tally
 from sensors.udp import UdpReceiver
@@ -51,6 +52,16 @@ def camera_signals(cameras: Iterable[CameraConfig]) -> set[str]:
     motion = [c for c in cameras if c.motion]
     names |= {f"audience/{name}" for name in AUDIENCE if motion}
     return names | {f"audience/zone/{zone.name}" for c in motion for zone in c.zones}
+
+
+def sensor_nodes(cameras: Iterable[CameraConfig], t: float) -> SensorNodes:
+    """The machines the rig's cameras with a ``node`` run on: from each, only its cameras' signals, within
+    CAMERA_RATE a second per camera."""
+    by_node: dict[str, list[CameraConfig]] = {}
+    for camera in cameras:
+        if camera.node:
+            by_node.setdefault(camera.node, []).append(camera)
+    return SensorNodes({node: (camera_signals(own), CAMERA_RATE * len(own)) for node, own in by_node.items()}, t)
 
 
 def wanted(loaded: LoadedRig) -> Wanted:
@@ -82,6 +93,7 @@ class Inputs:
         self._loaded, listened = loaded, wanted(loaded)
         self.osc = OscDispatcher(rig.osc.routes, listened)
         self.gate = OscGate(tuple(rig.osc.allow), rate=rig.osc.rate_limit, total=rig.osc.total_rate_limit)
+        self.nodes = sensor_nodes(rig.cameras, clock.now())
         self.camera_osc = OscDispatcher((), listened)
         self.camera_budget = TokenBucket.full(CAMERA_RATE * max(1, len(rig.cameras)), None, clock.now())
         self.camera_limited = self.camera_received = self.osc_admitted = 0
@@ -119,7 +131,7 @@ class Inputs:
             self.osc.want(listened)
             self.camera_osc.want(listened)
 
-    def _put(self, event: Event, limit: int = INBOX_MAX) -> None:
+    def put(self, event: Event, limit: int = INBOX_MAX) -> None:
         """Onto the inbox, unless the conductor is ``limit`` events behind: then counted, and said now and then."""
         if self.inbox.qsize() < limit:
             self.inbox.put(event)
@@ -130,15 +142,19 @@ class Inputs:
 
     def _on_key(self, char: str) -> None:
         for event in key_events(char, self.clock.now()):
-            self._put(event)
+            self.put(event)
 
     def _on_osc(self, dgram: bytes, sender: tuple[str, int]) -> None:
         now = self.clock.now()
+        if (node := self.nodes.find(sender[0])) is not None:  # a sensor node: its own signals, its own budget
+            for event in node.dispatch(dgram, now):
+                self.put(event)
+            return
         if not self.gate.admit(sender, dgram, now):
             return
         self.osc_admitted += 1
         for event in self.osc.dispatch(dgram, now):
-            self._put(event, INBOX_CONTROLS if isinstance(event, ControlEvent) else INBOX_MAX)
+            self.put(event, INBOX_CONTROLS if isinstance(event, ControlEvent) else INBOX_MAX)
 
     def _on_camera(self, dgram: bytes, sender: str | None) -> None:
         now = self.clock.now()
@@ -149,16 +165,16 @@ class Inputs:
                               "dropped", self.camera_budget.rate, self.camera_limited)
             return
         for event in self.camera_osc.dispatch(dgram, now):
-            self._put(event)
+            self.put(event)
 
     def _on_midi(self, message: mido.Message) -> None:
         t = self.clock.now()
         if self.echoes is not None and self.echoes.is_echo(message.bytes(), t):
             return  # the rig's own MIDI out, heard back: not the player's
         for event in self.translator.events(message, t):
-            self._put(event)
+            self.put(event)
         if self.thru and is_key(message):
-            self._put(PlayerMidi(t, tuple(message.bytes())))
+            self.put(PlayerMidi(t, tuple(message.bytes())))
 
     def close(self) -> None:
         for receiver in (self.udp, self.cameras, self.midi):
@@ -172,7 +188,7 @@ class Inputs:
         return (f"camera channel {self.camera_received} datagrams, {self.camera_limited} over its budget; OSC "
                 f"{self.osc_admitted} datagrams admitted, {sum(gate.limited.values()) + gate.over_total} over a rate, "
                 f"{sum(gate.refused.values())} refused, {self.osc.unwanted_total} unwanted messages; "
-                f"{sum(self.dropped.values())} events dropped at the inbox")
+                f"{sum(self.dropped.values())} events dropped at the inbox{self.nodes.summary()}")
 
 
 class _Showing(Protocol):

@@ -12,7 +12,7 @@ import os
 import stat
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from performer.config.session import FORMAT_VERSION
 from sensors.events import CueEvent, Event, PlayerMidi, ReleaseEvent
@@ -22,12 +22,36 @@ log = logging.getLogger(__name__)
 HEAD_BYTES = 4096  # the first line of an existing session, where its start time is
 
 
+class Lines(Protocol):
+    """Where JSON lines go: a file appended to, or several (``Tee``)."""
+
+    def line(self, record: dict[str, Any]) -> None: ...
+
+
+class Budget:
+    """The bytes a run's session folder may still take; the first write past it is one line, and every recording
+    sharing the budget stops there (the show goes on)."""
+
+    def __init__(self, folder: Path, limit: int, used: int = 0) -> None:
+        self.folder, self.limit, self.used = folder, limit, used
+        self.spent = False
+
+    def spend(self, size: int) -> bool:
+        """Whether ``size`` more bytes fit; once they do not, none ever does again."""
+        if not self.spent and self.used + size > self.limit:
+            self.spent = True
+            log.error("%s: the session folder reached its %d MB ([sessions] max_mb); its recordings stop, the show "
+                      "goes on", self.folder, self.limit >> 20)
+        self.used += size
+        return not self.spent
+
+
 class Appender:
     """A text file opened for appending, one flushed line at a time; the first failed write closes it, with one
-    line naming the file and the reason."""
+    line naming the file and the reason. With a ``budget``, it stops (closes) when the budget is spent."""
 
-    def __init__(self, path: Path, what: str) -> None:
-        self.path, self.what = path, what
+    def __init__(self, path: Path, what: str, budget: Budget | None = None) -> None:
+        self.path, self.what, self.budget = path, what, budget
         self.lines = 0
         self._handle: IO[str] | None = None
         try:
@@ -43,8 +67,12 @@ class Appender:
         """Append one JSON line and flush it, so a crash loses at most the line being written."""
         if self._handle is None:
             return
+        text = json.dumps(record) + "\n"
+        if self.budget is not None and not self.budget.spend(len(text)):
+            self.close()
+            return
         try:
-            self._handle.write(json.dumps(record) + "\n")
+            self._handle.write(text)
             self._handle.flush()
             self.lines += 1
         except OSError as err:
@@ -66,12 +94,12 @@ class SessionWriter:
     one (the same show, before a restart) gets a segment header instead, whose ``segment`` is the seconds since
     the session started, so a replay keeps the two parts in order and apart."""
 
-    def __init__(self, path: Path, origin: float, **header: Any) -> None:
+    def __init__(self, path: Path, origin: float, budget: Budget | None = None, **header: Any) -> None:
         self._origin = origin
         existing = _regular(path)
         started = _started(path) if existing else None
         _mend_torn_tail(path)
-        self._out = Appender(path, "session recording")
+        self._out = Appender(path, "session recording", budget)
         now = time.time()
         head: dict[str, Any] = {"performer_session": FORMAT_VERSION}
         if existing:  # a replay puts it after the last event, or later: the time the show was down counts
@@ -91,8 +119,44 @@ class SessionWriter:
         else:
             self._out.line({"t": t, "signal": event.name, "value": round(event.value, 6)})
 
-    def close(self) -> None:
+    def close(self, at: float | None = None) -> None:
+        """Stop recording; with ``at``, the clock time the show stopped, written as the segment's end line (a
+        replay then plays on after the last event as long as the run did)."""
+        if at is not None:
+            self._out.line({"t": round(max(0.0, at - self._origin), 6), "end": True})
         self._out.close()
+
+
+class Tee:
+    """The same JSON lines appended to each of several files (the session folder's notes log, and the one that
+    ``--notes-log`` names)."""
+
+    def __init__(self, outs: list[Appender]) -> None:
+        self.outs = outs
+
+    def line(self, record: dict[str, Any]) -> None:
+        for out in self.outs:
+            out.line(record)
+
+    def close(self) -> None:
+        for out in self.outs:
+            out.close()
+
+
+class Recording:
+    """The same events recorded to each of several sessions (the session folder's, and the file that ``--record``
+    names)."""
+
+    def __init__(self, writers: list[SessionWriter]) -> None:
+        self.writers = writers
+
+    def write(self, event: Event) -> None:
+        for writer in self.writers:
+            writer.write(event)
+
+    def close(self, at: float | None = None) -> None:
+        for writer in self.writers:
+            writer.close(at)
 
 
 def _regular(path: Path) -> bool:

@@ -26,7 +26,8 @@ from performer.config.settings import CAMERA_CHANNEL, audio_settings, camera_set
 from performer.errors import DeviceError
 from performer.runtime.commands import camera_argv, engine_argv
 from performer.runtime.handshake import Failed, Outcome, Ready, ReadyPipe, Silent
-from performer.runtime.monitor import has_keys, keys_forwarded
+from performer.runtime.sessions import SessionFolders
+from performer.runtime.terminalkeys import has_keys, keys_forwarded
 from performer.runtime.threads import SINGLE_THREAD
 from sensors.camerasettings import CameraSettings
 from sensors.dgramsend import DatagramSender
@@ -129,7 +130,7 @@ def _no_audio(loaded: LoadedRig, args: argparse.Namespace, why: str) -> int:
 
 
 @contextlib.contextmanager
-def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
     """Ctrl-C and SIGTERM set ``stop`` (also while a child is starting) instead of raising."""
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -160,24 +161,30 @@ def _run(loaded: LoadedRig, args: argparse.Namespace, ready_timeout: float, priv
         if value:
             conductor_argv += [flag, value]
     keys = has_keys()
-    channel = str(private / CAMERA_CHANNEL) if loaded.rig.cameras else ""  # the cameras' own way in, private
+    local = [(i, camera) for i, camera in enumerate(loaded.rig.cameras) if not camera.node]  # others: sense nodes
+    channel = str(private / CAMERA_CHANNEL) if local else ""  # the cameras' own way in, private
     conductor_argv += ["--keys"] * keys + ["--state", str(private / "position.json"), "--camera-channel", channel]
     conductor = Child("conductor", conductor_argv, env=dict(os.environ, **SINGLE_THREAD), stdin_pipe=keys,
                       ready_timeout=ready_timeout, resume=("--resume",))
-    cameras = [_camera(i, camera_settings(camera, loaded.rig.osc.port, channel), ready_timeout)
-               for i, camera in enumerate(loaded.rig.cameras)]
+    cameras = [camera_child(i, camera_settings(camera, loaded.rig.osc.port, channel), ready_timeout)
+               for i, camera in local]
     stop = threading.Event()
-    with _stop_on_signals(stop):
+    with stop_on_signals(stop):
         outcome = engine.start(stop)
         if isinstance(outcome, Failed) and outcome.kind == "device":
             return _no_audio(loaded, args, outcome.message)
         if not isinstance(outcome, Ready):
             return _gave_up(engine, outcome)
+        folders = SessionFolders(loaded, args)  # this run's dated folder, the old ones pruned
+        if (folder := folders.begin()) is not None:
+            conductor.argv += ["--session-dir", str(folder)]
         with keys_forwarded(lambda: conductor.proc) if keys else contextlib.nullcontext():
-            return _supervise(engine, conductor, args.duration, cameras, stop)
+            code = _supervise(engine, conductor, args.duration, cameras, stop, folders.look)
+    folders.finish(_child_setup)  # notes.mid and summary.png, after the show (Ctrl-C skips it)
+    return code
 
 
-def _camera(index: int, settings: CameraSettings, ready_timeout: float) -> Child:
+def camera_child(index: int, settings: CameraSettings, ready_timeout: float = READY_TIMEOUT) -> Child:
     """A camera process; if it dies (killed, crashed), its signals are released on its channel for it, so they
     glide to the scenes' defaults while it restarts instead of holding their last values."""
     def release_for_it() -> None:
@@ -196,15 +203,13 @@ def _gave_up(child: Child, outcome: Outcome) -> int:
 
 
 def _supervise(engine: Child, conductor: Child, duration: float | None, cameras: list[Child],
-               stop: threading.Event) -> int:
+               stop: threading.Event, chores: Callable[[], None] = lambda: None) -> int:
     deadline = None if duration is None else time.monotonic() + duration
     try:
         outcome = conductor.start(stop)
         if not isinstance(outcome, Ready):
             return _gave_up(conductor, outcome)
-        for camera in cameras:
-            if not isinstance(outcome := camera.start(stop), Ready):
-                print(f"{not_started(camera, outcome)}; going on without it", file=sys.stderr)
+        start_cameras(cameras, stop)
         print("performer: playing; Ctrl-C stops", flush=True)
         while not stop.wait(0.2):
             if deadline is not None and time.monotonic() >= deadline:
@@ -212,18 +217,32 @@ def _supervise(engine: Child, conductor: Child, duration: float | None, cameras:
             for child in (engine, conductor):
                 if not child.alive() and not _restart(child, stop):
                     return 1
-            for camera in [c for c in cameras if c.proc is not None and not c.alive()]:
-                if camera.on_death is not None:
-                    camera.on_death()
-                if not (camera.may_restart() and isinstance(camera.start(stop), Ready)):  # the music goes on
-                    print(f"performer: {camera.name} keeps failing; going on without it", file=sys.stderr)
-                    cameras.remove(camera)
+            keep_cameras(cameras, stop)
+            chores()
         return 0
     finally:
         for camera in cameras:
             camera.stop()
         conductor.stop()
         engine.stop()
+
+
+def start_cameras(cameras: list[Child], stop: threading.Event) -> None:
+    """Start each camera; one that does not is one line, and the rest go on."""
+    for camera in cameras:
+        if not isinstance(outcome := camera.start(stop), Ready):
+            print(f"{not_started(camera, outcome)}; going on without it", file=sys.stderr)
+
+
+def keep_cameras(cameras: list[Child], stop: threading.Event) -> None:
+    """Restart a camera that died, its signals released for it first; one that keeps dying is dropped from
+    ``cameras`` in one line (the music goes on)."""
+    for camera in [c for c in cameras if c.proc is not None and not c.alive()]:
+        if camera.on_death is not None:
+            camera.on_death()
+        if not (camera.may_restart() and isinstance(camera.start(stop), Ready)):
+            print(f"performer: {camera.name} keeps failing; going on without it", file=sys.stderr)
+            cameras.remove(camera)
 
 
 def _restart(child: Child, stop: threading.Event) -> bool:

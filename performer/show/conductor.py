@@ -10,6 +10,7 @@ import bisect
 import dataclasses
 import logging
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
@@ -91,6 +92,8 @@ class Conductor:
         self.on_scene: list[Callable[[int, SceneSpec], None]] = []  # told each time a scene is placed
         self.on_note: list[Callable[[Note], None]] = []  # told each note sent (OSC out for visuals)
         self.link = link  # an Ableton Link session, which scenes with link = true follow
+        self.panics = 0  # panics done (the monitor shows each)
+        self.decide_seconds, self.decided = 0.0, 0  # time spent choosing notes, and the notes chosen
         self._sequencer = Sequencer(loaded.scenes, self._place, self.lookahead, loop=loaded.loop, hold=hold,
                                    count_in=loaded.count_in)
         if first is None:  # silent until cued (a gallery that is closed)
@@ -116,6 +119,15 @@ class Conductor:
     def scene_index(self) -> int:
         """The index of the newest scene placed."""
         return self._sequencer.index
+
+    def playing(self, t: float) -> SceneRun | None:
+        """The scene playing at ``t`` (None before the first was placed)."""
+        return self._sequencer.current(t)
+
+    def upcoming(self) -> tuple[int, float]:
+        """The scene GO would bring (-1: the show ends), and when the playing one's length brings it anyway
+        (inf: only a cue or a trigger will)."""
+        return self._sequencer.upcoming(), self._sequencer.next_auto() + self.lookahead
 
     def stop(self, t: float) -> None:
         """Silence from the playing scene's next bar line after ``t`` (a gallery closing)."""
@@ -236,7 +248,11 @@ class Conductor:
 
     def _decide(self) -> None:
         run = min(self._runs, key=lambda r: r.next_decision())
-        for note in run.decide():
+        began = time.perf_counter()
+        notes = run.decide()
+        self.decide_seconds += time.perf_counter() - began
+        self.decided += len(notes)
+        for note in notes:
             self._send(run, note)
         self._sequencer.prune()
 
@@ -293,6 +309,7 @@ class Conductor:
     def _cue(self, cue: CueEvent) -> None:
         """GO/BACK/jump: the next scene starts on the current scene's next bar line after the lookahead."""
         if Cue.parse(cue.target).command is Command.PANIC:
+            self.panics += 1
             self.sink.panic()
             self.keys.clear()
             self._down.clear()

@@ -99,6 +99,10 @@ class Sequencer:
         """The scene playing at ``t``: the newest that has started (None before any was placed)."""
         return next((r for r in reversed(self._runs) if r.start <= t), self._runs[0] if self._runs else None)
 
+    def upcoming(self) -> int:
+        """The scene GO would bring now (-1 past the end of a show that ends)."""
+        return self._step(Command.NEXT)
+
     def next_auto(self) -> float:
         """When the newest scene's length runs out, less a lookahead (the next scene's first notes are chosen
         then); inf if it has no length."""

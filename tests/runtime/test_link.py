@@ -115,3 +115,22 @@ def test_a_live_rig_follows_a_link_session_s_tempo_and_phase(tmp_path, jack_serv
     first = _beat_of(samples, notes[0]["clock"]) % 4
     assert min(first, 4 - first) < 0.01  # the scene began on a bar line of the session's
     assert len([n for n in settled if n["clock"] > slow[0]]) >= 5  # and went on after the tempo change
+    _replays_at_the_recorded_tempo(rig, tmp_path / "sessions", notes)
+
+
+def _replays_at_the_recorded_tempo(rig, sessions, notes):
+    """The run's session folder kept Link's tempo (link.jsonl), and its replay plays the notes the run played,
+    at 100 bpm and then at 90 (same pitches; onsets within 1 ms of the run's, from the show's start)."""
+    from performer.config.loading import load_rig
+    from performer.config.settings import audio_settings
+    from performer.offline.layout import read_replay
+    from performer.offline.render import conduct
+
+    [folder] = list(sessions.iterdir())
+    replay = read_replay(folder)
+    assert {round(s.tempo) for s in replay.link} >= {100, 90}
+    loaded = load_rig(rig)
+    played, _, start = conduct(loaded, replay.session, audio_settings(loaded.rig), replay.link)
+    live = [(n["t"], n["pitch"]) for n in notes if n["t"] < replay.session.duration - 0.1]
+    assert len(live) > 20 and [p for _, p in live] == [n.pitch for n in played][:len(live)]
+    assert max(abs(t - (n.start - start)) for (t, _), n in zip(live, played)) < 1e-3

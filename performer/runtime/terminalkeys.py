@@ -1,5 +1,5 @@
-"""The monitor: the terminal `performer run` is started in. Its keys go to the conductor (space GO, b BACK, ...:
-sensors/keys.py) one at a time, without waiting for Enter; Ctrl-C still stops the rig."""
+"""The terminal `performer run` is started in, as a keypad for the show: its keys go to the conductor (space GO,
+b BACK, ...: sensors/keys.py) one at a time, without waiting for Enter; Ctrl-C still stops the rig."""
 
 from __future__ import annotations
 
