@@ -120,7 +120,9 @@ def test_a_live_rig_follows_a_link_session_s_tempo_and_phase(tmp_path, jack_serv
 
 def _replays_at_the_recorded_tempo(rig, sessions, notes):
     """The run's session folder kept Link's tempo (link.jsonl), and its replay plays the notes the run played,
-    at 100 bpm and then at 90 (same pitches; onsets within 1 ms of the run's, from the show's start)."""
+    at the session's tempo and then at 90 (same pitches; onsets within 1 ms of the run's, from the show's start).
+    Which tempo the session had first depends on which peer's timeline won when they met (the rig's 120 or the
+    peer's 100)."""
     from performer.config.loading import load_rig
     from performer.config.settings import audio_settings
     from performer.offline.layout import read_replay
@@ -128,7 +130,8 @@ def _replays_at_the_recorded_tempo(rig, sessions, notes):
 
     [folder] = list(sessions.iterdir())
     replay = read_replay(folder)
-    assert {round(s.tempo) for s in replay.link} >= {100, 90}
+    tempi = {round(s.tempo) for s in replay.link}
+    assert 90 in tempi and len(tempi) >= 2, tempi  # the session's tempo (whichever peer's won), then the change
     loaded = load_rig(rig)
     played, _, start = conduct(loaded, replay.session, audio_settings(loaded.rig), replay.link)
     live = [(n["t"], n["pitch"]) for n in notes if n["t"] < replay.session.duration - 0.1]
