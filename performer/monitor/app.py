@@ -92,7 +92,7 @@ class MonitorApp(App[None]):
         self.query_one("#mode", Static).update(scene_list(frame))
         self._signals(frame["signals"])
         voices = self.query_one("#voices", Static)
-        voices.update(roll(frame["voices"], max(10, voices.size.width - 18)))
+        voices.update(roll(frame["voices"], max(10, voices.size.width - 18), frozenset(frame.get("drums", ()))))
         self.query_one("#figures", Static).update(figures_line(frame))
 
     def _controls(self, control: bool) -> None:

@@ -73,22 +73,27 @@ class SignalBar(Static, can_focus=True):
         self.move(self.signal, self.value)
 
 
-def roll(voices: dict[str, list[list[float]]], width: int) -> Text:
-    """The voices' last notes over the last few seconds, a line each, newest on the right: a block's height is
-    its pitch within what the voice played, and the line ends with its newest note's name."""
+def roll(voices: dict[str, list[list[float]]], width: int, drums: frozenset[str] = frozenset()) -> Text:
+    """The voices' last notes over the last few seconds, a line each, newest on the right: a note's onset is a
+    bright block whose height is its pitch within what the voice played, its sustain a dim one (a drum's hit has
+    none), and the line ends with the newest note's name."""
     text = Text()
     for k, (voice, notes) in enumerate(sorted(voices.items())):
-        cells = [" "] * width
+        colour = COLOURS[k % len(COLOURS)]
+        cells: list[tuple[str, str]] = [(" ", "")] * width
         pitches = [int(n[0]) for n in notes]
         low, high = (min(pitches), max(pitches)) if pitches else (0, 1)
         for pitch, ago, duration, _velocity in notes:
             level = LEVELS[round((pitch - low) / max(1, high - low) * (len(LEVELS) - 1))]
             first = int((ROLL_SECONDS - ago) / ROLL_SECONDS * width)
-            last = int((ROLL_SECONDS - ago + duration) / ROLL_SECONDS * width)
-            for col in range(max(0, first), min(width, max(first + 1, last))):
-                cells[col] = level
+            last = first + 1 if voice in drums else int((ROLL_SECONDS - ago + duration) / ROLL_SECONDS * width)
+            for col in range(max(0, first + 1), min(width, last)):
+                cells[col] = (level, f"dim {colour}")
+            if 0 <= first < width:
+                cells[first] = (level, f"bold {colour}")
         text.append(f"{voice[:10]:<10} ", style="bold")
-        text.append("".join(cells), style=COLOURS[k % len(COLOURS)])
+        for char, style in cells:
+            text.append(char, style=style)
         text.append(f" {note_name(pitches[-1]) if pitches else '':<4}\n")
     return text
 

@@ -74,7 +74,8 @@ class Frames:
         scenes = c.loaded.scenes
         return {"rig": c.loaded.rig.name, "t": round(t - c.start, 3), "control": self.control,
                 "scenes": [s.name for s in scenes], **self._position(t), "signals": self._signals(),
-                "voices": self._voices(t), "model_ms": self._model_ms(), "panics": c.panics,
+                "voices": self._voices(t), "drums": sorted({v.name for s in scenes for v in s.voices if v.drums}),
+                "model_ms": self._model_ms(), "panics": c.panics,
                 "engine": _engine(self.health)}
 
     def _position(self, t: float) -> dict[str, Any]:
