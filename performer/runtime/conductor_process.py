@@ -12,10 +12,11 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator, Protocol
+from typing import Callable, Iterator, Protocol, TypeVar
 
 from performer.config.loading import LoadedRig
-from performer.generate.factory import rig_factory
+from performer.generate.factory import GeneratorFactory, rig_factory
+from performer.music.timeline import BeatClock
 from performer.runtime.clockin import ClockIn, ClockTransport
 from performer.runtime.echoes import ExpectedEchoes
 from performer.runtime.engine_link import EngineLink
@@ -93,68 +94,95 @@ def _appending(path: str | None, what: str) -> Iterator[Appender | None]:
 
 
 def conduct_live(loaded: LoadedRig, args: argparse.Namespace, announcer: Announcer) -> int:
-    """Run the conductor until SIGTERM/SIGINT; then send all-notes-off."""
+    """Run the conductor until SIGTERM/SIGINT; then send all-notes-off. Whatever is opened registers its own
+    closing on ``done``, so it closes in reverse order, whatever happened."""
     clock = WallClock()
     inbox: queue.Queue[Event] = queue.Queue()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    heard: list[Callable[[Health], None]] = []
-    health = _watch_health(args.health_port, heard)
-    folder = RunFolder(args.session_dir, loaded, clock.now)  # the run's session folder, if it has one
-    heard += [folder.health.heard] if folder.health is not None else []
-    output = loaded.rig.midi.output
-    echoes = ExpectedEchoes(output, clock.now) if output is not None and output.echo_window_ms > 0 else None
-    # Loading the model takes a while, and so may opening MIDI ports and joining Link: the show starts after.
-    factory = rig_factory(loaded)
-    inputs = Inputs(loaded, clock, inbox, echoes, keys=args.keys, camera_channel=args.camera_channel)
-    session = _link(loaded)
-    start = clock.now() + START_DELAY
-    folder.begin(start)
-    with _appending(args.notes_log, "notes log") as notes_log:
+    with contextlib.ExitStack() as done:
+        heard: list[Callable[[Health], None]] = []
+        folder = RunFolder(args.session_dir, loaded, clock.now)  # the run's session folder, if it has one
+        done.callback(folder.close)  # last: after the health receiver, which writes its log
+        heard += [folder.health.heard] if folder.health is not None else []
+        _closing(done, _watch_health(args.health_port, heard))
+        output = loaded.rig.midi.output
+        echoes = ExpectedEchoes(output, clock.now) if output is not None and output.echo_window_ms > 0 else None
+        if echoes is not None:
+            done.callback(lambda: log.info("conductor: %d echoes of the MIDI out dropped", echoes.count))
+        # Loading the model takes a while, and so may opening MIDI ports and joining Link: the show starts after.
+        factory = rig_factory(loaded)
+        inputs = Inputs(loaded, clock, inbox, echoes, keys=args.keys, camera_channel=args.camera_channel)
+        done.callback(inputs.close)
+        session = _link(loaded)
+        if session is not None:
+            done.callback(session.close)
+        start = clock.now() + START_DELAY
+        folder.begin(start)
+        notes_log = done.enter_context(_appending(args.notes_log, "notes log"))
         engine = EngineLink("127.0.0.1", args.engine_port, origin=start, log_to=folder.notes(notes_log), echoes=echoes)
-        writer = folder.recording(args.record, start, rig=loaded.rig.name)
-        keep = Position(Path(args.state)) if args.state and loaded.rig.gallery is None else None
-        first, controls = _first(loaded, args.hold, keep if args.resume else None)
-        conductor = Conductor(loaded, engine, start=start, factory=factory, hold=args.hold is not None,
-                              first=first, link=session)
-        for name, value in controls.items():  # the knobs where the player left them, before the restart
-            conductor.ingest(ControlEvent(start, name, value))
+        done.callback(engine.close)
+        done.callback(engine.panic)
+        keep = Position(Path(args.state)) if args.state and loaded.rig.gallery is None else None  # for a restart
+        conductor = _conductor(loaded, args, engine, start, factory, session, keep)
         lookers = _lookers(loaded, conductor, start, keep) + [SceneFollower(conductor, inputs)]
-        out = OscOut(loaded.rig.osc.out, conductor) if loaded.rig.osc.out is not None else None
-        lookers += [out] if out is not None else []
-        if isinstance(session, ClockIn):  # the master's Start, Continue and Stop play and stop the show
-            lookers.append(ClockTransport(conductor, session.follower, start))
-        midi_clock = ClockSender(conductor, engine.clock) if output is not None and output.clock else None
-        lookers += [midi_clock] if midi_clock is not None else []
-        status = _status_port(loaded, conductor, inputs, clock)
-        if status is not None:
-            lookers.append(status)
-            heard.append(status.health)
+        lookers += _outputs(done, loaded, conductor, inputs, clock, session, engine, heard)
         lookers += folder.lookers(conductor, session)
+        writer = folder.recording(args.record, start, rig=loaded.rig.name)
+        if writer is not None:
+            done.callback(lambda: writer.close(clock.now()))
         announcer.ready()
-        try:
-            _loop(conductor, clock, inbox, stop, writer, lookers)
-        finally:
-            inputs.close()
-            if out is not None:
-                out.close()
-            if status is not None:
-                status.close()
-            if writer is not None:
-                writer.close(clock.now())
-            if echoes is not None:
-                log.info("conductor: %d echoes of the MIDI out dropped", echoes.count)
-            if midi_clock is not None:
-                midi_clock.close(clock.now())
-            engine.panic()
-            engine.close()
-            if session is not None:
-                session.close()
-            if health:
-                health.close()
-            folder.close()  # after the health receiver, which writes its log
+        _loop(conductor, clock, inbox, stop, writer, lookers)
     return 0
+
+
+class Closes(Protocol):
+    def close(self) -> None: ...
+
+
+C = TypeVar("C", bound=Closes)
+
+
+def _closing(done: contextlib.ExitStack, thing: C | None) -> C | None:
+    """``thing`` (if any) closed when ``done`` closes."""
+    if thing is not None:
+        done.callback(thing.close)
+    return thing
+
+
+def _conductor(loaded: LoadedRig, args: argparse.Namespace, engine: EngineLink, start: float,
+               factory: GeneratorFactory, session: BeatClock | None, keep: Position | None) -> Conductor:
+    """The conductor, beginning where the show should (a restart resumes where ``keep`` says), the knobs where
+    the player left them. A gallery's director decides for itself."""
+    first, controls = _first(loaded, args.hold, keep if args.resume else None)
+    conductor = Conductor(loaded, engine, start=start, factory=factory, hold=args.hold is not None, first=first,
+                          link=session)
+    for name, value in controls.items():
+        conductor.ingest(ControlEvent(start, name, value))
+    return conductor
+
+
+def _outputs(done: contextlib.ExitStack, loaded: LoadedRig, conductor: Conductor, inputs: Inputs,
+             clock: WallClock, session: BeatClock | None, engine: EngineLink,
+             heard: list[Callable[[Health], None]]) -> list[Looker]:
+    """What the loop lets send the show out: OSC for visuals, the MIDI clock (and an incoming clock's transport),
+    and the monitors' status port."""
+    lookers: list[Looker] = []
+    out = _closing(done, OscOut(loaded.rig.osc.out, conductor) if loaded.rig.osc.out is not None else None)
+    lookers += [out] if out is not None else []
+    if isinstance(session, ClockIn):  # the master's Start, Continue and Stop play and stop the show
+        lookers.append(ClockTransport(conductor, session.follower, conductor.start))
+    output = loaded.rig.midi.output
+    if output is not None and output.clock:
+        midi_clock = ClockSender(conductor, engine.clock)
+        done.callback(lambda: midi_clock.close(clock.now()))
+        lookers.append(midi_clock)
+    status = _closing(done, _status_port(loaded, conductor, inputs, clock))
+    if status is not None:
+        lookers.append(status)
+        heard.append(status.health)
+    return lookers
 
 
 def _lookers(loaded: LoadedRig, conductor: Conductor, start: float, keep: Position | None) -> list[Looker]:
