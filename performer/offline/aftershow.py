@@ -130,9 +130,9 @@ def _scenes(path: Path, axis: Timeline, show: Show) -> None:
 
 
 def _health(path: Path, axis: Timeline, marks: HealthMarks) -> None:
-    """CPU per report, and where late notes (the engine's and the conductor's) and xruns were counted: counts
-    grow within one engine (from what it had counted before the show began); one that falls is a new engine,
-    counting from zero."""
+    """CPU per report, and where late notes and xruns were counted: counts grow within one engine (from what it
+    had counted before the show began); one that falls is a new engine, counting from zero. A note the conductor
+    sent late also reached the engine late, so the engine's count holds the conductor's: the larger is taken."""
     last = {"late": 0, "conductor_late": 0, "xruns": 0}
     for record in json_lines(path):
         t = axis.at(record)
@@ -144,8 +144,8 @@ def _health(path: Path, axis: Timeline, marks: HealthMarks) -> None:
         if cpu is not None and cpu >= 0:
             marks.cpu.append((t, cpu))
         grown = {k: _grown(record.get(k), last, k) for k in last}
-        if grown["late"] + grown["conductor_late"]:
-            marks.late.append((t, grown["late"] + grown["conductor_late"]))
+        if late := max(grown["late"], grown["conductor_late"]):
+            marks.late.append((t, late))
         if grown["xruns"]:
             marks.xruns.append((t, grown["xruns"]))
 

@@ -33,7 +33,7 @@ def write_summary(trace: Trace, length: float, path: Path, title: str, health: H
                              height_ratios=rows)
     roll, curves = axes[0], axes[1]
     _roll(roll, trace)
-    _curves(curves, trace)
+    _curves(curves, trace, length)
     if health is not None:
         _health(axes[2], health)
     for ax in axes:
@@ -67,11 +67,11 @@ def _roll(roll: Axes, trace: Trace) -> None:
                     loc="upper right", fontsize=8)
 
 
-def _curves(curves: Axes, trace: Trace) -> None:
-    """Each control curve, 0..1."""
+def _curves(curves: Axes, trace: Trace, length: float) -> None:
+    """Each control curve, 0..1, each value held until the next (a knob set once is a line to the end)."""
     for name, points in sorted(trace.curves.items()):
-        curves.plot([p[0] for p in points], [p[1] for p in points], label=name, linewidth=1.2,
-                    drawstyle="steps-post")
+        held = points + [(length, points[-1][1])] if points and points[-1][0] < length else points
+        curves.plot([p[0] for p in held], [p[1] for p in held], label=name, linewidth=1.2, drawstyle="steps-post")
     curves.set_ylim(-0.05, 1.05)
     curves.set_ylabel("signal (0..1)")
     if trace.curves:
