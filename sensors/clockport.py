@@ -6,16 +6,13 @@ move the clock; only the mapping of rtmidi's times onto the conductor's clock co
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from typing import Callable
 
-from sensors.midiports import PolledInputs
+from sensors.midiports import PolledInputs, PollThread
 
 log = logging.getLogger(__name__)
 
-POLL = 0.002  # seconds between polls
-RESCAN = 1.0  # seconds between looks for a master plugged in or pulled out
 DRIFT = 1e-4  # share of a later reading taken per message, so the mapping follows the two clocks' drift
 
 Heard = Callable[[list[int], float], None]  # a message's bytes, and when it was heard on the conductor's clock
@@ -49,20 +46,7 @@ class ClockPorts:
         self.heard = heard
         self.failed = 0  # messages ``heard`` raised on: logged, and the thread reads on
         self._stampers: dict[str, tuple[object, Stamper]] = {}  # port name -> (the port opened, its stamper)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="midi-clock-in", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        next_scan = time.monotonic() + RESCAN
-        while not self._stop.wait(POLL):
-            self._read()
-            if (now := time.monotonic()) >= next_scan:
-                next_scan = now + RESCAN
-                try:
-                    self.inputs.rescan()
-                except Exception as err:  # the MIDI system itself went away; keep trying
-                    log.warning("MIDI clock in: rescan failed: %s", err)
+        self._thread = PollThread(self.inputs, self._read, "midi-clock-in", "MIDI clock in").start()
 
     def _read(self) -> None:
         """Every message waiting on each port, stamped (a port opened again starts a new stamper)."""
@@ -81,7 +65,4 @@ class ClockPorts:
                         log.exception("MIDI clock in: %d message(s) could not be handled", self.failed)
 
     def close(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(1.0)
-        self.inputs.close()
+        self._thread.close()

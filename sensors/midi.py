@@ -7,20 +7,16 @@ polyphonic pressure ``midi/pressure/n``; a program change selects scene n (a cue
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from typing import Callable
 
 import mido
 
 from sensors.cues import numbered
 from sensors.events import ControlEvent, CueEvent, Event
-from sensors.midiports import PolledInputs
+from sensors.midiports import PolledInputs, PollThread
 
 log = logging.getLogger(__name__)
 
-POLL = 0.002  # seconds between polls of the ports: well under a control tick (10 ms)
-RESCAN = 1.0  # seconds between looks for controllers plugged in or pulled out
 
 
 def source_of(message: mido.Message) -> str | None:
@@ -99,22 +95,13 @@ class MidiInputs:
         self.inputs = PolledInputs(api, patterns, client, own=own)
         self.callback = callback
         self.failed = 0  # messages the callback raised on
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="midi-in", daemon=True)
+        self._thread = PollThread(self.inputs, self._read, "midi-in", "MIDI")
         if patterns:
             self._thread.start()
 
-    def _run(self) -> None:
-        next_scan = 0.0
-        while not self._stop.wait(POLL):
-            for message in self.inputs.poll():
-                self._deliver(message)
-            if (now := time.monotonic()) >= next_scan:
-                next_scan = now + RESCAN
-                try:
-                    self.inputs.rescan()
-                except Exception as err:  # the MIDI system itself went away; keep trying
-                    log.warning("MIDI: rescan failed: %s", err)
+    def _read(self) -> None:
+        for message in self.inputs.poll():
+            self._deliver(message)
 
     def _deliver(self, message: mido.Message) -> None:
         try:
@@ -125,7 +112,4 @@ class MidiInputs:
                 log.exception("MIDI: %d message(s) could not be handled; latest: %s", self.failed, message)
 
     def close(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(1.0)
-        self.inputs.close()
+        self._thread.close()

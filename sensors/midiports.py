@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
+from typing import Callable
 
 import mido
 import rtmidi
@@ -96,6 +99,41 @@ class PolledInputs:
         if self._lister is not None:
             self._lister.delete()
             self._lister = None
+
+
+class PollThread:
+    """Reads ``inputs`` on a thread of its own: ``read`` every ``POLL`` seconds and a rescan for ports plugged in
+    or pulled out every ``RESCAN`` (a rescan that fails, the MIDI system itself gone, is logged and tried again).
+    ``close`` stops it and closes the inputs."""
+
+    POLL = 0.002  # seconds between polls: well under a control tick (10 ms) and a MIDI clock (20 ms at 125 bpm)
+    RESCAN = 1.0
+
+    def __init__(self, inputs: PolledInputs, read: Callable[[], None], name: str, what: str) -> None:
+        self.inputs, self.read, self.what = inputs, read, what
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> PollThread:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        next_scan = time.monotonic() + self.RESCAN
+        while not self._stop.wait(self.POLL):
+            self.read()
+            if (now := time.monotonic()) >= next_scan:
+                next_scan = now + self.RESCAN
+                try:
+                    self.inputs.rescan()
+                except Exception as err:  # the MIDI system itself went away; keep trying
+                    log.warning("%s: rescan failed: %s", self.what, err)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(1.0)
+        self.inputs.close()
 
 
 def _track(held: set[tuple[int, int]], message: mido.Message) -> None:
