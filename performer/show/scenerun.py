@@ -5,15 +5,12 @@ from __future__ import annotations
 import logging
 import math
 import zlib
-from dataclasses import dataclass, field
 
-from performer.config.scene import GLIDE, Mode, SceneSpec, VoiceSpec
+from performer.config.scene import GLIDE, Mode, SceneSpec
 from performer.generate.factory import GeneratorFactory, rule_factory, voice_role
 from performer.generate.model.tokens import BASS_ROLE
-from performer.generate.protocol import Generator
 from performer.generate.rulewalk import RuleGenerator
 from performer.music.notes import NoteEvent
-from performer.music.scales import pitch_classes
 from performer.music.steering import Constraints, Steering
 from performer.music.timeline import FixedTimeline, Timeline
 from performer.show.bus import ControlBus
@@ -21,6 +18,7 @@ from performer.show.callresponse import Call
 from performer.show.ensemble import Ensemble
 from performer.show.expression import Glide
 from performer.show.mapping import Mapping
+from performer.show.voicerun import VoiceRun, density_ratio, derive_seed, leapt, voice_classes
 from synthesis.catalog import PARAMS
 from synthesis.protocol import Cut, Note, Param
 
@@ -31,38 +29,8 @@ REPLAN_EVERY = 0.05  # seconds: a voice re-plans its next onset at most this oft
 REPLAN_RATIO = 1.2  # ...and only when its density has moved by at least this factor since the plan
 ONSET_GRID = 0.25  # beats: an onset pulled earlier than the lookahead allows lands on the next sixteenth
 CUT_RATIO = 2.0  # a density this many times the one an onset was planned under cuts the voice's held note
-REGISTER_LEAP = 7.0  # semitones: a register move beyond this (or the spread) brings the next onset forward
 CHORD_SPREAD = 0.04  # seconds: a player's key this soon after the last one is part of the same chord (a strum)
 CHORD_HANDOVER = 0.005  # seconds before a pad's new chord that its held one is released, so the cut spares the new
-
-
-def derive_seed(seed: int, *names: str) -> int:
-    """A stable per-voice seed (Python's hash() of a str changes between runs; crc32 does not)."""
-    return zlib.crc32("/".join((str(seed),) + names).encode())
-
-
-def voice_classes(scene: SceneSpec, voice: VoiceSpec) -> frozenset[int]:
-    """The pitch classes a voice samples under: the scene's key in the voice's own scale if it names one (a drum
-    voice's "chromatic"), else in the scene's."""
-    return pitch_classes(scene.key, voice.scale if voice.scale is not None else scene.scale)
-
-
-@dataclass
-class VoiceRun:
-    """One voice of a playing scene: its generator, the beat of its last note, its next onset once planned, and
-    when it acts next (plans its next onset, or, one lookahead before that onset, chooses the note and sends it)."""
-
-    spec: VoiceSpec
-    generator: Generator
-    constraints: Constraints
-    decide_at: float
-    cursor: float | None = None
-    done: bool = False
-    steering: Steering = field(default_factory=Steering)
-    onset: float | None = None  # the planned next note's beat; its pitch, length and loudness are chosen later
-    planned: Steering | None = None  # the steering that onset was planned under
-    replanned_at: float = -math.inf
-    last_end: float | None = None  # the beat its last note's hold ends
 
 
 class SceneRun:
@@ -254,9 +222,9 @@ class SceneRun:
             if voice.done or voice.onset is None or t - voice.replanned_at < REPLAN_EVERY:
                 continue
             steering = self._steering(voice)
-            if voice.planned is not None and _leapt(voice.planned, steering):
+            if voice.planned is not None and leapt(voice.planned, steering):
                 moved += self._bring_forward(voice, steering, t)
-            elif voice.planned is None or _density_ratio(voice.planned, steering) >= REPLAN_RATIO:
+            elif voice.planned is None or density_ratio(voice.planned, steering) >= REPLAN_RATIO:
                 moved += self._replan(voice, steering, t)
         return moved
 
@@ -408,15 +376,3 @@ class SceneRun:
         voice.cursor = last if chord else max(last, beat)
         if voice.onset is not None:  # its next onset counted from its own last note: count it from the player's
             self._replan(voice, voice.steering, t)
-
-
-def _leapt(planned: Steering, now: Steering) -> bool:
-    """Whether the register moved further than a melody's step since the onset was planned: more than
-    REGISTER_LEAP semitones, or the spread."""
-    return abs(now.register - planned.register) > max(REGISTER_LEAP, planned.spread)
-
-
-def _density_ratio(a: Steering, b: Steering) -> float:
-    """How far apart two steerings' densities are, as a factor (at least 1)."""
-    low, high = sorted((max(a.density, 1e-6), max(b.density, 1e-6)))
-    return high / low
