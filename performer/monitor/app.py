@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -15,6 +16,7 @@ from performer.monitor.feed import Feed
 from performer.monitor.widgets import SignalBar, figures_line, position_line, roll, scene_list
 
 REDRAW = 0.1  # seconds between redraws
+NARROW = 100  # columns below which the signals and the voices are stacked
 CUES = (("go", "GO"), ("back", "BACK"), ("stop", "STOP"), ("panic", "PANIC"))
 
 
@@ -23,15 +25,15 @@ class MonitorApp(App[None]):
 
     TITLE = "performer monitor"
     CSS = """
-    #show { height: 1; padding: 0 1; }
+    #show { height: auto; padding: 0 1; }
     #cues { height: 3; }
     #cues Button { min-width: 9; margin: 0 1 0 0; }
     #mode { padding: 1 1; color: $text-muted; }
-    #signals { width: 1fr; border: round $primary; }
-    #voices { width: 1fr; border: round $secondary; padding: 0 1; }
+    #signals { width: 1fr; height: 1fr; border: round $primary; }
+    #voices { width: 1fr; height: auto; border: round $secondary; padding: 0 1; }
     .signal { height: 2; }
     .signal:focus { background: $boost; text-style: bold; }
-    #figures { height: 1; padding: 0 1; }
+    #figures { height: auto; padding: 0 1; }
     """
     BINDINGS = [Binding("space,g", "cue('go')", "GO"), Binding("b", "cue('back')", "BACK"),
                 Binding("s", "cue('stop')", "stop"), Binding("p", "cue('panic')", "panic"),
@@ -55,7 +57,7 @@ class MonitorApp(App[None]):
                 button.can_focus = False  # the keys stay the show's: space is GO whichever button was clicked
                 yield button
             yield Static("", id="mode")
-        with Horizontal():
+        with Horizontal(id="main"):
             yield VerticalScroll(id="signals")
             yield Static("", id="voices")
         yield Static("", id="figures")
@@ -64,6 +66,13 @@ class MonitorApp(App[None]):
     async def on_mount(self) -> None:
         await self.feed.start()
         self.set_interval(REDRAW, self.redraw)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Side by side on a wide screen; on a narrow one (a phone checking the gallery) the signals above the
+        voices, each as wide as the screen."""
+        wide = event.size.width >= NARROW
+        self.query_one("#main", Horizontal).styles.layout = "horizontal" if wide else "vertical"
+        self.query_one("#signals", VerticalScroll).styles.height = "1fr" if wide else "auto"
 
     def on_unmount(self) -> None:
         self.feed.close()

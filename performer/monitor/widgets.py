@@ -11,9 +11,8 @@ from textual import events
 from textual.binding import Binding
 from textual.widgets import Static
 
-BAR_WIDTH = 24  # cells of a signal's bar
-NAME_WIDTH = 20  # cells of a signal's name
-BAR_START = NAME_WIDTH + 1  # the cell its bar begins at
+BAR_WIDTH = 24  # cells of a signal's bar, at most (fewer on a narrow screen)
+NAME_WIDTH = 20  # cells of a signal's name, at most
 STEP = 0.05  # an arrow key's move
 HOLD = 0.6  # seconds a bar moved here keeps its own value, until the conductor's frames have caught up
 ROLL_SECONDS = 8.0  # how far back the piano roll looks
@@ -48,11 +47,20 @@ class SignalBar(Static, can_focus=True):
             self.value, self.set = value, present
         self.update(self._text())
 
+    def widths(self) -> tuple[int, int]:
+        """The name's and the bar's cells: as set out above, or narrower on a narrow screen (a phone)."""
+        width = self.size.width or NAME_WIDTH + BAR_WIDTH + 7
+        if width >= NAME_WIDTH + BAR_WIDTH + 7:
+            return NAME_WIDTH, BAR_WIDTH
+        name = max(8, width // 3)
+        return name, max(6, width - name - 7)
+
     def _text(self) -> Text:
-        filled = round(self.value * BAR_WIDTH)
-        text = Text(f"{self.signal[:NAME_WIDTH]:<{NAME_WIDTH}} ", style="bold" if self.readers else "dim")
+        name, bar = self.widths()
+        filled = round(self.value * bar)
+        text = Text(f"{self.signal[:name]:<{name}} ", style="bold" if self.readers else "dim")
         text.append("█" * filled, style="green" if self.set else "grey50")
-        text.append("░" * (BAR_WIDTH - filled), style="grey23")
+        text.append("░" * (bar - filled), style="grey23")
         text.append(f" {self.value:4.2f}\n  ")
         text.append(", ".join(self.readers) or "not read by this scene", style="italic" if self.readers else "dim")
         return text
@@ -64,8 +72,9 @@ class SignalBar(Static, can_focus=True):
         self._to(value)
 
     def on_click(self, event: events.Click) -> None:
-        if event.y == 0 and BAR_START <= event.x <= BAR_START + BAR_WIDTH:
-            self._to((event.x - BAR_START + 0.5) / BAR_WIDTH)
+        name, bar = self.widths()
+        if event.y == 0 and name + 1 <= event.x <= name + 1 + bar:
+            self._to((event.x - name - 1 + 0.5) / bar)
 
     def _to(self, value: float) -> None:
         self.value, self.moved_at = min(1.0, max(0.0, value)), time.monotonic()

@@ -47,7 +47,8 @@ async def _drive(app: MonitorApp) -> None:
         names = [s[0] for s in feed.frame["signals"]]
         first = names[0]
         bar = app.bars[first]
-        await pilot.click(bar, offset=(21 + 18, 0))  # three quarters along its bar
+        name, width = bar.widths()
+        await pilot.click(bar, offset=(name + 1 + 3 * width // 4, 0))  # three quarters along its bar
         await _until(lambda: abs(dict((s[0], s[1]) for s in feed.frame["signals"])[first] - 0.77) < 0.03,
                      f"{first} moved by a click to reach the bus")
 
