@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -57,7 +59,8 @@ class Browser:
         self.size = (width, height)
         self._ids = 0
         self._process: subprocess.Popen[str] | None = None
-        self._profile = tempfile.TemporaryDirectory(prefix="performer-chromium-")
+        # Chromium's helper processes may still be writing to it as it goes: what is left is not an error
+        self._profile = tempfile.TemporaryDirectory(prefix="performer-chromium-", ignore_cleanup_errors=True)
         self._session: aiohttp.ClientSession | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
 
@@ -69,7 +72,7 @@ class Browser:
             [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--mute-audio",
              "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
              f"--user-data-dir={self._profile.name}", f"--window-size={self.size[0]},{self.size[1]}",
-             "about:blank"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+             "about:blank"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True)
         endpoint = await asyncio.to_thread(self._endpoint)
         self._session = aiohttp.ClientSession()
         http = endpoint.replace("ws://", "http://").split("/devtools/")[0]
@@ -94,14 +97,21 @@ class Browser:
             await self._ws.close()
         if self._session is not None:
             await self._session.close()
-        if self._process is not None:
-            self._process.terminate()
+        if self._process is not None:  # Chromium and its helpers (renderers, zygotes), its own process group
+            self._signal(signal.SIGTERM)
             try:
                 self._process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self._process.kill()
+                self._signal(signal.SIGKILL)
                 self._process.wait()
         self._profile.cleanup()
+
+    def _signal(self, signum: int) -> None:
+        assert self._process is not None
+        try:
+            os.killpg(self._process.pid, signum)
+        except ProcessLookupError:
+            pass
 
     async def call(self, method: str, **params: Any) -> dict[str, Any]:
         """One DevTools command, and its result (events that come meanwhile are passed over)."""
