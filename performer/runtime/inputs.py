@@ -20,6 +20,7 @@ from performer.config.signals import AUDIENCE, HAND_FEATURES
 from performer.runtime.echoes import ExpectedEchoes
 from performer.show.clock import WallClock
 from performer.show.director import PRESENCE
+from performer.show.status import mapped_signals
 from sensors import oscshape
 from sensors.errors import InputUnavailable
 from sensors.events import ControlEvent, Event, PlayerMidi
@@ -68,8 +69,7 @@ def wanted(loaded: LoadedRig) -> Wanted:
     """What the rig listens for: the signals its scenes read (mappings, triggers, strikes), its routes, learned
     controls, cameras and declared ``osc.signals`` name (and presence, for a gallery), and its scenes' names."""
     rig = loaded.rig
-    names = {m.signal for scene in loaded.scenes for m in scene.mappings}
-    names |= {c.signal for scene in loaded.scenes for c in [*scene.triggers, *scene.strikes]}
+    names = set(mapped_signals(loaded.scenes))
     names |= {route.signal for route in rig.osc.routes if "*" not in route.signal}
     names |= set(rig.midi.learned) | set(rig.osc.signals) | camera_signals(rig.cameras)
     names |= {PRESENCE} if rig.gallery is not None else set()

@@ -13,7 +13,7 @@ import logging
 import socket
 from typing import Callable
 
-from performer.show.status import Frames, mapped_signals, request_events
+from performer.show.status import Frames, request_events
 from sensors.events import Event
 from sensors.oscgate import TokenBucket
 from sensors.ratelog import RateLimitedLog
@@ -74,8 +74,8 @@ class StatusPort:
         if not self.frames.control or not self.budget.take(1.0, t):
             self.refused += 1
             return
-        c = self.frames.conductor
-        events = request_events(request, self.now(), mapped_signals(c.loaded.scenes), len(c.loaded.scenes))
+        show = self.frames.show
+        events = request_events(request, self.now(), show.mapped, len(show.scenes))
         if not events:
             self.refused += 1
             self._log.warning("request", "monitor: %d requests not understood, the last %.80r", self.refused, dgram)

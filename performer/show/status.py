@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Collection, Optional
 
 from performer.config.scene import SceneSpec
 from performer.show.conductor import Conductor
@@ -49,10 +49,25 @@ def defaults(scenes: tuple[SceneSpec, ...]) -> dict[str, float]:
     return out
 
 
+@dataclass(frozen=True)
+class ShowSignals:
+    """What the show's files say about its signals, worked out once per show (again only when a scene reloads):
+    the signals it maps, in order, their defaults, and each scene's readers of them."""
+
+    scenes: tuple[SceneSpec, ...]
+    mapped: tuple[str, ...]
+    assumed: dict[str, float]
+    readers: tuple[dict[str, list[str]], ...]
+
+    @classmethod
+    def of(cls, scenes: tuple[SceneSpec, ...]) -> ShowSignals:
+        return cls(scenes, tuple(mapped_signals(scenes)), defaults(scenes), tuple(readers(s) for s in scenes))
+
+
 @dataclass
 class Frames:
     """Builds the frames of one conductor: it listens to the notes it sends, and keeps what a frame needs
-    between frames (the model's time so far, the engine's latest health)."""
+    between frames (the model's time so far, the engine's latest health, the show's signals)."""
 
     conductor: Conductor
     control: bool = False
@@ -60,9 +75,18 @@ class Frames:
     _notes: dict[str, deque[Note]] = field(default_factory=dict)
     _spent: tuple[float, int] = (0.0, 0)
     _ms: float = math.nan
+    _show: Optional[ShowSignals] = None
 
     def __post_init__(self) -> None:
         self.conductor.on_note.append(self._heard)
+
+    @property
+    def show(self) -> ShowSignals:
+        """The show's signals, worked out again only if its scenes changed (a reload)."""
+        scenes = self.conductor.loaded.scenes
+        if self._show is None or self._show.scenes is not scenes:
+            self._show = ShowSignals.of(scenes)
+        return self._show
 
     def _heard(self, note: Note) -> None:
         if note.voice in self._notes or len(self._notes) < MAX_VOICES:
@@ -99,12 +123,10 @@ class Frames:
 
     def _signals(self) -> list[list[Any]]:
         """[name, value, set, readers] for each signal the show maps: readers are the playing scene's."""
-        c = self.conductor
-        scenes = c.loaded.scenes
-        read = readers(scenes[c.scene_index])
-        assumed = defaults(scenes)
-        return [[name, round(c.bus.value(name, assumed.get(name, 0.0)), 4), c.bus.last(name) is not None,
-                 read.get(name, [])] for name in mapped_signals(scenes)[:SIGNALS_SHOWN]]
+        c, show = self.conductor, self.show
+        read = show.readers[c.scene_index]
+        return [[name, round(c.bus.value(name, show.assumed.get(name, 0.0)), 4), c.bus.last(name) is not None,
+                 read.get(name, [])] for name in show.mapped[:SIGNALS_SHOWN]]
 
     def _voices(self, t: float) -> dict[str, list[list[float]]]:
         """Each voice's last notes begun by ``t``: [pitch, seconds ago, duration, velocity]."""
@@ -130,7 +152,7 @@ def _engine(health: Health | None) -> dict[str, Any] | None:
             "peak_db": None if health.peak_cdb <= -12000 else health.peak_cdb / 100.0}
 
 
-def request_events(request: object, t: float, signals: list[str], scenes: int) -> list[Event]:
+def request_events(request: object, t: float, signals: Collection[str], scenes: int) -> list[Event]:
     """The bus events one monitor request means, or [] for one that means nothing: ``{"cue": "go"}`` (a cue
     word, or ``{"cue": N}`` for scene N counting from 1), ``{"set": NAME, "value": V}`` for a mapped signal,
     V in 0..1."""
