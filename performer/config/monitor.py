@@ -25,13 +25,14 @@ class MonitorConfig(Strict):
     @field_validator("web_host")
     @classmethod
     def _address(cls, value: str) -> str:
-        try:
-            ipaddress.ip_address(value)
-        except ValueError:
-            raise ValueError(f"expected an IP address to listen on (127.0.0.1, 0.0.0.0, ::), got {value!r}") from None
+        is_loopback(value)
         return value
 
-    @property
-    def web_is_local(self) -> bool:
-        """Whether the web monitor listens on loopback only (no token needed)."""
-        return ipaddress.ip_address(self.web_host).is_loopback
+
+def is_loopback(host: str) -> bool:
+    """Whether the web monitor listening on ``host`` is open to this machine only (no token needed); ValueError,
+    saying what is expected, for a host that is not an IP address."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        raise ValueError(f"expected an IP address to listen on (127.0.0.1, 0.0.0.0, ::), got {host!r}") from None

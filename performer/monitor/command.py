@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 from performer.config.loading import load_rig
+from performer.config.monitor import is_loopback
+from performer.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +33,14 @@ def monitor(args: argparse.Namespace) -> int:
 
 def _web(rig: Path, port: int, host: str, web_port: int) -> int:
     """Serve the monitor; off loopback with a token (the environment's, or one made up and printed once)."""
-    import ipaddress
-
     from performer.monitor.web import TOKEN_ENV, new_token, page_url, serve
 
+    try:
+        local = is_loopback(host)
+    except ValueError as err:
+        raise ConfigError("--host", "", str(err)) from None
     token = os.environ.get(TOKEN_ENV, "")
-    if not token and not ipaddress.ip_address(host).is_loopback:
+    if not token and not local:
         token = new_token()
         print(f"performer: web monitor open to the network; its address with the token: "
               f"{page_url(host, web_port, token)}", flush=True)
