@@ -8,6 +8,7 @@ import math
 import pyo
 
 from synthesis.instruments import Instrument
+from synthesis.protocol import SILENT_CDB
 from synthesis.settings import AudioSettings
 
 PANIC_FADE = 0.01  # seconds for the master gate to close
@@ -57,9 +58,9 @@ class MasterChain:
         return pyo.Mix([dry, pyo.Mix([self.reverb, self.delay], voices=1) * self.fx_gate], voices=1)
 
     def peak_cdb(self) -> int:
-        """The output's level now, in hundredths of a dBFS (-12000 for silence)."""
+        """The output's level now, in hundredths of a dBFS (SILENT_CDB for silence)."""
         level = float(self.meter.get())
-        return max(-12000, round(2000 * math.log10(level))) if level > 1e-6 else -12000
+        return max(SILENT_CDB, round(2000 * math.log10(level))) if level > 1e-6 else SILENT_CDB
 
     def panic(self, frame: int) -> None:
         """Close the gate at ``frame`` (and the effect returns, whose tails would come back when it reopens)."""

@@ -6,6 +6,7 @@ failure is one line (the run is over, and its recordings are safe either way).""
 from __future__ import annotations
 
 import sys
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -121,10 +122,14 @@ def _scenes(path: Path, axis: Timeline, show: Show) -> None:
             show.scenes.append((t, name))
             show.tempi.append((t, tempo))
             linked.append((t, record.get("link") is True))
+    linked.sort(key=lambda mark: mark[0])
+    starts = [at for at, _ in linked]
     for record in json_lines(path.parent / LINK):
         t, tempo = axis.at(record), number(record.get("tempo"))
-        follows = [f for at, f in linked if t is not None and at <= t]
-        if t is not None and tempo is not None and tempo > 0 and follows and follows[-1]:
+        if t is None or tempo is None or tempo <= 0:
+            continue
+        scene = bisect_right(starts, t) - 1  # the scene playing then
+        if scene >= 0 and linked[scene][1]:
             show.tempi.append((t, tempo))
     show.tempi.sort()
 

@@ -20,13 +20,14 @@ class TempoMap:
         # a tempo that does not change is not a change (Link's tempo is sampled every second, steady or not)
         self.changes = [c for i, c in enumerate(ordered) if i == 0 or abs(c[1] - ordered[i - 1][1]) > 1e-6]
         self.changes[0] = (0.0, self.changes[0][1])  # the first tempo also covers any lead-in
+        self._times = [c[0] for c in self.changes]
         self._tick_at = [0.0]
         for (t0, bpm), (t1, _) in zip(self.changes, self.changes[1:]):
             self._tick_at.append(self._tick_at[-1] + (t1 - t0) * bpm / 60.0 * TICKS_PER_BEAT)
 
     def ticks(self, t: float) -> int:
         """The tick at time ``t`` seconds."""
-        i = max(0, bisect_right([c[0] for c in self.changes], t) - 1)
+        i = max(0, bisect_right(self._times, t) - 1)
         t0, bpm = self.changes[i]
         return round(self._tick_at[i] + (t - t0) * bpm / 60.0 * TICKS_PER_BEAT)
 

@@ -76,8 +76,10 @@ class LinkLog:
         self._at, self._tempo = -LINK_EVERY, 0.0
 
     def look(self, t: float) -> None:
+        if t - self._at < LINK_GAP:  # the conductor looks ~100 times a second; the tempo is read at most this often
+            return
         tempo = self.session.tempo()
-        moved = abs(tempo - self._tempo) > 1e-3 and t - self._at >= LINK_GAP
+        moved = abs(tempo - self._tempo) > 1e-3
         if not moved and t - self._at < LINK_EVERY:
             return
         self._at, self._tempo = t, tempo

@@ -112,7 +112,7 @@ class ClockPlan:
         if not moved and abs(want - position(segment, at)) * PPQ < PHASE_TOLERANCE:
             return []
         out = [Clock(at, want, spb)]
-        self._replace_from(out)
+        self._replace_from(out, forget=True)
         if pending is not None:
             self.scenes.pop()
             out += self.place(pending.start, pending.timeline, pending.change, at, pending.follows)
@@ -128,6 +128,9 @@ class ClockPlan:
         now = replace(segment, at=at, position=position(segment, at), mode=mode)
         return [now] + [s for s in self.segments if s.at > at]
 
-    def _replace_from(self, segments: list[Clock]) -> None:
-        """Put ``segments`` in the plan, in place of those at or after the first one's time."""
-        self.segments = [s for s in self.segments if s.at < segments[0].at] + segments
+    def _replace_from(self, segments: list[Clock], forget: bool = False) -> None:
+        """Put ``segments`` in the plan, in place of those at or after the first one's time; with ``forget``, of
+        those before only the one in force then is kept (nothing asks about the past: a followed tempo
+        re-anchors the clock many times a second, and its plan would otherwise grow as long as the show runs)."""
+        earlier = [s for s in self.segments if s.at < segments[0].at]
+        self.segments = (earlier[-1:] if forget else earlier) + segments

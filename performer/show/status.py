@@ -14,7 +14,7 @@ from performer.config.scene import SceneSpec
 from performer.show.conductor import Conductor
 from sensors.cues import WORDS, numbered
 from sensors.events import ControlEvent, CueEvent, Event
-from synthesis.protocol import Health, Note
+from synthesis.protocol import SILENT_CDB, Health, Note
 
 NOTES_KEPT = 16  # the last notes of each voice a frame carries (a rolling piano roll of a few bars)
 MAX_VOICES = 16  # voices a frame carries notes of
@@ -149,7 +149,7 @@ def _engine(health: Health | None) -> dict[str, Any] | None:
         return None
     return {"cpu": health.cpu, "xruns": health.xruns, "voices": health.voices, "late": health.late,
             "dropped": health.dropped, "played": health.played,
-            "peak_db": None if health.peak_cdb <= -12000 else health.peak_cdb / 100.0}
+            "peak_db": None if health.peak_cdb <= SILENT_CDB else health.peak_cdb / 100.0}
 
 
 def request_events(request: object, t: float, signals: Collection[str], scenes: int) -> list[Event]:
