@@ -20,12 +20,12 @@ from pydantic import Field
 
 from performer.config.base import Strict
 from performer.config.reading import open_regular
+from performer.config.session import MAX_LINE, MAX_SESSION_BYTES
 
 SESSION, NOTES, HEALTH, SCENES, LINK = "session.jsonl", "notes.jsonl", "health.jsonl", "scenes.jsonl", "link.jsonl"
 MIDI, SUMMARY, AUDIO = "notes.mid", "summary.png", "audio.wav"
 STAMP = "%Y-%m-%dT%H-%M-%S"  # a folder's start, local time: sortable, and no colon (which some disks refuse)
 DATED = re.compile(r"(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d)-[A-Za-z0-9_-]{1,64}")
-MAX_LINE = 4096  # bytes: the longest line these files hold (a note or a health report is under 300)
 
 
 class SessionsConfig(Strict):
@@ -90,9 +90,9 @@ def read_link_log(path: Path, origin_clock: float | None = None) -> list[LinkSam
     return sorted(samples, key=lambda s: s.t)
 
 
-def json_lines(path: Path, limit: int = 1 << 30) -> Iterator[dict[str, Any]]:
-    """The JSON objects of a file of JSON lines, at most ``limit`` bytes of it, skipping what does not parse (a
-    line torn by a killed process); a missing or unreadable file has none."""
+def json_lines(path: Path) -> Iterator[dict[str, Any]]:
+    """The JSON objects of a file of JSON lines (lines and files bounded as a session's are), skipping what does
+    not parse (a line torn by a killed process); a missing or unreadable file has none."""
     try:
         handle = open_regular(path, "file")
     except (OSError, ValueError):
@@ -101,7 +101,7 @@ def json_lines(path: Path, limit: int = 1 << 30) -> Iterator[dict[str, Any]]:
         total = 0
         for raw in iter(lambda: handle.readline(MAX_LINE + 1), b""):
             total += len(raw)
-            if total > limit:
+            if total > MAX_SESSION_BYTES:
                 return
             try:
                 record = json.loads(raw)

@@ -48,12 +48,14 @@ class Budget:
 
 class Appender:
     """A text file opened for appending, one flushed line at a time; the first failed write closes it, with one
-    line naming the file and the reason. With a ``budget``, it stops (closes) when the budget is spent."""
+    line naming the file and the reason. With a ``budget``, it stops (closes) when the budget is spent. A torn
+    last line (a conductor killed mid-write, then restarted) is cut first, so the next line starts a line."""
 
     def __init__(self, path: Path, what: str, budget: Budget | None = None) -> None:
         self.path, self.what, self.budget = path, what, budget
         self.lines = 0
         self._handle: IO[str] | None = None
+        _mend_torn_tail(path)
         try:
             self._handle = open(path, "a", encoding="utf-8")
         except OSError as err:
@@ -98,7 +100,6 @@ class SessionWriter:
         self._origin = origin
         existing = _regular(path)
         started = _started(path) if existing else None
-        _mend_torn_tail(path)
         self._out = Appender(path, "session recording", budget)
         now = time.time()
         head: dict[str, Any] = {"performer_session": FORMAT_VERSION}
